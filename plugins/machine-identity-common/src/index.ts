@@ -1,0 +1,8 @@
+/**
+ * Isomorphic types, constants, permissions and the MachineIdentity kind for Keyring.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export * from './constants';
+export * from './permissions';

@@ -1,0 +1,46 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/** Resource type of machine identities in the permission framework. */
+export const MACHINE_IDENTITY_RESOURCE_TYPE = 'machine-identity';
+
+/** Read identities, scans and violations. */
+export const machineIdentityReadPermission = createPermission({
+  name: 'machine-identity.read',
+  attributes: { action: 'read' },
+  resourceType: MACHINE_IDENTITY_RESOURCE_TYPE,
+});
+
+/** Record review decisions (confirm, reassign) on identities. */
+export const machineIdentityReviewPermission = createPermission({
+  name: 'machine-identity.review',
+  attributes: { action: 'update' },
+  resourceType: MACHINE_IDENTITY_RESOURCE_TYPE,
+});
+
+/** Request the revocation of an identity. */
+export const machineIdentityRevokeRequestPermission = createPermission({
+  name: 'machine-identity.revoke.request',
+  attributes: { action: 'create' },
+  resourceType: MACHINE_IDENTITY_RESOURCE_TYPE,
+});
+
+/** Approve someone else's revocation request. */
+export const machineIdentityRevokeApprovePermission = createPermission({
+  name: 'machine-identity.revoke.approve',
+  attributes: { action: 'update' },
+});
+
+/** Trigger a discovery scan. */
+export const machineIdentityScanTriggerPermission = createPermission({
+  name: 'machine-identity.scan.trigger',
+  attributes: { action: 'create' },
+});
+
+/** Every permission Keyring defines. */
+export const machineIdentityPermissions = [
+  machineIdentityReadPermission,
+  machineIdentityReviewPermission,
+  machineIdentityRevokeRequestPermission,
+  machineIdentityRevokeApprovePermission,
+  machineIdentityScanTriggerPermission,
+];

@@ -1,0 +1,7 @@
+/**
+ * Extension points and contracts for Keyring backend modules.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export * from './extensions';

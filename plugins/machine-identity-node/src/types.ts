@@ -1,0 +1,109 @@
+import type { Config } from '@backstage/config';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  IdentityAttributes,
+  IdentityType,
+  Management,
+} from '@keyring/plugin-machine-identity-common';
+
+/**
+ * Facts a source knows about who owns or uses an identity (Kubernetes
+ * `backstage.io/kubernetes-id` label, AWS tags, key comments). Ranks above
+ * Component annotations in ownership resolution.
+ */
+export interface OwnerHint {
+  /** Group entity ref, e.g. `group:default/payments`. */
+  owner?: string;
+  /** Component entity ref, or a bare Component name (resolved in the default namespace). */
+  component?: string;
+  /** Where the hint came from, e.g. `kubernetes label backstage.io/kubernetes-id=payments-api`. */
+  via: string;
+}
+
+/**
+ * Values matched against Component annotations (`keyring.io/hostnames`,
+ * `keyring.io/ssh-hosts`, `keyring.io/ssh-accounts`, `keyring.io/aws-iam-users`,
+ * `keyring.io/aws-iam-roles`, `backstage.io/kubernetes-id`).
+ */
+export interface IdentityLinks {
+  /** DNS names (TLS SANs and the host scanned). */
+  hostnames?: string[];
+  sshHosts?: string[];
+  sshAccounts?: string[];
+  awsIamUsers?: string[];
+  awsIamRoles?: string[];
+  kubernetesIds?: string[];
+}
+
+/**
+ * One sighting of one identity, as a scanner streams it. Never carries secret
+ * material: private keys and token values are fingerprinted and dropped by the
+ * scanner (tokens through {@link ScannerContext.fingerprintSecret}).
+ */
+export interface MachineIdentityDiscovery {
+  type: IdentityType;
+  /** Lower-case hex SHA-256 (certificate DER, SSH key blob, or HMAC of a token). */
+  fingerprintSha256: string;
+  displayName: string;
+  attributes: IdentityAttributes;
+  /** Where it was seen: `host:port`, `host:/path:line`, `cluster/ns/secret`, `account/user`. */
+  location: string;
+  /** Facts about this sighting (TLS version and cipher, key options, account, host). */
+  details?: Record<string, unknown>;
+  /** Earliest evidence of existence (e.g. file mtime), ISO-8601. */
+  firstSeenEvidence?: string;
+  management?: Management;
+  ownerHint?: OwnerHint;
+  links?: IdentityLinks;
+}
+
+/** A problem met during a scan, recorded on the scan run. */
+export interface ScanProblem {
+  location?: string;
+  message: string;
+  /**
+   * Whether the problem means the scanner's view of the source is incomplete
+   * (default true). An unreachable configured endpoint is incomplete; a
+   * malformed line that was skipped while the rest of the file was read is not.
+   */
+  incomplete?: boolean;
+}
+
+/** One configured source, as handed to a scanner. */
+export interface ScanSourceConfig {
+  /** Unique kebab-case source id. */
+  id: string;
+  /** Source type, e.g. `tls`, `certificate-files`, `ssh-files`, `ssh-hosts`. */
+  type: string;
+  /** The source's whole config block (`machineIdentity.sources[n]`). */
+  config: Config;
+}
+
+/** What a scanner gets for one run. */
+export interface ScannerContext {
+  source: ScanSourceConfig;
+  logger: LoggerService;
+  /** Aborted when the run times out or the backend stops. */
+  signal: AbortSignal;
+  /** Records a problem on the run. */
+  reportProblem(problem: ScanProblem): void;
+  /** Records progress on the run. */
+  reportProgress(progress: { done: number; total?: number }): void;
+  /**
+   * HMAC-SHA-256 of a secret value with the server-side key, lower-case hex.
+   * Use it to identify tokens without keeping their value.
+   */
+  fingerprintSecret(value: string | Buffer): string;
+}
+
+/**
+ * A discovery scanner serves one or more source types. The engine calls
+ * `scan` once per run; the run succeeds when the iterable completes without
+ * throwing and no incomplete problem was reported, is partial when problems
+ * made the view incomplete, and fails when the iterable throws.
+ */
+export interface MachineIdentityScanner {
+  /** Source types this scanner serves, e.g. `['tls', 'certificate-files']`. */
+  readonly sourceTypes: readonly string[];
+  scan(context: ScannerContext): AsyncIterable<MachineIdentityDiscovery>;
+}
