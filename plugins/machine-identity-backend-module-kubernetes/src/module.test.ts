@@ -1,0 +1,13 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import machineIdentityModuleKubernetes from './index';
+
+describe('machineIdentityModuleKubernetes', () => {
+  it('starts inside a backend and reports that its scanner is not available yet', async () => {
+    const logger = mockServices.logger.mock();
+    const backend = await startTestBackend({
+      features: [machineIdentityModuleKubernetes, logger.factory],
+    });
+    expect(logger.info).toHaveBeenCalledWith(expect.stringContaining('not available yet'));
+    await backend.stop();
+  });
+});

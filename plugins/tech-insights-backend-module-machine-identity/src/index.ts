@@ -1,0 +1,6 @@
+/**
+ * Tech Insights module: machine identity compliance facts and checks (planned).
+ *
+ * @packageDocumentation
+ */
+export { techInsightsModuleMachineIdentity as default } from './module';
