@@ -16,6 +16,11 @@ export interface PolicyContext {
   observations: Observation[];
   /** Number of distinct accounts/owners the identity is seen under (shared keys). */
   distinctAccounts?: number;
+  /**
+   * Tags that scope rules (`machineIdentity.policies.rules[].tags`), e.g. the
+   * owning Component's `metadata.tags` or source tags.
+   */
+  tags?: string[];
 }
 
 /** A rule's verdict on one identity. */
@@ -27,6 +32,11 @@ export interface RuleResult {
   message: string;
   /** What to do about it. */
   remediation: string;
+  /**
+   * Machine-readable numbers behind the message (e.g. `daysLeft`, `bits`),
+   * for notifications and the UI. Never secret material.
+   */
+  details?: Record<string, unknown>;
 }
 
 /** A rule as the API describes it (so the UI can explain the policy). */
@@ -36,6 +46,16 @@ export interface PolicyRuleDescription {
   description: string;
   enabled: boolean;
   parameters: Record<string, unknown>;
+  /** The severity the rule reports unless it escalates (or config overrides it). */
+  severity?: Severity;
+  /** Scope from config: the rule only applies to these types/owners/tags. */
+  scope?: {
+    types?: string[];
+    owners?: string[];
+    tags?: string[];
+    excludeOwners?: string[];
+    excludeTags?: string[];
+  };
 }
 
 /**
