@@ -90,9 +90,13 @@ async function generate(dir: string): Promise<Manifest> {
 /**
  * Starts the demo estate in `dir`: creates the material on first use (kept, so
  * identities stay stable across restarts) and serves each certificate on its
- * loopback listener.
+ * loopback listener (port 8443, or `options.port` / `KEYRING_DEMO_TLS_PORT`).
  */
-export async function startDemoEstate(dir: string): Promise<RunningDemoEstate> {
+export async function startDemoEstate(
+  dir: string,
+  options: { port?: number } = {},
+): Promise<RunningDemoEstate> {
+  const port = options.port ?? Number(process.env.KEYRING_DEMO_TLS_PORT ?? 8443);
   await fs.mkdir(dir, { recursive: true });
   const manifestFile = path.join(dir, 'manifest.json');
   const manifest: Manifest = (await exists(manifestFile))
@@ -114,13 +118,13 @@ export async function startDemoEstate(dir: string): Promise<RunningDemoEstate> {
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(endpoint.port, endpoint.host, () => resolve());
+      server.listen(port, endpoint.host, () => resolve());
     });
     servers.push(server);
     const cert = new X509Certificate(endpoint.certPem);
     endpoints.push({
       host: endpoint.host,
-      port: endpoint.port,
+      port,
       commonName: /CN=([^\n,]+)/.exec(cert.subject)?.[1] ?? '',
       notAfter: new Date(cert.validTo).toISOString(),
       fingerprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),

@@ -1,0 +1,26 @@
+import { inject } from 'vitest';
+
+/** The static token the e2e config gives scripts (backend.auth.externalAccess). */
+export const E2E_TOKEN = 'keyring-e2e-token';
+
+/** Calls the e2e portal's API as a script would. */
+export async function api<T = any>(route: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(`${inject('backendUrl')}/api/machine-identity${route}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${E2E_TOKEN}`, 'Content-Type': 'application/json', ...init.headers },
+  });
+  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${route}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Waits until every configured source has finished at least one scan. */
+export async function waitForScans(timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const sources = await api<Array<{ id: string; lastRun?: { status: string } }>>('/sources');
+    const list = Array.isArray(sources) ? sources : (sources as any).items;
+    if (list.length > 0 && list.every((s: any) => s.lastRun && s.lastRun.status !== 'running')) return list;
+    if (Date.now() > deadline) throw new Error(`scans not finished: ${JSON.stringify(list)}`);
+    await new Promise(r => setTimeout(r, 1000));
+  }
+}

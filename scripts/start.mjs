@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// `npm start`: the Keyring portal with its demo estate, on SQLite.
+//   demo estate (TLS listeners on 127.0.10.x, certificate files, SSH fleet)
+//   backend on http://localhost:7007, app on http://localhost:3000
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import concurrently from 'concurrently';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = path.resolve(root, process.env.KEYRING_DATA_DIR ?? '.keyring-data');
+mkdirSync(path.join(dataDir, 'db'), { recursive: true });
+const env = { KEYRING_DATA_DIR: dataDir };
+
+const { result } = concurrently(
+  [
+    { name: 'estate', command: 'npm run start --workspace @keyring/demo-estate', env },
+    { name: 'backend', command: 'npm run start --workspace backend', env },
+    { name: 'app', command: 'npm run start --workspace app', env },
+  ],
+  { cwd: root, killOthers: ['failure', 'success'], prefixColors: ['magenta', 'blue', 'green'] },
+);
+result.then(
+  () => process.exit(0),
+  () => process.exit(1),
+);
