@@ -12,7 +12,7 @@ import {
 } from '@backstage/core-components';
 
 /** The portal's frame: a sidebar with the catalog, teams and Keyring's overview. */
-export const Root = ({ children }: PropsWithChildren<{}>) => (
+export const Root = ({ children }: PropsWithChildren) => (
   <SidebarPage>
     <Sidebar>
       <SidebarGroup label="Menu">
