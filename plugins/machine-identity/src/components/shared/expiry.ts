@@ -1,0 +1,74 @@
+/**
+ * How urgent an expiry is: `expired`, `critical` (within 7 days), `warning`
+ * (within 30 days), `ok`, or `none` when the identity does not expire.
+ */
+export type ExpiryStatus = 'expired' | 'critical' | 'warning' | 'ok' | 'none';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whole and fractional days from `now` until `notAfter` (negative once expired). */
+export function daysUntil(notAfter: string, now: Date = new Date()): number {
+  return (new Date(notAfter).getTime() - now.getTime()) / DAY_MS;
+}
+
+/** The expiry status of a date; boundaries are inclusive (exactly 7 days is critical). */
+export function expiryStatus(
+  notAfter: string | undefined,
+  now: Date = new Date(),
+): ExpiryStatus {
+  if (!notAfter || Number.isNaN(new Date(notAfter).getTime())) {
+    return 'none';
+  }
+  const days = daysUntil(notAfter, now);
+  if (days < 0) {
+    return 'expired';
+  }
+  if (days <= 7) {
+    return 'critical';
+  }
+  if (days <= 30) {
+    return 'warning';
+  }
+  return 'ok';
+}
+
+/** "in 5 days", "in 3 hours", "2 days ago", "never". */
+export function formatExpiry(
+  notAfter: string | undefined,
+  now: Date = new Date(),
+): string {
+  if (!notAfter || Number.isNaN(new Date(notAfter).getTime())) {
+    return 'never';
+  }
+  const days = daysUntil(notAfter, now);
+  const abs = Math.abs(days);
+  let amount: string;
+  if (abs >= 1) {
+    const n = Math.floor(abs);
+    amount = `${n} day${n === 1 ? '' : 's'}`;
+  } else {
+    const hours = Math.max(1, Math.floor(abs * 24));
+    amount = `${hours} hour${hours === 1 ? '' : 's'}`;
+  }
+  return days < 0 ? `expired ${amount} ago` : `in ${amount}`;
+}
+
+/** A date as `2026-11-25` (UTC), or an em dash. */
+export function formatDate(value: string | undefined): string {
+  if (!value) {
+    return '—';
+  }
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toISOString().slice(0, 10);
+}
+
+/** A date and time as `2026-11-25 14:03 UTC`, or an em dash. */
+export function formatDateTime(value: string | undefined): string {
+  if (!value) {
+    return '—';
+  }
+  const date = new Date(value);
+  return Number.isNaN(date.getTime())
+    ? value
+    : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

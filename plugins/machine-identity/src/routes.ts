@@ -1,0 +1,8 @@
+import { createRouteRef } from '@backstage/core-plugin-api';
+
+/**
+ * The overview page (`/machine-identities` in the example app).
+ *
+ * @public
+ */
+export const rootRouteRef = createRouteRef({ id: 'machine-identity' });
