@@ -65,4 +65,18 @@ describe('MachineIdentityEntityNamer', () => {
     expect(new Set([a, b, c].map(f => namer.nameFor('ssh-key', f))).size).toBe(3);
     expect(namer.nameFor('tls-certificate', a)).toBe('tls-0123456789abcdef');
   });
+
+  it('keeps names remembered from an earlier run, whatever the order identities arrive in', () => {
+    const namer = new MachineIdentityEntityNamer();
+    const first = fp('0123456789abcdef0');
+    const second = fp('0123456789abcdef1');
+    expect(namer.remember('tls-0123456789abcdef1000', 'tls-certificate', second)).toBe(true);
+    expect(namer.remember('tls-0123456789abcdef', 'tls-certificate', first)).toBe(true);
+    expect(namer.remember('tls-0123456789abcdef', 'tls-certificate', second)).toBe(false);
+    expect(namer.nameFor('tls-certificate', second)).toBe('tls-0123456789abcdef1000');
+    expect(namer.nameFor('tls-certificate', first)).toBe('tls-0123456789abcdef');
+    const fresh = new MachineIdentityEntityNamer();
+    fresh.remember('tls-0123456789abcdef1000', 'tls-certificate', second);
+    expect(fresh.nameFor('tls-certificate', second)).toBe('tls-0123456789abcdef1000');
+  });
 });

@@ -55,25 +55,45 @@ export class MachineIdentityEntityNamer {
   /** The name of an identity, claiming one if it has none yet. */
   nameFor(type: IdentityType, fingerprintSha256: string): string {
     const key = `${type}:${fingerprintSha256}`;
-    let length = DEFAULT_NAME_FINGERPRINT_LENGTH;
-    for (;;) {
-      const name = machineIdentityEntityName(type, fingerprintSha256, { length });
-      const holder = this.holders.get(name);
-      if (holder === undefined) {
+    const short = machineIdentityEntityName(type, fingerprintSha256);
+    if (this.holders.get(short) === key) return short;
+    const candidates = this.candidates(type, fingerprintSha256);
+    // An identity keeps the name it holds, even when a shorter one is free.
+    for (const name of candidates) {
+      if (this.holders.get(name) === key) return name;
+    }
+    for (const name of candidates) {
+      if (!this.holders.has(name)) {
         this.holders.set(name, key);
         return name;
       }
-      if (holder === key) {
-        return name;
-      }
-      const longer = machineIdentityEntityName(type, fingerprintSha256, {
-        length: length + COLLISION_STEP,
-      });
-      if (longer === name) {
-        // Cannot happen with SHA-256 (57 equal hex digits), but never loop forever.
-        throw new TypeError(`Cannot name ${key}: its name ${name} is taken by ${holder}`);
-      }
-      length += COLLISION_STEP;
+    }
+    // Cannot happen with SHA-256 (57 equal hex digits).
+    throw new TypeError(`Cannot name ${key}: every candidate name is taken`);
+  }
+
+  /**
+   * Records a name already in use (e.g. read back from the catalog after a
+   * restart) so the identity keeps it. Returns false when another identity
+   * holds the name.
+   */
+  remember(name: string, type: IdentityType, fingerprintSha256: string): boolean {
+    const key = `${type}:${fingerprintSha256}`;
+    const holder = this.holders.get(name);
+    if (holder !== undefined) {
+      return holder === key;
+    }
+    this.holders.set(name, key);
+    return true;
+  }
+
+  /** Names from 16 fingerprint digits up, 4 more at a time, as long as a name allows. */
+  private candidates(type: IdentityType, fingerprintSha256: string): string[] {
+    const names: string[] = [];
+    for (let length = DEFAULT_NAME_FINGERPRINT_LENGTH; ; length += COLLISION_STEP) {
+      const name = machineIdentityEntityName(type, fingerprintSha256, { length });
+      if (names[names.length - 1] === name) return names;
+      names.push(name);
     }
   }
 

@@ -1,0 +1,68 @@
+import {
+  type Entity,
+  getCompoundEntityRef,
+  parseEntityRef,
+} from '@backstage/catalog-model';
+import {
+  type CatalogProcessor,
+  type CatalogProcessorEmit,
+  type LocationSpec,
+  processingResult,
+} from '@backstage/plugin-catalog-node';
+import {
+  isMachineIdentityEntity,
+  MACHINE_IDENTITY_RELATIONS,
+  machineIdentityEntityV1alpha1Validator,
+} from '@keyring/plugin-machine-identity-common';
+
+/**
+ * Validates MachineIdentity entities against their schema and emits both
+ * directions of their relations: `ownedBy`/`ownerOf` with the owning Group
+ * and `dependencyOf`/`dependsOn` with the Component that uses the identity.
+ */
+export class MachineIdentityEntityProcessor implements CatalogProcessor {
+  getProcessorName(): string {
+    return 'MachineIdentityEntityProcessor';
+  }
+
+  /** Claims MachineIdentity entities; throws a TypeError listing the bad fields of an invalid one. */
+  async validateEntityKind(entity: Entity): Promise<boolean> {
+    return machineIdentityEntityV1alpha1Validator(entity) !== false;
+  }
+
+  async postProcessEntity(
+    entity: Entity,
+    _location: LocationSpec,
+    emit: CatalogProcessorEmit,
+  ): Promise<Entity> {
+    if (!isMachineIdentityEntity(entity)) {
+      return entity;
+    }
+    const self = getCompoundEntityRef(entity);
+    const { owner, component } = entity.spec;
+    const namespace = self.namespace;
+
+    if (owner) {
+      const group = parseEntityRef(owner, { defaultKind: 'Group', defaultNamespace: namespace });
+      emit(processingResult.relation({
+        source: self, type: MACHINE_IDENTITY_RELATIONS.ownedBy, target: group,
+      }));
+      emit(processingResult.relation({
+        source: group, type: MACHINE_IDENTITY_RELATIONS.ownerOf, target: self,
+      }));
+    }
+    if (component) {
+      const target = parseEntityRef(component, {
+        defaultKind: 'Component',
+        defaultNamespace: namespace,
+      });
+      emit(processingResult.relation({
+        source: self, type: MACHINE_IDENTITY_RELATIONS.dependencyOf, target,
+      }));
+      emit(processingResult.relation({
+        source: target, type: MACHINE_IDENTITY_RELATIONS.dependsOn, target: self,
+      }));
+    }
+    return entity;
+  }
+}
