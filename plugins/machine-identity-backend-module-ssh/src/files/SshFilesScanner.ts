@@ -1,0 +1,204 @@
+import { open } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { InputError } from '@backstage/errors';
+import type {
+  MachineIdentityDiscovery,
+  MachineIdentityScanner,
+  ScannerContext,
+} from '@keyring/plugin-machine-identity-node';
+import {
+  classifySshKeyFileHead,
+  HEAD_BYTES,
+  parseSshKeyFileText,
+  sshKeyFileFormat,
+} from '../parsing/parseSshKeyFile';
+import type { SshKeyEntry } from '../parsing/parseSshKeyLine';
+import { ownerHintFromComment, sshKeyAttributes, sshKeyDisplayName } from '../toDiscovery';
+import { findKeyFiles } from './findKeyFiles';
+import { resolveFileContext, type SshFileContext } from './resolveFileContext';
+
+/** Source type served by {@link SshFilesScanner}. */
+export const SSH_FILES_SOURCE_TYPE = 'ssh-files';
+
+/** Host names of known_hosts patterns, for Component annotation matching. */
+function hostsOfPatterns(patterns: string[] = []): string[] {
+  const hosts = new Set<string>();
+  for (const pattern of patterns) {
+    if (pattern.startsWith('|') || pattern.startsWith('!')) continue;
+    const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(pattern);
+    hosts.add(bracketed ? bracketed[1] : pattern);
+  }
+  return [...hosts];
+}
+
+/**
+ * Discovers SSH public keys in authorized_keys and known_hosts files (a
+ * fleet's collected files or the local host) matched by the source's
+ * `paths` globs. One observation per key line at `host:/path:line`.
+ *
+ * Private key files matched by a glob are recognised from their first
+ * bytes and skipped with a problem; their content is never parsed, kept
+ * or logged.
+ */
+export class SshFilesScanner implements MachineIdentityScanner {
+  readonly sourceTypes = [SSH_FILES_SOURCE_TYPE] as const;
+
+  private constructor(private readonly localHostname: string) {}
+
+  /** Creates a scanner; `localHostname` names the host of local files. */
+  static create(options: { localHostname?: string } = {}): SshFilesScanner {
+    return new SshFilesScanner(options.localHostname ?? hostname());
+  }
+
+  async *scan(context: ScannerContext): AsyncIterable<MachineIdentityDiscovery> {
+    const { config } = context.source;
+    const patterns = config.getStringArray('paths');
+    if (patterns.length === 0) {
+      throw new InputError(`Source ${context.source.id} has no paths`);
+    }
+    const patternText = config.getOptionalString('pathPattern');
+    let pathPattern: RegExp | undefined;
+    if (patternText !== undefined) {
+      try {
+        pathPattern = new RegExp(patternText);
+      } catch (e) {
+        throw new InputError(`Source ${context.source.id} has an invalid pathPattern: ${e}`);
+      }
+    }
+
+    const started = Date.now();
+    const files = await findKeyFiles(patterns, (path, error) =>
+      context.reportProblem({ location: path, message: `Cannot read directory: ${error.code ?? error.message}` }),
+    );
+    context.reportProgress({ done: 0, total: files.length });
+    let keys = 0;
+    let malformed = 0;
+    let done = 0;
+    for (const file of files) {
+      if (context.signal.aborted) {
+        context.reportProblem({ message: `Scan aborted after ${done} of ${files.length} files` });
+        return;
+      }
+      const fileContext = resolveFileContext(file.path, file.root, this.localHostname, pathPattern);
+      const result = await this.#readFile(file.path, fileContext, context);
+      malformed += result.malformed;
+      for (const discovery of result.discoveries) {
+        keys++;
+        yield discovery;
+      }
+      context.reportProgress({ done: ++done, total: files.length });
+    }
+    context.logger.info(
+      `Read ${keys.toLocaleString('en-US')} SSH keys from ${files.length.toLocaleString('en-US')} files ` +
+        `(${malformed} malformed lines skipped) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    );
+  }
+
+  async #readFile(
+    path: string,
+    fileContext: SshFileContext,
+    context: ScannerContext,
+  ): Promise<{ discoveries: MachineIdentityDiscovery[]; malformed: number }> {
+    const none = { discoveries: [], malformed: 0 };
+    let text: string;
+    let mtime: Date;
+    try {
+      const handle = await open(path, 'r');
+      try {
+        const stat = await handle.stat();
+        mtime = stat.mtime;
+        const head = Buffer.alloc(HEAD_BYTES);
+        const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
+        const kind = classifySshKeyFileHead(head.subarray(0, bytesRead));
+        if (kind === 'private-key') {
+          context.reportProblem({ location: path, message: 'private key file skipped', incomplete: false });
+          return none;
+        }
+        if (kind !== 'text') {
+          context.reportProblem({
+            location: path,
+            message: `not an OpenSSH key list (${kind === 'pem' ? 'PEM armour' : 'binary data'}), file skipped`,
+            incomplete: false,
+          });
+          return none;
+        }
+        text = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
+    } catch (e) {
+      const error = e as NodeJS.ErrnoException;
+      context.reportProblem({ location: path, message: `Cannot read file: ${error.code ?? error.message}` });
+      return none;
+    }
+
+    const format = sshKeyFileFormat(path);
+    const parsed = parseSshKeyFileText(text, format);
+    if (parsed.privateKeyLine !== undefined) {
+      context.reportProblem({
+        location: `${path}:${parsed.privateKeyLine}`,
+        message: 'private key file skipped',
+        incomplete: false,
+      });
+      return none;
+    }
+    for (const error of parsed.errors) {
+      context.reportProblem({ location: `${path}:${error.line}`, message: error.message, incomplete: false });
+    }
+    const firstSeenEvidence = mtime.toISOString();
+    const discoveries = parsed.entries.map(({ line, entry }) => {
+      if (entry.ignoredReason) {
+        context.reportProblem({ location: `${path}:${line}`, message: entry.ignoredReason, incomplete: false });
+      }
+      return this.#toDiscovery(entry, path, line, format, fileContext, firstSeenEvidence);
+    });
+    return { discoveries, malformed: parsed.errors.length };
+  }
+
+  #toDiscovery(
+    entry: SshKeyEntry,
+    file: string,
+    line: number,
+    format: string,
+    fileContext: SshFileContext,
+    firstSeenEvidence: string,
+  ): MachineIdentityDiscovery {
+    const { key, comment } = entry;
+    const details: Record<string, unknown> = {
+      host: fileContext.host,
+      account: fileContext.account,
+      file,
+      line,
+      format,
+      openSshFingerprint: key.openSshFingerprint,
+    };
+    if (entry.options) details.options = entry.options;
+    if (entry.hostPatterns) {
+      details.hostPatterns = entry.hashedHosts ? [] : entry.hostPatterns;
+      details.hashedHosts = entry.hashedHosts;
+      if (entry.hashedHosts) details.hashedHostCount = entry.hostPatterns.length;
+    }
+    if (entry.marker) details.marker = entry.marker;
+    if (entry.ignoredReason) details.ignoredByOpenSsh = entry.ignoredReason;
+    for (const k of Object.keys(details)) if (details[k] === undefined) delete details[k];
+
+    const links =
+      format === 'known_hosts'
+        ? { sshHosts: hostsOfPatterns(entry.hashedHosts ? [] : entry.hostPatterns) }
+        : {
+            sshHosts: [fileContext.host],
+            sshAccounts: fileContext.account ? [fileContext.account] : [],
+          };
+    return {
+      type: 'ssh-key',
+      fingerprintSha256: key.fingerprintSha256,
+      displayName: sshKeyDisplayName(key, comment),
+      attributes: sshKeyAttributes(key, comment),
+      location: `${fileContext.host}:${file}:${line}`,
+      details,
+      firstSeenEvidence,
+      ownerHint: ownerHintFromComment(comment),
+      links,
+    };
+  }
+}
