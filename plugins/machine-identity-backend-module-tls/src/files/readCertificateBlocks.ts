@@ -143,7 +143,14 @@ export function readCertificateBlocks(data: Buffer, options: { pkcs12Password?: 
         skippedLabels: [],
       };
     }
-    return { format: 'DER', certificates: [{ index: 0, der: data, container: 'DER' }], skippedLabels: [] };
+    // A DER file holds one certificate; trailing bytes (some tools append data) are not part of it.
+    let der = data;
+    try {
+      der = Buffer.from(derEncoding(readDer(data)));
+    } catch {
+      // Leave it whole: the certificate parser reports what is wrong with it.
+    }
+    return { format: 'DER', certificates: [{ index: 0, der, container: 'DER' }], skippedLabels: [] };
   }
   return { format: 'unknown', certificates: [], skippedLabels: [] };
 }

@@ -1,6 +1,4 @@
-import 'reflect-metadata';
 import { createHash, X509Certificate as NodeX509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import ipaddr from 'ipaddr.js';
 import { InputError } from '@backstage/errors';
 import { DerNode, derChildren, derContent, derOid, readDer } from './der';
@@ -22,11 +20,11 @@ export interface ParsedCertificate {
   /** SANs as OpenSSL prints them: `DNS:a.example`, `IP Address:127.0.0.1`, `email:…`, `URI:…`. */
   sans: string[];
   dnsNames: string[];
-  /** Serial number as lower-case hex without leading zeros (two's complement bytes if negative). */
+  /** Serial number as lower-case hex without leading zeros; `-` and the magnitude when (invalidly) negative. */
   serialNumber: string;
-  serialNegative: boolean;
-  notBefore: string;
-  notAfter: string;
+  /** Validity bounds, ISO-8601; absent when the time field cannot be read (OpenSSL: `Bad time value`). */
+  notBefore?: string;
+  notAfter?: string;
   /** `RSA`, `EC`, `Ed25519`, `DSA`, … or the dotted OID of an unknown algorithm. */
   keyAlgorithm: string;
   keyAlgorithmOid: string;
@@ -53,24 +51,55 @@ function bitLength(integer: Buffer): number {
 
 function readTime(node: DerNode): string {
   const text = derContent(node).toString('latin1');
-  let m: RegExpMatchArray | null;
-  if (node.tag === 23) {
-    m = text.match(/^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/);
-    if (!m) throw new InputError(`bad UTCTime ${JSON.stringify(text)}`);
-    const yy = Number(m[1]);
-    const year = yy < 50 ? 2000 + yy : 1900 + yy;
-    return `${String(year).padStart(4, '0')}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}.000Z`;
+  // DER demands YYMMDDHHMMSSZ / YYYYMMDDHHMMSSZ; OpenSSL also accepts a missing
+  // seconds field, fractions and UTC offsets, so Keyring does too.
+  const m = text.match(
+    node.tag === 23
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?()(Z|[+-]\d{4})$/
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(\.\d+)?(Z|[+-]\d{4})$/,
+  );
+  if (!m) throw new InputError(`Malformed X.509 certificate: bad time ${JSON.stringify(text)}`);
+  let year = Number(m[1]);
+  if (node.tag === 23) year += year < 50 ? 2000 : 1900;
+  const ms = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  const date = new Date(0);
+  date.setUTCFullYear(year, Number(m[2]) - 1, Number(m[3]));
+  date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6] ?? 0), ms);
+  if (m[8] !== 'Z') {
+    const sign = m[8][0] === '-' ? -1 : 1;
+    const offsetMinutes = Number(m[8].slice(1, 3)) * 60 + Number(m[8].slice(3, 5));
+    date.setTime(date.getTime() - sign * offsetMinutes * 60_000);
   }
-  m = text.match(/^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/);
-  if (!m) throw new InputError(`bad GeneralizedTime ${JSON.stringify(text)}`);
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`;
+  const iso = date.toISOString();
+  // toISOString gives ±YYYYYY for years outside 0..9999; certificates cannot express those.
+  return iso;
 }
+
+function readTimeSafe(node: DerNode | undefined): string | undefined {
+  if (!node) return undefined;
+  try {
+    return readTime(node);
+  } catch {
+    return undefined;
+  }
+}
+
+const OTHER_NAME_TYPES: Record<string, string> = {
+  '1.3.6.1.5.5.7.8.9': 'SmtpUTF8Mailbox',
+  '1.3.6.1.5.5.7.8.1': 'id-on-personalData',
+  '1.3.6.1.5.5.7.8.3': 'id-on-permanentIdentifier',
+  '1.3.6.1.5.5.7.8.4': 'id-on-hardwareModuleName',
+  '1.3.6.1.5.5.7.8.5': 'XmppAddr',
+  '1.3.6.1.5.5.7.8.7': 'id-on-dnsSRV',
+  '1.3.6.1.5.5.7.8.8': 'NAIRealm',
+  '1.3.6.1.4.1.311.20.2.3': 'msUPN',
+};
 
 function formatIp(bytes: Buffer): string {
   if (bytes.length === 4 || bytes.length === 16) {
     return ipaddr.fromByteArray(Array.from(bytes)).toString();
   }
-  return '<invalid>';
+  return `<invalid length=${bytes.length}>`;
 }
 
 function readGeneralNames(extnValue: Buffer): string[] {
@@ -82,14 +111,15 @@ function readGeneralNames(extnValue: Buffer): string[] {
     switch (gn.tag) {
       case 0: {
         const [typeId] = derChildren(gn);
-        out.push(`othername:${typeId ? derOid(typeId) : ''}`);
+        const typeOid = typeId ? derOid(typeId) : '';
+        out.push(`othername:${OTHER_NAME_TYPES[typeOid] ?? typeOid}`);
         break;
       }
       case 1:
-        out.push(`email:${content.toString('latin1')}`);
+        out.push(`email:${content.toString('utf8')}`);
         break;
       case 2:
-        out.push(`DNS:${content.toString('latin1')}`);
+        out.push(`DNS:${content.toString('utf8')}`);
         break;
       case 3:
         out.push('X400Name:<unsupported>');
@@ -103,7 +133,7 @@ function readGeneralNames(extnValue: Buffer): string[] {
         out.push('EdiPartyName:<unsupported>');
         break;
       case 6:
-        out.push(`URI:${content.toString('latin1')}`);
+        out.push(`URI:${content.toString('utf8')}`);
         break;
       case 7:
         out.push(`IP Address:${formatIp(content)}`);
@@ -144,6 +174,12 @@ function readKey(spki: DerNode): Pick<ParsedCertificate, 'keyAlgorithm' | 'keyAl
           keySize: curve?.bits,
         };
       }
+      if (params && params.tag === 16) {
+        // Explicit curve parameters: the size is that of the field prime.
+        const [, fieldId] = derChildren(params);
+        const [, prime] = fieldId ? derChildren(fieldId) : [];
+        if (prime) return { keyAlgorithm, keyAlgorithmOid: oid, keySize: bitLength(derContent(prime)), curve: 'explicit' };
+      }
       return { keyAlgorithm, keyAlgorithmOid: oid };
     }
     if (oid === '1.2.840.10040.4.1') {
@@ -165,27 +201,31 @@ function readKey(spki: DerNode): Pick<ParsedCertificate, 'keyAlgorithm' | 'keyAl
   return { keyAlgorithm, keyAlgorithmOid: oid };
 }
 
-function readBasicConstraints(der: Buffer, extnValue: Buffer | undefined): { isCa: boolean; pathLength?: number } {
+function readBasicConstraints(extnValue: Buffer | undefined): { isCa: boolean; pathLength?: number } {
   if (!extnValue) return { isCa: false };
   try {
-    const cert = new x509.X509Certificate(new Uint8Array(der));
-    const bc = cert.getExtension(x509.BasicConstraintsExtension);
-    if (bc) return { isCa: bc.ca, pathLength: bc.pathLength };
+    const children = derChildren(readDer(extnValue));
+    const first = children[0];
+    const isCa = !!first && first.tag === 1 && derContent(first)[0] !== 0;
+    const lenNode = children.find(c => c.tag === 2);
+    const pathLength =
+      lenNode && lenNode.end > lenNode.start
+        ? derContent(lenNode).readUIntBE(0, Math.min(6, lenNode.end - lenNode.start))
+        : undefined;
+    return { isCa, pathLength };
   } catch {
-    // @peculiar/x509 is stricter than OpenSSL; fall back to reading the extension directly.
+    // An undecodable basicConstraints extension grants nothing.
+    return { isCa: false };
   }
-  const children = derChildren(readDer(extnValue));
-  const first = children[0];
-  const isCa = !!first && first.tag === 1 && derContent(first)[0] !== 0;
-  const lenNode = children.find(c => c.tag === 2);
-  return { isCa, pathLength: lenNode ? derContent(lenNode).readUIntBE(0, Math.min(6, lenNode.end - lenNode.start)) : undefined };
 }
 
 /**
  * Parses one DER certificate. Node's `crypto.X509Certificate` (OpenSSL) decides
- * whether the certificate is well-formed; names, SANs and algorithms are read
- * from the DER directly so nothing Node hides (signature algorithm, extensions,
- * unknown key types) is lost. Throws an `InputError` for malformed input.
+ * whether the certificate is well-formed; names, SANs, basicConstraints and
+ * algorithms are read from the DER directly so nothing Node 20 hides (signature
+ * algorithm, extensions, unknown key types) is lost. A small DER reader is used
+ * rather than `@peculiar/x509`, which costs ~3 ms per certificate and refuses
+ * certificates OpenSSL accepts. Throws an `InputError` for malformed input.
  */
 export function parseCertificate(der: Buffer): ParsedCertificate {
   let node: NodeX509Certificate;
@@ -201,7 +241,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     let i = 0;
     if (tbsParts[0]?.cls === 2 && tbsParts[0].tag === 0) i++;
     const serial = tbsParts[i++];
-    i++; // inner signature algorithm
+    const innerSigAlg = tbsParts[i++];
     const issuer = tbsParts[i++];
     const validity = tbsParts[i++];
     const subject = tbsParts[i++];
@@ -209,6 +249,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     const extensionsWrapper = tbsParts.slice(i).find(p => p.cls === 2 && p.tag === 3);
 
     const extensions = new Map<string, Buffer>();
+    const sanValues: Buffer[] = [];
     if (extensionsWrapper) {
       const [list] = derChildren(extensionsWrapper);
       for (const ext of list ? derChildren(list) : []) {
@@ -216,20 +257,24 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
         const oid = derOid(parts[0]);
         const value = parts[parts.length - 1];
         if (!extensions.has(oid)) extensions.set(oid, derContent(value));
+        if (oid === '2.5.29.17') sanValues.push(derContent(value));
       }
     }
 
     const serialBytes = derContent(serial);
-    let start = 0;
-    while (start < serialBytes.length - 1 && serialBytes[start] === 0) start++;
-    const serialNumber = serialBytes.subarray(start).toString('hex') || '0';
+    const serialNegative = serialBytes.length > 0 && (serialBytes[0] & 0x80) !== 0;
+    const serialNumber = serialNegative
+      ? `-${(-BigInt.asIntN(serialBytes.length * 8, BigInt(`0x${serialBytes.toString('hex')}`))).toString(16)}`
+      : BigInt(`0x${serialBytes.toString('hex') || '0'}`).toString(16);
 
     const [notBeforeNode, notAfterNode] = derChildren(validity);
     const subjectAttributes = readName(subject);
     const issuerAttributes = readName(issuer);
-    const sans = extensions.has('2.5.29.17') ? readGeneralNamesSafe(extensions.get('2.5.29.17')!) : [];
-    const sigOid = derOid(derChildren(sigAlg)[0]);
-    const { isCa, pathLength } = readBasicConstraints(der, extensions.get('2.5.29.19'));
+    // Every subjectAltName extension counts (a duplicate is invalid, but its names are still presented).
+    const sans = sanValues.flatMap(readGeneralNamesSafe);
+    // The tbsCertificate's copy, as OpenSSL prints it (RFC 5280 requires both to be equal).
+    const sigOid = derOid(derChildren(innerSigAlg ?? sigAlg)[0]);
+    const { isCa, pathLength } = readBasicConstraints(extensions.get('2.5.29.19'));
     const subjectDer = der.subarray(subject.headerStart, subject.end);
     const issuerDer = der.subarray(issuer.headerStart, issuer.end);
 
@@ -253,9 +298,8 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
       sans,
       dnsNames: sans.filter(s => s.startsWith('DNS:')).map(s => s.slice(4)),
       serialNumber,
-      serialNegative: serialBytes.length > 0 && (serialBytes[0] & 0x80) !== 0,
-      notBefore: readTime(notBeforeNode),
-      notAfter: readTime(notAfterNode),
+      notBefore: readTimeSafe(notBeforeNode),
+      notAfter: readTimeSafe(notAfterNode),
       ...readKey(spki),
       signatureAlgorithm: SIGNATURE_ALGORITHMS[sigOid] ?? sigOid,
       signatureAlgorithmOid: sigOid,
