@@ -119,7 +119,22 @@ function parseKnownHostsLine(line: string): SshKeyLineResult {
     token = nextToken(line, token.end);
   }
   if (!token.token) throw new Error('no host patterns');
-  if (lookupSshKeyType(token.token)) throw new Error('no host patterns before the key');
+  if (lookupSshKeyType(token.token)) {
+    if (!marker || KNOWN_MARKERS.has(marker)) throw new Error('no host patterns before the key');
+    // `@unknown keytype key`: OpenSSH ignores the line, ssh-keygen -l reads the key.
+    const { key, comment } = parseKeyFields(line, token.end - token.token.length);
+    return {
+      kind: 'key',
+      entry: {
+        key,
+        comment,
+        marker,
+        hostPatterns: [],
+        hashedHosts: false,
+        ignoredReason: `unknown marker ${marker}: OpenSSH ignores this line`,
+      },
+    };
+  }
   const hostPatterns = token.token.split(',').filter(Boolean);
   const hashedHosts = hostPatterns.some(p => p.startsWith('|'));
   if (hashedHosts && !/^\|1\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+$/.test(token.token)) {

@@ -1,0 +1,51 @@
+import type { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import type { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  machineIdentity?: {
+    /**
+     * Discovery sources. This module serves the `ssh-files` and `ssh-hosts`
+     * types; keys of other types are described by their modules.
+     */
+    sources?: Array<{
+      /** Unique kebab-case source id. */
+      id: string;
+      /** `ssh-files` (authorized_keys / known_hosts files) or `ssh-hosts` (sshd host keys). */
+      type: string;
+      /** When the source is scanned. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+
+      /**
+       * ssh-files: glob patterns (fast-glob syntax, dot files included) of
+       * authorized_keys and known_hosts files, e.g.
+       * `/srv/fleet/**\/authorized_keys`. Files whose name contains
+       * `known_hosts` are read as known_hosts, all others as authorized_keys
+       * (which also covers `.pub` files). Private key files are skipped.
+       */
+      paths?: string[];
+      /**
+       * ssh-files: a regular expression matched against each file's path whose
+       * named groups `host` and `account` say which host and account the
+       * file belongs to, e.g. `^/srv/fleet/(?<host>[^/]+)/home/(?<account>[^/]+)/`.
+       * Default: the account is the folder after `home/` (`root` for
+       * `root/.ssh/`); the host is the first folder below the glob's static
+       * root, or this machine's hostname for local files.
+       */
+      pathPattern?: string;
+
+      /**
+       * ssh-hosts: endpoints to fetch host keys from: `host:port`, `host`
+       * (port 22), `[ipv6]:port`, and CIDR ranges with port lists such as
+       * `127.0.20.0/29:22,2222` or `[::1/128]:22` (at most 65,536 addresses
+       * per range).
+       */
+      targets?: string[];
+      /** ssh-hosts: endpoints scanned at the same time (default 32). */
+      concurrency?: number;
+      /** ssh-hosts: TCP connect timeout per endpoint (default 3 seconds). */
+      connectTimeout?: HumanDuration | string;
+      /** ssh-hosts: SSH key exchange timeout per connection (default 10 seconds). */
+      handshakeTimeout?: HumanDuration | string;
+    }>;
+  };
+}
