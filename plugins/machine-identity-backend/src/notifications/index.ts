@@ -1,0 +1,4 @@
+export * from './types';
+export * from './ExpiryDigestNotifier';
+export * from './InMemoryDigestLedger';
+export * from './scheduleExpiryDigests';
