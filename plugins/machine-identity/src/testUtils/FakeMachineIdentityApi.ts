@@ -1,0 +1,163 @@
+import type {
+  Identity,
+  IdentityDetails,
+  Page,
+  ScanRun,
+  ScanSource,
+} from '@keyring/plugin-machine-identity-common';
+import type {
+  IdentityQuery,
+  MachineIdentityApi,
+  MachineIdentitySummary,
+  PolicyRule,
+  ViolationListItem,
+  ViolationQuery,
+} from '../api/MachineIdentityApi';
+
+const DAY = 86_400_000;
+
+/** An identity expiring `days` from now (undefined: does not expire). */
+export function makeIdentity(
+  overrides: Partial<Identity> & { id: string },
+  expiresInDays?: number,
+): Identity {
+  return {
+    type: 'tls-certificate',
+    fingerprintSha256: overrides.id.padEnd(64, '0').slice(0, 64),
+    displayName: `identity ${overrides.id}`,
+    ownershipRule: 'component-annotation',
+    state: 'active',
+    management: 'manual',
+    firstSeen: '2026-01-01T00:00:00Z',
+    lastSeen: '2026-11-20T00:00:00Z',
+    observationCount: 1,
+    violationCount: 0,
+    reviewStatus: 'reviewed',
+    owner: 'group:default/payments',
+    component: 'component:default/payments-api',
+    notAfter:
+      expiresInDays === undefined
+        ? undefined
+        : new Date(Date.now() + expiresInDays * DAY).toISOString(),
+    ...overrides,
+  };
+}
+
+/**
+ * An in-memory MachineIdentityApi for component tests: it filters and pages
+ * like the backend (cursor = offset) and records every call.
+ */
+export class FakeMachineIdentityApi implements MachineIdentityApi {
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  identities: Identity[] = [];
+  details: Record<string, IdentityDetails> = {};
+  summary?: MachineIdentitySummary;
+  sources: ScanSource[] = [];
+  violations: ViolationListItem[] = [];
+  policy: PolicyRule[] = [];
+  /** Makes every call fail with this error. */
+  failWith?: Error;
+  /** Makes calls wait until released (to observe loading states). */
+  hold?: Promise<void>;
+
+  private async enter(method: string, args: unknown[]) {
+    this.calls.push({ method, args });
+    if (this.hold) await this.hold;
+    if (this.failWith) throw this.failWith;
+  }
+
+  callsOf(method: string) {
+    return this.calls.filter(c => c.method === method).map(c => c.args[0]);
+  }
+
+  async listIdentities(query: IdentityQuery = {}): Promise<Page<Identity>> {
+    await this.enter('listIdentities', [query]);
+    const q = query.q?.toLowerCase();
+    const matches = this.identities.filter(
+      i =>
+        (!query.entityRef ||
+          i.owner === query.entityRef ||
+          i.component === query.entityRef) &&
+        (!query.owner || i.owner === query.owner) &&
+        (!query.type || i.type === query.type) &&
+        (!query.state || i.state === query.state) &&
+        (!query.violating || i.violationCount > 0) &&
+        (query.expiresWithinDays === undefined ||
+          (i.notAfter !== undefined &&
+            new Date(i.notAfter).getTime() <=
+              Date.now() + query.expiresWithinDays * DAY)) &&
+        (!q || i.displayName.toLowerCase().includes(q)),
+    );
+    return paginate(matches, query.cursor, query.limit);
+  }
+
+  async getIdentity(id: string): Promise<IdentityDetails> {
+    await this.enter('getIdentity', [id]);
+    const details = this.details[id];
+    if (details) return details;
+    const identity = this.identities.find(i => i.id === id);
+    if (!identity) throw new Error(`No identity ${id}`);
+    return { ...identity, observations: [], violations: [], history: [] };
+  }
+
+  async getSummary(): Promise<MachineIdentitySummary> {
+    await this.enter('getSummary', []);
+    if (!this.summary) throw new Error('no summary');
+    return this.summary;
+  }
+
+  async listSources(): Promise<ScanSource[]> {
+    await this.enter('listSources', []);
+    return this.sources;
+  }
+
+  async triggerScan(sourceId: string): Promise<{ scanId: string }> {
+    await this.enter('triggerScan', [sourceId]);
+    const source = this.sources.find(s => s.id === sourceId);
+    if (!source) throw new Error(`No source ${sourceId}`);
+    const run: ScanRun = {
+      id: `scan-${this.calls.length}`,
+      sourceId,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      seen: 0,
+      added: 0,
+      retired: 0,
+      errors: [],
+    };
+    source.lastRun = run;
+    return { scanId: run.id };
+  }
+
+  async getScan(scanId: string): Promise<ScanRun> {
+    await this.enter('getScan', [scanId]);
+    const run = this.sources.map(s => s.lastRun).find(r => r?.id === scanId);
+    if (!run) throw new Error(`No scan ${scanId}`);
+    return run;
+  }
+
+  async listViolations(query: ViolationQuery = {}): Promise<Page<ViolationListItem>> {
+    await this.enter('listViolations', [query]);
+    const matches = this.violations.filter(
+      v =>
+        (!query.ruleId || v.ruleId === query.ruleId) &&
+        (!query.owner || v.owner === query.owner) &&
+        (!query.entityRef || v.owner === query.entityRef || v.component === query.entityRef),
+    );
+    return paginate(matches, query.cursor, query.limit);
+  }
+
+  async getPolicy(): Promise<PolicyRule[]> {
+    await this.enter('getPolicy', []);
+    return this.policy;
+  }
+}
+
+function paginate<T>(items: T[], cursor?: string, limit = 50): Page<T> {
+  const start = cursor ? Number(cursor) : 0;
+  const end = start + limit;
+  return {
+    items: items.slice(start, end),
+    nextCursor: end < items.length ? String(end) : undefined,
+  };
+}
