@@ -1,0 +1,10 @@
+/**
+ * Keyring's backend plugin: machine identity inventory, scans, ownership,
+ * policies and REST API.
+ *
+ * @packageDocumentation
+ */
+export { machineIdentityPlugin as default } from './plugin';
+export { DatabaseInventoryStore } from './database/DatabaseInventoryStore';
+export type * from './database/types';
+export type { PolicyEngine, PolicyContext, RuleResult, PolicyRuleDescription } from './policy/types';

@@ -1,0 +1,116 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  type MachineIdentityScanner,
+  machineIdentityScannersExtensionPoint,
+} from '@keyring/plugin-machine-identity-node';
+import { DatabaseInventoryStore } from './database/DatabaseInventoryStore';
+import { readComponentIndex } from './ownership/CatalogComponentReader';
+import { OwnershipResolver } from './ownership/OwnershipResolver';
+import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
+import { ScanEngine } from './scanning/ScanEngine';
+import { readSources } from './scanning/readSources';
+import { createSecretFingerprinter } from './secrets/SecretFingerprinter';
+import { ViolationEvaluator } from './service/ViolationEvaluator';
+import { createRouter } from './service/router';
+
+/**
+ * Keyring's backend plugin: the machine identity inventory, scans, ownership,
+ * policy evaluation and REST API.
+ */
+export const machineIdentityPlugin = createBackendPlugin({
+  pluginId: 'machine-identity',
+  register(env) {
+    const scanners: MachineIdentityScanner[] = [];
+    env.registerExtensionPoint(machineIdentityScannersExtensionPoint, {
+      addScanner: (...added) => {
+        scanners.push(...added);
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const { config, logger, database, scheduler, httpRouter, auth, catalog } = deps;
+        const store = await DatabaseInventoryStore.create({ database, logger });
+        const resolver = OwnershipResolver.create({
+          fallbackOwner: config.getOptionalString('machineIdentity.fallbackOwner'),
+        });
+        const refreshComponents = async () => {
+          try {
+            resolver.setIndex(await readComponentIndex({ catalog, auth, logger }));
+          } catch (error) {
+            logger.warn(`Could not read Components from the catalog, keeping the previous index: ${error}`);
+          }
+        };
+        const policyEngine = DefaultPolicyEngine.fromConfig(config);
+        const evaluator = ViolationEvaluator.create({
+          store,
+          engine: policyEngine,
+          components: () => resolver.getIndex(),
+          logger,
+        });
+        const scanEngine = ScanEngine.create({
+          store,
+          scanners,
+          sources: readSources(config),
+          logger,
+          scheduler,
+          fingerprintSecret: await createSecretFingerprinter({ config, store }),
+          resolveOwnership: resolver.resolve,
+          beforeScan: refreshComponents,
+          afterScan: async ({ touchedIds }) => {
+            await evaluator.evaluate(touchedIds);
+          },
+        });
+        await scanEngine.schedule();
+
+        await scheduler.scheduleTask({
+          id: 'machine-identity-ownership',
+          frequency: { minutes: 30 },
+          timeout: { minutes: 15 },
+          initialDelay: { seconds: 20 },
+          fn: async () => {
+            await refreshComponents();
+            const changed = await store.reresolveOwnership(resolver.resolve, new Date().toISOString());
+            logger.info(`Re-resolved ownership against the catalog: ${changed.toLocaleString('en-US')} identities changed`);
+          },
+        });
+        await scheduler.scheduleTask({
+          id: 'machine-identity-policy',
+          frequency: { hours: 1 },
+          timeout: { minutes: 30 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            await evaluator.evaluateAll();
+          },
+        });
+
+        httpRouter.use(
+          await createRouter({
+            store,
+            scanEngine,
+            policyEngine,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            logger,
+          }),
+        );
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      },
+    });
+  },
+});

@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, NotFoundError, isError } from '@backstage/errors';
+import type { ScanError, ScanSource } from '@keyring/plugin-machine-identity-common';
+import type {
+  MachineIdentityDiscovery,
+  MachineIdentityScanner,
+  ScannerContext,
+} from '@keyring/plugin-machine-identity-node';
+import type { InventoryStore, OwnershipResolveFn } from '../database/types';
+import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
+import type { ConfiguredSource } from './readSources';
+import { validateDiscovery } from './validateDiscovery';
+
+/** Discoveries written per batch. */
+const BATCH_SIZE = 1000;
+/** Minimum interval between progress writes. */
+const PROGRESS_INTERVAL_MS = 2000;
+/** A running run older than its timeout plus this is considered abandoned. */
+const ABANDON_GRACE_MS = 5 * 60_000;
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** Outcome of one run, for hooks that follow a scan (policy evaluation). */
+export interface ScanOutcome {
+  scanId: string;
+  sourceId: string;
+  status: 'succeeded' | 'partial' | 'failed';
+  /** Identities written or retired by the run. */
+  touchedIds: string[];
+}
+
+/** Options of {@link ScanEngine.create}. */
+export interface ScanEngineOptions {
+  store: InventoryStore;
+  scanners: MachineIdentityScanner[];
+  sources: ConfiguredSource[];
+  logger: LoggerService;
+  scheduler: SchedulerService;
+  fingerprintSecret: SecretFingerprintFn;
+  /** Resolves ownership of discovered identities. */
+  resolveOwnership: OwnershipResolveFn;
+  /** Called before each run (e.g. to refresh the Component index). */
+  beforeScan?: () => Promise<void>;
+  /** Called after each run that wrote anything. */
+  afterScan?: (outcome: ScanOutcome) => Promise<void>;
+}
+
+/**
+ * Runs discovery scans: one scheduled task per configured source, "scan now"
+ * through {@link ScanEngine.requestScan}, batched writes, progress, and the
+ * retire rule (only a succeeded run may mark unseen identities `gone`).
+ */
+export class ScanEngine {
+  private readonly sources: Map<string, ConfiguredSource>;
+  private readonly scanners = new Map<string, MachineIdentityScanner>();
+
+  private constructor(private readonly options: ScanEngineOptions) {
+    this.sources = new Map(options.sources.map(s => [s.id, s]));
+    for (const scanner of options.scanners) {
+      for (const type of scanner.sourceTypes) {
+        if (this.scanners.has(type)) {
+          throw new ConflictError(`Two scanner modules serve source type "${type}"`);
+        }
+        this.scanners.set(type, scanner);
+      }
+    }
+  }
+
+  /** Creates the engine; call {@link ScanEngine.schedule} to start scheduled scans. */
+  static create(options: ScanEngineOptions): ScanEngine {
+    return new ScanEngine(options);
+  }
+
+  /** The scheduler task id of a source. */
+  static taskId(sourceId: string): string {
+    return `machine-identity-scan:${sourceId}`;
+  }
+
+  /** Schedules every configured source as a task. */
+  async schedule(): Promise<void> {
+    for (const source of this.sources.values()) {
+      if (!this.scanners.has(source.type)) {
+        this.options.logger.warn(
+          `Source ${source.id} has type "${source.type}" but no installed scanner module serves it; its scans will fail until one is added`,
+        );
+      }
+      await this.options.scheduler.scheduleTask({
+        id: ScanEngine.taskId(source.id),
+        ...source.schedule,
+        fn: signal => this.runScheduled(source, signal),
+      });
+    }
+  }
+
+  /** Configured sources with their last run. */
+  async listSources(): Promise<ScanSource[]> {
+    const ids = [...this.sources.keys()];
+    const latest = await this.options.store.getLatestScanRuns(ids);
+    return [...this.sources.values()].map(s => ({
+      id: s.id,
+      type: s.type,
+      lastRun: latest.get(s.id),
+    }));
+  }
+
+  /**
+   * Starts a scan of a source now. Creates the run record itself (the
+   * scheduler's `triggerTask` returns nothing) and returns its id; when a run
+   * is already going, returns that run's id instead of starting another.
+   */
+  async requestScan(sourceId: string): Promise<{ scanId: string; alreadyRunning: boolean }> {
+    const source = this.sources.get(sourceId);
+    if (!source) {
+      throw new NotFoundError(`No source with id "${sourceId}" is configured`);
+    }
+    const { store } = this.options;
+    const liveSince = new Date(
+      Date.now() - source.timeoutMs - ABANDON_GRACE_MS,
+    ).toISOString();
+    const running = await store.getRunningScanRun(sourceId, liveSince);
+    if (running) {
+      return { scanId: running.id, alreadyRunning: true };
+    }
+    const scanId = randomUUID();
+    await store.createScanRun({
+      id: scanId,
+      sourceId,
+      trigger: 'manual',
+      startedAt: new Date().toISOString(),
+      claimed: false,
+    });
+    try {
+      await this.options.scheduler.triggerTask(ScanEngine.taskId(sourceId));
+    } catch (error) {
+      await store.deleteQueuedScanRun(scanId);
+      if (isError(error) && error.name === 'ConflictError') {
+        const current = await store.getRunningScanRun(sourceId, liveSince);
+        if (current) {
+          return { scanId: current.id, alreadyRunning: true };
+        }
+        throw new ConflictError(`A scan of source ${sourceId} is already running`);
+      }
+      throw error;
+    }
+    return { scanId, alreadyRunning: false };
+  }
+
+  /** The scheduled task body: never throws. */
+  private async runScheduled(source: ConfiguredSource, signal: AbortSignal) {
+    const { store, logger } = this.options;
+    try {
+      const now = new Date().toISOString();
+      const abandoned = await store.failAbandonedScanRuns(
+        source.id,
+        now,
+        'Abandoned: the backend stopped or lost the run before it finished',
+      );
+      if (abandoned > 0) {
+        logger.warn(`Marked ${fmt(abandoned)} abandoned scan runs of source ${source.id} as failed`);
+      }
+      let scanId = await store.claimQueuedScanRun(source.id, now);
+      if (!scanId) {
+        scanId = randomUUID();
+        await store.createScanRun({
+          id: scanId,
+          sourceId: source.id,
+          trigger: 'schedule',
+          startedAt: now,
+          claimed: true,
+        });
+      }
+      await this.execute(source, scanId, signal);
+    } catch (error) {
+      logger.error(
+        `Scan task of source ${source.id} failed outside a run: ${isError(error) ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /** Runs one scan to its end and records the outcome. */
+  private async execute(
+    source: ConfiguredSource,
+    scanId: string,
+    taskSignal: AbortSignal,
+  ): Promise<void> {
+    const { store } = this.options;
+    const logger = this.options.logger.child({ sourceId: source.id, scanId });
+    const started = Date.now();
+    const errors: ScanError[] = [];
+    let errorCount = 0;
+    let incomplete = false;
+    let progress: { done: number; total?: number } | undefined;
+    let lastProgressWrite = 0;
+    const touched = new Set<string>();
+    const seen = new Set<string>();
+    let added = 0;
+    let retired: string[] = [];
+    let batch: MachineIdentityDiscovery[] = [];
+    const timeout = AbortSignal.timeout(source.timeoutMs);
+    const signal = AbortSignal.any([taskSignal, timeout]);
+
+    const record = (problem: ScanError, makesIncomplete: boolean) => {
+      errorCount += 1;
+      incomplete ||= makesIncomplete;
+      if (errors.length < 100) {
+        errors.push(problem);
+      }
+    };
+    const writeProgress = async (force = false) => {
+      if (!force && Date.now() - lastProgressWrite < PROGRESS_INTERVAL_MS) {
+        return;
+      }
+      lastProgressWrite = Date.now();
+      await store.updateScanRun(scanId, {
+        seen: seen.size,
+        added,
+        progress: progress ?? { done: seen.size },
+        errors,
+        errorCount,
+      });
+    };
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const discoveries = batch;
+      batch = [];
+      const result = await store.upsertDiscoveries({
+        scanId,
+        sourceId: source.id,
+        discoveries,
+        now: new Date().toISOString(),
+        resolveOwnership: this.options.resolveOwnership,
+      });
+      added += result.added;
+      for (const id of result.identityIds) {
+        seen.add(id);
+        touched.add(id);
+      }
+      await writeProgress();
+    };
+
+    let status: ScanOutcome['status'];
+    try {
+      const scanner = this.scanners.get(source.type);
+      if (!scanner) {
+        throw new Error(
+          `No installed scanner module serves source type "${source.type}"; add the module that provides it to the backend`,
+        );
+      }
+      if (this.options.beforeScan) {
+        await this.options.beforeScan();
+      }
+      const context: ScannerContext = {
+        source: { id: source.id, type: source.type, config: source.config },
+        logger,
+        signal,
+        reportProblem: p =>
+          record(
+            { location: p.location, message: String(p.message) },
+            p.incomplete !== false,
+          ),
+        reportProgress: p => {
+          progress = { done: p.done, total: p.total };
+        },
+        fingerprintSecret: this.options.fingerprintSecret,
+      };
+      for await (const discovery of scanner.scan(context)) {
+        if (signal.aborted) break;
+        const invalid = validateDiscovery(discovery);
+        if (invalid) {
+          record(
+            {
+              location:
+                typeof discovery?.location === 'string'
+                  ? discovery.location.slice(0, 200)
+                  : undefined,
+              message: `Skipped an invalid discovery: ${invalid}`,
+            },
+            true,
+          );
+          continue;
+        }
+        batch.push(discovery);
+        if (batch.length >= BATCH_SIZE) {
+          await flush();
+        }
+      }
+      if (signal.aborted) {
+        throw new Error(
+          timeout.aborted
+            ? `Timed out after ${fmt(Math.round(source.timeoutMs / 1000))}s`
+            : 'Aborted because the backend is stopping',
+        );
+      }
+      await flush();
+      status = incomplete ? 'partial' : 'succeeded';
+      if (status === 'succeeded') {
+        retired = await store.retireUnseen({
+          scanId,
+          sourceId: source.id,
+          now: new Date().toISOString(),
+        });
+        for (const id of retired) touched.add(id);
+      }
+    } catch (error) {
+      status = 'failed';
+      record({ message: isError(error) ? error.message : String(error) }, true);
+      try {
+        await flush();
+      } catch {
+        // the original failure is what the run reports
+      }
+    }
+
+    await store.updateScanRun(scanId, {
+      status,
+      finishedAt: new Date().toISOString(),
+      seen: seen.size,
+      added,
+      retired: retired.length,
+      progress: progress ?? { done: seen.size, total: seen.size },
+      errors,
+      errorCount,
+    });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const message = `Scan of source ${source.id} (${source.type}) ${status}: ${fmt(seen.size)} identities seen (${fmt(added)} new, ${fmt(retired.length)} retired), ${fmt(errorCount)} problems in ${seconds}s`;
+    if (status === 'failed') {
+      logger.warn(`${message}: ${errors[errors.length - 1]?.message}`);
+    } else {
+      logger.info(message);
+    }
+    if (this.options.afterScan && touched.size > 0) {
+      try {
+        await this.options.afterScan({ scanId, sourceId: source.id, status, touchedIds: [...touched] });
+      } catch (error) {
+        logger.warn(
+          `Post-scan processing of source ${source.id} failed: ${isError(error) ? error.message : String(error)}`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,171 @@
+import type {
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  type BasicPermission,
+  type ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  machineIdentityReadPermission,
+  machineIdentityScanTriggerPermission,
+  type IdentityDetails,
+} from '@keyring/plugin-machine-identity-common';
+import express, { type Request } from 'express';
+import Router from 'express-promise-router';
+import type { InventoryStore } from '../database/types';
+import type { PolicyEngine } from '../policy/types';
+import type { ScanEngine } from '../scanning/ScanEngine';
+import {
+  checkParams,
+  optionalBool,
+  optionalCursor,
+  optionalEntityRef,
+  optionalInt,
+  optionalRuleId,
+  optionalState,
+  optionalString,
+  optionalType,
+} from './validation';
+
+/** Collaborators of the REST API. */
+export interface RouterOptions {
+  store: InventoryStore;
+  scanEngine: ScanEngine;
+  policyEngine: PolicyEngine;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  logger: LoggerService;
+}
+
+/**
+ * The REST API described in `src/schema/openapi.yaml`. Every route but
+ * `/health` needs user or service credentials and a permission.
+ */
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { store, scanEngine, policyEngine, httpAuth, permissions } = options;
+  const router = Router();
+  router.use(express.json({ limit: '16kb' }));
+
+  const authorize = async (
+    req: Request,
+    permission: BasicPermission | ResourcePermission,
+  ) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const [decision] = await permissions.authorize([{ permission } as any], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Missing permission ${permission.name}`);
+    }
+  };
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/identities', async (req, res) => {
+    await authorize(req, machineIdentityReadPermission);
+    checkParams(req.query, ['type', 'owner', 'entityRef', 'state', 'expiresWithinDays', 'violating', 'q', 'cursor', 'limit']);
+    const page = await store.listIdentities(
+      {
+        type: optionalType(req.query),
+        owner: optionalEntityRef(req.query, 'owner', 'group'),
+        entityRef: optionalEntityRef(req.query, 'entityRef', 'component'),
+        state: optionalState(req.query),
+        expiresWithinDays: optionalInt(req.query, 'expiresWithinDays', 0, 3650),
+        violating: optionalBool(req.query, 'violating'),
+        q: optionalString(req.query, 'q', 200),
+      },
+      {
+        cursor: optionalCursor(req.query),
+        limit: optionalInt(req.query, 'limit', 1, 500) ?? 50,
+        now: new Date().toISOString(),
+      },
+    );
+    res.json(page);
+  });
+
+  router.get('/identities/:id', async (req, res) => {
+    await authorize(req, machineIdentityReadPermission);
+    checkParams(req.query, []);
+    const identity = await store.getIdentity(req.params.id);
+    if (!identity) {
+      throw new NotFoundError(`No identity with id "${req.params.id.slice(0, 100)}"`);
+    }
+    const [observations, violations, history] = await Promise.all([
+      store.getObservations(identity.id),
+      store.getOpenViolations(identity.id),
+      store.getHistory(identity.id),
+    ]);
+    const details: IdentityDetails = { ...identity, observations, violations, history };
+    res.json(details);
+  });
+
+  router.get('/summary', async (req, res) => {
+    await authorize(req, machineIdentityReadPermission);
+    checkParams(req.query, []);
+    res.json(await store.getSummary(new Date().toISOString()));
+  });
+
+  router.get('/sources', async (req, res) => {
+    await authorize(req, machineIdentityReadPermission);
+    checkParams(req.query, []);
+    res.json({ items: await scanEngine.listSources() });
+  });
+
+  router.post('/sources/:id/scan', async (req, res) => {
+    await authorize(req, machineIdentityScanTriggerPermission);
+    checkParams(req.query, []);
+    const { scanId, alreadyRunning } = await scanEngine.requestScan(req.params.id);
+    res.status(202).json({ scanId, alreadyRunning });
+  });
+
+  router.get('/scans/:scanId', async (req, res) => {
+    await authorize(req, machineIdentityReadPermission);
+    checkParams(req.query, []);
+    const run = await store.getScanRun(req.params.scanId);
+    if (!run) {
+      throw new NotFoundError(`No scan with id "${req.params.scanId.slice(0, 100)}"`);
+    }
+    res.json(run);
+  });
+
+  router.get('/violations', async (req, res) => {
+    await authorize(req, machineIdentityReadPermission);
+    checkParams(req.query, ['entityRef', 'owner', 'ruleId', 'cursor', 'limit']);
+    res.json(
+      await store.listViolations(
+        {
+          entityRef: optionalEntityRef(req.query, 'entityRef', 'component'),
+          owner: optionalEntityRef(req.query, 'owner', 'group'),
+          ruleId: optionalRuleId(req.query),
+        },
+        {
+          cursor: optionalCursor(req.query),
+          limit: optionalInt(req.query, 'limit', 1, 500) ?? 50,
+        },
+      ),
+    );
+  });
+
+  router.get('/policy', async (req, res) => {
+    await authorize(req, machineIdentityReadPermission);
+    checkParams(req.query, []);
+    res.json(policyEngine.describe());
+  });
+
+  router.get('/changes', async (req, res) => {
+    await authorize(req, machineIdentityReadPermission);
+    checkParams(req.query, ['since', 'limit']);
+    res.json(
+      await store.listChanges(
+        optionalInt(req.query, 'since', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+        optionalInt(req.query, 'limit', 1, 1000) ?? 500,
+      ),
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,107 @@
+import { InputError } from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  IDENTITY_STATES,
+  IDENTITY_TYPES,
+  type IdentityState,
+  type IdentityType,
+} from '@keyring/plugin-machine-identity-common';
+import type { Request } from 'express';
+import { decodeCursor } from '../database/cursor';
+
+type Query = Request['query'];
+
+/** Rejects parameters a route does not define, and repeated parameters. */
+export function checkParams(query: Query, allowed: readonly string[]) {
+  for (const [key, value] of Object.entries(query)) {
+    if (!allowed.includes(key)) {
+      throw new InputError(`Unknown query parameter "${key}"; allowed: ${allowed.join(', ')}`);
+    }
+    if (typeof value !== 'string') {
+      throw new InputError(`Query parameter "${key}" must be given once, as a string`);
+    }
+  }
+}
+
+/** An optional string parameter of bounded length. */
+export function optionalString(query: Query, key: string, maxLength = 200): string | undefined {
+  const value = query[key] as string | undefined;
+  if (value === undefined) return undefined;
+  if (value.length === 0 || value.length > maxLength) {
+    throw new InputError(`${key} must be 1 to ${maxLength} characters`);
+  }
+  return value;
+}
+
+/** An optional integer parameter within bounds. */
+export function optionalInt(query: Query, key: string, min: number, max: number): number | undefined {
+  const value = query[key] as string | undefined;
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value)) {
+    throw new InputError(`${key} must be an integer, got "${value.slice(0, 40)}"`);
+  }
+  const n = Number(value);
+  if (n < min || n > max) {
+    throw new InputError(`${key} must be between ${min} and ${max}, got ${n}`);
+  }
+  return n;
+}
+
+/** An optional boolean parameter (`true` or `false`). */
+export function optionalBool(query: Query, key: string): boolean | undefined {
+  const value = query[key] as string | undefined;
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') {
+    throw new InputError(`${key} must be true or false`);
+  }
+  return value === 'true';
+}
+
+/** An optional entity ref, normalised to lower-case `kind:namespace/name`. */
+export function optionalEntityRef(query: Query, key: string, defaultKind: string): string | undefined {
+  const value = optionalString(query, key, 300);
+  if (value === undefined) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(value, { defaultKind, defaultNamespace: 'default' }),
+    ).toLowerCase();
+  } catch {
+    throw new InputError(`${key} must be an entity ref such as group:default/payments`);
+  }
+}
+
+/** An optional identity type. */
+export function optionalType(query: Query): IdentityType | undefined {
+  const value = query.type as string | undefined;
+  if (value === undefined) return undefined;
+  if (!IDENTITY_TYPES.includes(value as IdentityType)) {
+    throw new InputError(`type must be one of ${IDENTITY_TYPES.join(', ')}`);
+  }
+  return value as IdentityType;
+}
+
+/** An optional identity state. */
+export function optionalState(query: Query): IdentityState | undefined {
+  const value = query.state as string | undefined;
+  if (value === undefined) return undefined;
+  if (!IDENTITY_STATES.includes(value as IdentityState)) {
+    throw new InputError(`state must be one of ${IDENTITY_STATES.join(', ')}`);
+  }
+  return value as IdentityState;
+}
+
+/** An optional cursor, checked to be one this API issued. */
+export function optionalCursor(query: Query): string | undefined {
+  const value = optionalString(query, 'cursor', 500);
+  if (value !== undefined) decodeCursor(value);
+  return value;
+}
+
+/** An optional policy rule id (dotted kebab-case). */
+export function optionalRuleId(query: Query): string | undefined {
+  const value = optionalString(query, 'ruleId', 128);
+  if (value !== undefined && !/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$/.test(value)) {
+    throw new InputError('ruleId must be a dotted kebab-case rule id such as tls.expiry');
+  }
+  return value;
+}
