@@ -1,0 +1,252 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { machineIdentityEntityName } from '@keyring/plugin-machine-identity-common';
+import request from 'supertest';
+import { getEntity, listMachineIdentities, waitFor } from './testing/catalogApi';
+import { ChangeFeedEmulator, makeIdentity } from './testing/changeFeedEmulator';
+import { orgFixtureModule } from './testing/orgFixtureModule';
+import { providerHandleModule } from './testing/providerHandleModule';
+import type {
+  MachineIdentityEntityProvider,
+  MachineIdentityEntityProviderOptions,
+} from './provider/MachineIdentityEntityProvider';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const DAY = 86_400_000;
+
+const catalogConfig = {
+  backend: { baseUrl: 'http://localhost:7007' },
+  catalog: {
+    processingInterval: { minutes: 30 },
+    stitchingStrategy: { pollingInterval: { milliseconds: 100 } },
+  },
+};
+
+const nameOf = (n: number) => machineIdentityEntityName('tls-certificate', makeIdentity(n).fingerprintSha256);
+const relationsOf = (entity: Entity | undefined) =>
+  (entity?.relations ?? []).map(r => `${r.type} ${r.targetRef}`).sort();
+
+describe.each(databases.eachSupportedId())('MachineIdentity in the catalog on %s', databaseId => {
+  it('the module itself, added to a backend, ingests the inventory on its schedule', async () => {
+    const knex = await databases.init(databaseId);
+    const emulator = new ChangeFeedEmulator();
+    emulator.upsert(...Array.from({ length: 10 }, (_, n) => makeIdentity(n)));
+    const backend = await startTestBackend({
+      features: [
+        import('@backstage/plugin-catalog-backend'),
+        import('./index'),
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({
+          data: { ...catalogConfig, machineIdentity: { catalog: { schedule: { frequency: { seconds: 1 }, timeout: { minutes: 1 } } } } },
+        }),
+        mockServices.scheduler.factory({ includeInitialDelayedTasksOnStartup: true }),
+        emulator.plugin(),
+        orgFixtureModule(20, 200),
+      ],
+    });
+    try {
+      const items = await waitFor(async () => {
+        const all = await listMachineIdentities(backend.server);
+        return all.length === 10 && all.every(e => (e.relations ?? []).length === 2) && all;
+      });
+      expect(relationsOf(items.find(e => e.metadata.name === nameOf(4)))).toEqual([
+        'dependencyOf component:default/service-4',
+        'ownedBy group:default/team-4',
+      ]);
+      expect(emulator.requests.unauthorized).toBe(0);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  async function start(options: Partial<MachineIdentityEntityProviderOptions> = {}) {
+    const knex = await databases.init(databaseId);
+    const emulator = new ChangeFeedEmulator();
+    let provider: MachineIdentityEntityProvider | undefined;
+    const backend = await startTestBackend({
+      features: [
+        import('@backstage/plugin-catalog-backend'),
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({ data: catalogConfig }),
+        emulator.plugin(),
+        orgFixtureModule(3, 5),
+        providerHandleModule(p => (provider = p), options),
+      ],
+    });
+    return { backend, emulator, provider: provider!, server: backend.server };
+  }
+
+  async function waitForCount(server: Parameters<typeof listMachineIdentities>[0], count: number) {
+    return waitFor(async () => {
+      const items = await listMachineIdentities(server);
+      return items.length === count && items;
+    });
+  }
+
+  it('makes identities from the change feed visible with both directions of their Group and Component relations', async () => {
+    const { backend, emulator, provider, server } = await start();
+    try {
+      emulator.upsert(...Array.from({ length: 30 }, (_, n) =>
+        makeIdentity(n, { owner: `group:default/team-${n % 3}`, component: `component:default/service-${n % 5}` })));
+      const run = await provider.poll();
+      expect(run).toMatchObject({ kind: 'reconcile', feedItems: 30, added: 30, removed: 0, complete: true });
+      expect(emulator.requests.ok).toBeGreaterThan(0);
+      expect(emulator.requests.unauthorized).toBe(0);
+
+      await waitFor(async () => {
+        const items = await listMachineIdentities(server);
+        return items.length === 30 && items.every(e => (e.relations ?? []).length === 2) && items;
+      });
+      const seven = await getEntity(server, 'MachineIdentity', nameOf(7));
+      expect(seven?.spec).toMatchObject({ type: 'tls-certificate', lifecycle: 'production', status: { state: 'active' } });
+      expect(relationsOf(seven)).toEqual([
+        'dependencyOf component:default/service-2',
+        'ownedBy group:default/team-1',
+      ]);
+      const group = await waitFor(async () => {
+        const g = await getEntity(server, 'Group', 'team-1');
+        return relationsOf(g).filter(r => r.startsWith('ownerOf machineidentity:')).length === 10 && g;
+      });
+      expect(relationsOf(group)).toContain(`ownerOf machineidentity:default/${nameOf(7)}`);
+      const component = await waitFor(async () => {
+        const c = await getEntity(server, 'Component', 'service-2');
+        return relationsOf(c).filter(r => r.startsWith('dependsOn machineidentity:')).length === 6 && c;
+      });
+      expect(relationsOf(component)).toContain(`dependsOn machineidentity:default/${nameOf(7)}`);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('mutates nothing on an unchanged re-scan and only the changed identity on a change', async () => {
+    const { backend, emulator, provider, server } = await start();
+    try {
+      emulator.upsert(...Array.from({ length: 20 }, (_, n) => makeIdentity(n)));
+      await provider.poll();
+      await waitForCount(server, 20);
+
+      const before = provider.getTotals();
+      const unchanged = await provider.poll();
+      expect(unchanged).toMatchObject({ kind: 'poll', feedItems: 0, mutations: 0, added: 0, removed: 0 });
+      const reconciled = await provider.reconcile();
+      expect(reconciled).toMatchObject({ feedItems: 20, mutations: 0, added: 0, removed: 0 });
+      expect(provider.getTotals()).toEqual(before);
+
+      emulator.upsert(makeIdentity(3, { state: 'pending-revocation', violationCount: 2 }));
+      const changed = await provider.poll();
+      expect(changed).toMatchObject({ feedItems: 1, mutations: 1, added: 1, removed: 0 });
+      const three = await waitFor(async () => {
+        const e = await getEntity(server, 'MachineIdentity', nameOf(3));
+        return (e?.spec as any)?.status?.state === 'pending-revocation' && e;
+      });
+      expect(three.spec).toMatchObject({ lifecycle: 'deprecated', status: { compliance: 'violating' } });
+      expect(await provider.poll()).toMatchObject({ feedItems: 0, mutations: 0 });
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('refuses mass removal when the feed fails, comes back empty or lost most identities, and repairs smaller drift', async () => {
+    const { backend, emulator, provider, server } = await start({ removalGuardMinCount: 5 });
+    try {
+      emulator.upsert(...Array.from({ length: 20 }, (_, n) => makeIdentity(n)));
+      await provider.poll();
+      await waitForCount(server, 20);
+
+      emulator.failing = true;
+      expect(await provider.reconcile()).toMatchObject({ complete: false, removed: 0, mutations: 0 });
+      expect(await provider.poll()).toMatchObject({ complete: false, removed: 0, mutations: 0 });
+      emulator.failing = false;
+
+      emulator.empty = true;
+      expect(await provider.reconcile()).toMatchObject({ complete: true, removed: 0, refusedRemovals: 20, mutations: 0 });
+      emulator.empty = false;
+
+      emulator.delete(...Array.from({ length: 12 }, (_, n) => makeIdentity(n).id)); // 60 % gone
+      expect(await provider.reconcile()).toMatchObject({ removed: 0, refusedRemovals: 12, mutations: 0 });
+      expect(await listMachineIdentities(server)).toHaveLength(20);
+
+      emulator.upsert(...Array.from({ length: 9 }, (_, n) => makeIdentity(n + 3))); // back to 17; 3 gone = 15 %
+      const repaired = await provider.reconcile();
+      expect(repaired).toMatchObject({ complete: true, removed: 3, refusedRemovals: 0 });
+      const left = await waitForCount(server, 17);
+      expect(left.map(e => e.metadata.name)).not.toContain(nameOf(0));
+
+      // Drift on the catalog side: an entity unregistered by hand comes back on reconcile.
+      const victim = left.find(e => e.metadata.name === nameOf(10))!;
+      const res = await request(server)
+        .delete(`/api/catalog/entities/by-uid/${victim.metadata.uid}`)
+        .set('authorization', mockCredentials.user.header());
+      expect(res.status).toBe(204);
+      await waitForCount(server, 16);
+      expect(await provider.reconcile()).toMatchObject({ added: 1, removed: 0 });
+      await waitForCount(server, 17);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('keeps revoked and gone identities visible with their status for the retention, then removes them', async () => {
+    let now = Date.parse('2026-11-01T00:00:00Z');
+    const { backend, emulator, provider, server } = await start({ retentionMs: 7 * DAY, now: () => now });
+    try {
+      emulator.upsert(...Array.from({ length: 5 }, (_, n) => makeIdentity(n)));
+      const later = new Date(now + 5 * DAY).toISOString();
+      emulator.upsert({ ...makeIdentity(5, { state: 'gone' }), stateChangedAt: later });
+      emulator.upsert({ ...makeIdentity(6, { state: 'revoked' }), stateChangedAt: later });
+      await provider.poll();
+      await waitForCount(server, 7);
+
+      emulator.upsert({ ...makeIdentity(1, { state: 'revoked' }), stateChangedAt: new Date(now).toISOString() });
+      await provider.poll();
+      const revoked = await waitFor(async () => {
+        const e = await getEntity(server, 'MachineIdentity', nameOf(1));
+        return (e?.spec as any)?.status?.state === 'revoked' && e;
+      });
+      expect((revoked.spec as any).status.stateChangedAt).toBe(new Date(now).toISOString());
+
+      now += 6 * DAY;
+      expect(await provider.poll()).toMatchObject({ mutations: 0, removed: 0 });
+      now += 2 * DAY;
+      expect(await provider.poll()).toMatchObject({ mutations: 1, removed: 1 });
+      const left = await waitForCount(server, 6);
+      expect(left.map(e => e.metadata.name)).not.toContain(nameOf(1));
+      // A reconcile agrees and does not bring it back.
+      expect(await provider.reconcile()).toMatchObject({ added: 0, removed: 0 });
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('rejects invalid MachineIdentity entities with a clear error and skips feed items that cannot become one', async () => {
+    const { backend, emulator, provider, server } = await start();
+    try {
+      const res = await request(server)
+        .post('/api/catalog/validate-entity')
+        .set('authorization', mockCredentials.user.header())
+        .send({
+          location: 'url:https://example.test/x.yaml',
+          entity: {
+            apiVersion: 'keyring.io/v1alpha1',
+            kind: 'MachineIdentity',
+            metadata: { name: 'tls-bad' },
+            spec: { type: 'password', lifecycle: 'production', status: { state: 'active', compliance: 'compliant', review: 'never', management: 'manual' } },
+          },
+        });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toMatch(/\/spec\/type must be equal to one of the allowed values/);
+
+      emulator.upsert(makeIdentity(1), { ...makeIdentity(2), fingerprintSha256: 'NOT-HEX' });
+      const run = await provider.poll();
+      expect(run).toMatchObject({ feedItems: 2, added: 1, skipped: 1 });
+      await waitForCount(server, 1);
+    } finally {
+      await backend.stop();
+    }
+  });
+});
