@@ -1,0 +1,105 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import fg from 'fast-glob';
+import { InputError } from '@backstage/errors';
+import type {
+  MachineIdentityDiscovery,
+  MachineIdentityScanner,
+  ScannerContext,
+} from '@keyring/plugin-machine-identity-node';
+import { certificateToDiscovery } from './certificateToDiscovery';
+import { readCertificateBlocks } from './files/readCertificateBlocks';
+import { parseCertificate, ParsedCertificate } from './parsing/parseCertificate';
+import { TrustStore } from './scanning/TrustStore';
+
+/** Files larger than this are not certificate stores and are skipped with a problem. */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Options of {@link CertificateFilesScanner.create}. */
+export interface CertificateFilesScannerOptions {
+  /** CA files from `machineIdentity.policies.tls.approvedIssuers`. */
+  approvedIssuerFiles?: string[];
+  /** Host name used in locations (`host:/path`); defaults to this machine's. */
+  hostname?: string;
+}
+
+/**
+ * Scans certificate files on disk (`type: certificate-files` sources): PEM,
+ * DER, PKCS#7 bundles and PKCS#12 stores under configured globs. Private keys
+ * in those files are skipped unread; a file that cannot be read or parsed is a
+ * problem on that file while the rest of the scan continues.
+ */
+export class CertificateFilesScanner implements MachineIdentityScanner {
+  readonly sourceTypes = ['certificate-files'] as const;
+
+  private constructor(private readonly options: CertificateFilesScannerOptions) {}
+
+  static create(options: CertificateFilesScannerOptions = {}): CertificateFilesScanner {
+    return new CertificateFilesScanner(options);
+  }
+
+  async *scan(context: ScannerContext): AsyncIterable<MachineIdentityDiscovery> {
+    const started = Date.now();
+    const config = context.source.config;
+    const patterns = config.getStringArray('paths');
+    if (patterns.length === 0) throw new InputError('A certificate-files source needs at least one path');
+    const password = config.getOptionalString('pkcs12Password');
+    const trustedCaFiles = config.getOptionalStringArray('trustedCaFiles');
+    const trust = await TrustStore.fromFiles(trustedCaFiles ?? this.options.approvedIssuerFiles ?? []);
+    const publicRoots = TrustStore.publicRoots();
+    const host = this.options.hostname ?? os.hostname();
+
+    const files = (await fg(patterns, { absolute: true, onlyFiles: true, dot: true, suppressErrors: true, followSymbolicLinks: true })).sort();
+    context.reportProgress({ done: 0, total: files.length });
+    let certificates = 0;
+    let problems = 0;
+    for (const [i, file] of files.entries()) {
+      if (context.signal.aborted) {
+        context.reportProblem({ message: `scan aborted after ${i} of ${files.length} files` });
+        return;
+      }
+      const location = `${host}:${file}`;
+      let parsed: { index: number; cert: ParsedCertificate }[] = [];
+      let mtime: string | undefined;
+      try {
+        const stat = await fs.stat(file);
+        if (stat.size > MAX_FILE_BYTES) throw new InputError(`file is ${stat.size} bytes, larger than the ${MAX_FILE_BYTES} bytes a certificate store may be`);
+        mtime = stat.mtime.toISOString();
+        const contents = readCertificateBlocks(await fs.readFile(file), { pkcs12Password: password });
+        for (const block of contents.certificates) {
+          try {
+            parsed.push({ index: block.index, cert: parseCertificate(block.der) });
+          } catch (e) {
+            problems++;
+            context.reportProblem({ location: `${location}#${block.index}`, message: (e as Error).message });
+          }
+        }
+        if (contents.certificates.length === 0) {
+          context.logger.debug(`No certificate in ${file}${contents.skippedLabels.length ? ` (skipped ${contents.skippedLabels.join(', ')})` : ''}`);
+        }
+      } catch (e) {
+        problems++;
+        parsed = [];
+        context.reportProblem({ location, message: `cannot read certificates: ${(e as Error).message}` });
+      }
+      const chain = parsed.map(p => p.cert);
+      const multi = parsed.length > 1;
+      for (const [position, { index, cert }] of parsed.entries()) {
+        certificates++;
+        yield certificateToDiscovery(cert, {
+          location: multi ? `${location}#${index}` : location,
+          details: { path: file, index },
+          chainTrusted: trust.verifies(chain, position),
+          publiclyTrusted: publicRoots.verifies(chain, position),
+          chain: undefined,
+          firstSeenEvidence: mtime,
+        });
+      }
+      context.reportProgress({ done: i + 1, total: files.length });
+    }
+    context.logger.info(
+      `Read ${files.length.toLocaleString('en-US')} certificate files and found ${certificates.toLocaleString('en-US')} certificates ` +
+        `(${problems.toLocaleString('en-US')} problems) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    );
+  }
+}

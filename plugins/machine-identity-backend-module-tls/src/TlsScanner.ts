@@ -1,0 +1,198 @@
+import { readDurationFromConfig, type Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { durationToMilliseconds } from '@backstage/types';
+import type {
+  MachineIdentityDiscovery,
+  MachineIdentityScanner,
+  ScannerContext,
+} from '@keyring/plugin-machine-identity-node';
+import { certificateToDiscovery } from './certificateToDiscovery';
+import { parseCertificate, ParsedCertificate } from './parsing/parseCertificate';
+import { fetchPeerChain, PeerChainResult } from './scanning/fetchPeerChain';
+import { mapConcurrent } from './scanning/mapConcurrent';
+import { Endpoint, parseTarget, ParsedTarget } from './scanning/parseTargets';
+import { RateLimiter } from './scanning/RateLimiter';
+import { TrustStore } from './scanning/TrustStore';
+
+/** Settings of one `tls` source, read from config. */
+export interface TlsSourceSettings {
+  targets: ParsedTarget[];
+  serverNames: string[];
+  concurrency: number;
+  connectTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  rateLimit?: number;
+  trustedCaFiles: string[];
+}
+
+const DEFAULTS = { concurrency: 64, connectTimeoutMs: 3000, handshakeTimeoutMs: 5000 };
+
+function readMs(config: Config, key: string, fallback: number): number {
+  if (!config.has(key)) return fallback;
+  const ms = durationToMilliseconds(readDurationFromConfig(config, { key }));
+  if (!(ms > 0)) throw new InputError(`${key} must be a positive duration`);
+  return ms;
+}
+
+/** Reads and validates a `tls` source block. Throws an `InputError` naming the bad key. */
+export function readTlsSourceSettings(config: Config): TlsSourceSettings {
+  const targets = config.getStringArray('targets').map(parseTarget);
+  if (targets.length === 0) throw new InputError('A tls source needs at least one target');
+  const concurrency = config.getOptionalNumber('concurrency') ?? DEFAULTS.concurrency;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4096) {
+    throw new InputError(`concurrency must be an integer from 1 to 4096, got ${concurrency}`);
+  }
+  const rateLimit = config.getOptionalNumber('rateLimit');
+  if (rateLimit !== undefined && !(rateLimit > 0)) throw new InputError('rateLimit must be a positive number of connections per second');
+  return {
+    targets,
+    serverNames: config.getOptionalStringArray('serverNames') ?? [],
+    concurrency,
+    connectTimeoutMs: readMs(config, 'connectTimeout', DEFAULTS.connectTimeoutMs),
+    handshakeTimeoutMs: readMs(config, 'handshakeTimeout', DEFAULTS.handshakeTimeoutMs),
+    rateLimit,
+    trustedCaFiles: config.getOptionalStringArray('trustedCaFiles') ?? [],
+  };
+}
+
+interface Attempt {
+  endpoint: Endpoint;
+  serverName?: string;
+}
+
+interface AttemptResult extends Attempt {
+  result: PeerChainResult;
+}
+
+function* attempts(settings: TlsSourceSettings): Iterable<Attempt> {
+  for (const target of settings.targets) {
+    for (const endpoint of target.endpoints()) {
+      if (settings.serverNames.length > 0) {
+        for (const serverName of settings.serverNames) yield { endpoint, serverName };
+      } else {
+        yield { endpoint, serverName: endpoint.isIp ? undefined : endpoint.host };
+      }
+    }
+  }
+}
+
+/** Options of {@link TlsScanner.create}. */
+export interface TlsScannerOptions {
+  /** CA files from `machineIdentity.policies.tls.approvedIssuers`. */
+  approvedIssuerFiles?: string[];
+}
+
+/**
+ * Scans TLS endpoints (`type: tls` sources): connects to every configured
+ * address and port, reads the presented chain and yields each certificate of it
+ * as a discovery, with the negotiated TLS version and cipher on the sighting.
+ */
+export class TlsScanner implements MachineIdentityScanner {
+  readonly sourceTypes = ['tls'] as const;
+
+  private constructor(private readonly options: TlsScannerOptions) {}
+
+  static create(options: TlsScannerOptions = {}): TlsScanner {
+    return new TlsScanner(options);
+  }
+
+  async *scan(context: ScannerContext): AsyncIterable<MachineIdentityDiscovery> {
+    const started = Date.now();
+    const settings = readTlsSourceSettings(context.source.config);
+    const trustFiles = settings.trustedCaFiles.length > 0 ? settings.trustedCaFiles : (this.options.approvedIssuerFiles ?? []);
+    const trust = await TrustStore.fromFiles(trustFiles);
+    const publicRoots = TrustStore.publicRoots();
+    const limiter = settings.rateLimit ? new RateLimiter(settings.rateLimit) : undefined;
+    const perAddress = Math.max(1, settings.serverNames.length);
+    const total = settings.targets.reduce((sum, t) => sum + t.count * perAddress, 0);
+
+    let done = 0;
+    let certificates = 0;
+    let lastProgress = 0;
+    const closedByTarget = new Map<string, number>();
+    let failed = 0;
+    context.reportProgress({ done, total });
+
+    const attempt = async (a: Attempt): Promise<AttemptResult> => {
+      await limiter?.take(context.signal);
+      const result = await fetchPeerChain({
+        host: a.endpoint.host,
+        port: a.endpoint.port,
+        serverName: a.serverName,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        handshakeTimeoutMs: settings.handshakeTimeoutMs,
+        signal: context.signal,
+      });
+      return { ...a, result };
+    };
+
+    for await (const { endpoint, serverName, result } of mapConcurrent(
+      attempts(settings),
+      settings.concurrency,
+      attempt,
+      context.signal,
+    )) {
+      done++;
+      if (done === total || Date.now() - lastProgress > 500) {
+        lastProgress = Date.now();
+        context.reportProgress({ done, total });
+      }
+      const where = serverName && serverName !== endpoint.host ? `${endpoint.location} (SNI ${serverName})` : endpoint.location;
+      if (!result.ok) {
+        if (result.stage === 'closed' && endpoint.sweep) {
+          closedByTarget.set(endpoint.target, (closedByTarget.get(endpoint.target) ?? 0) + 1);
+        } else {
+          failed++;
+          context.reportProblem({ location: where, message: result.message, incomplete: true });
+        }
+        continue;
+      }
+      const parsed: ParsedCertificate[] = [];
+      for (const [position, der] of result.chain.entries()) {
+        try {
+          parsed.push(parseCertificate(der));
+        } catch (e) {
+          context.reportProblem({
+            location: where,
+            message: `certificate ${position} of the presented chain is malformed: ${(e as Error).message}`,
+          });
+          break;
+        }
+      }
+      for (const [position, cert] of parsed.entries()) {
+        certificates++;
+        yield certificateToDiscovery(cert, {
+          location: endpoint.location,
+          details: {
+            tlsVersion: result.tlsVersion,
+            cipher: result.cipher,
+            serverName,
+            chainPosition: position,
+          },
+          hostnames:
+            position === 0 ? [serverName, endpoint.isIp ? undefined : endpoint.host].filter((h): h is string => !!h) : [],
+          chainTrusted: trust.verifies(parsed, position),
+          publiclyTrusted: publicRoots.verifies(parsed, position),
+          chain: parsed.slice(position + 1).map(c => c.fingerprintSha256),
+        });
+      }
+    }
+    if (context.signal.aborted) {
+      context.reportProblem({ message: `scan aborted after ${done} of ${total} endpoints` });
+    }
+    let closed = 0;
+    for (const [target, count] of closedByTarget) {
+      closed += count;
+      context.reportProblem({
+        location: target,
+        message: `${count.toLocaleString('en-US')} endpoint(s) of this range had nothing listening`,
+        incomplete: false,
+      });
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    context.logger.info(
+      `Scanned ${done.toLocaleString('en-US')} TLS endpoints (${closed.toLocaleString('en-US')} closed, ` +
+        `${failed.toLocaleString('en-US')} failed) and found ${certificates.toLocaleString('en-US')} certificates in ${seconds}s`,
+    );
+  }
+}

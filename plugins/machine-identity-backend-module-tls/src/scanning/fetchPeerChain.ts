@@ -1,0 +1,133 @@
+import tls from 'node:tls';
+
+/** What one TLS handshake showed. */
+export type PeerChainResult =
+  | {
+      ok: true;
+      /** DER certificates, leaf first, each issued by the next. */
+      chain: Buffer[];
+      tlsVersion?: string;
+      cipher?: string;
+    }
+  | {
+      ok: false;
+      /** `closed`: nothing listens (refused, unreachable, connect timeout); `failed`: a listener that did not complete TLS. */
+      stage: 'closed' | 'failed';
+      message: string;
+    };
+
+/** Options for {@link fetchPeerChain}. */
+export interface FetchPeerChainOptions {
+  host: string;
+  port: number;
+  serverName?: string;
+  connectTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  /** Most bytes read from the peer before giving up (default 1 MiB). */
+  maxBytes?: number;
+  signal?: AbortSignal;
+}
+
+const MAX_CHAIN_DEPTH = 16;
+const CLOSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Connects, completes a TLS handshake without verifying the peer, and reads the
+ * certificate chain the peer presented. Every way a hostile or broken endpoint
+ * can misbehave ends in a result, never a throw or a hang: connect and
+ * handshake are timed separately, reads are capped (OpenSSL also refuses a
+ * certificate message over 100 KiB), and the issuer walk is guarded against
+ * loops and depth.
+ */
+export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChainResult> {
+  const maxBytes = options.maxBytes ?? 1024 * 1024;
+  return new Promise(resolve => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let connected = false;
+    const socket = tls.connect({
+      host: options.host,
+      port: options.port,
+      servername: options.serverName,
+      rejectUnauthorized: false,
+      // Discovery must see old and weak servers too.
+      minVersion: 'TLSv1',
+      ciphers: 'ALL:@SECLEVEL=0',
+    });
+    const finish = (result: PeerChainResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(result);
+    };
+    const onAbort = () => finish({ ok: false, stage: 'failed', message: 'scan aborted' });
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    timer = setTimeout(
+      () => finish({ ok: false, stage: 'closed', message: `connect timed out after ${options.connectTimeoutMs} ms` }),
+      options.connectTimeoutMs,
+    );
+    socket.once('connect', () => {
+      connected = true;
+      clearTimeout(timer);
+      timer = setTimeout(
+        () =>
+          finish({
+            ok: false,
+            stage: 'failed',
+            message: `TLS handshake did not finish within ${options.handshakeTimeoutMs} ms`,
+          }),
+        options.handshakeTimeoutMs,
+      );
+      // Counts raw bytes while the handshake runs; a peer flooding data is cut off.
+      const guard = setInterval(() => {
+        if (settled) clearInterval(guard);
+        else if (socket.bytesRead > maxBytes) {
+          clearInterval(guard);
+          finish({ ok: false, stage: 'failed', message: `peer sent more than ${maxBytes} bytes during the handshake` });
+        }
+      }, 50);
+      guard.unref();
+    });
+    socket.once('secureConnect', () => {
+      try {
+        const chain: Buffer[] = [];
+        const seen = new Set<string>();
+        let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+        while (cert && cert.raw && chain.length < MAX_CHAIN_DEPTH) {
+          const key = cert.fingerprint256;
+          if (seen.has(key)) break;
+          seen.add(key);
+          chain.push(Buffer.from(cert.raw));
+          cert = cert.issuerCertificate;
+        }
+        if (chain.length === 0) {
+          finish({ ok: false, stage: 'failed', message: 'peer presented no certificate' });
+          return;
+        }
+        const cipher = socket.getCipher();
+        finish({ ok: true, chain, tlsVersion: socket.getProtocol() ?? undefined, cipher: cipher?.standardName ?? cipher?.name });
+      } catch (e) {
+        finish({ ok: false, stage: 'failed', message: `could not read the peer chain: ${(e as Error).message}` });
+      }
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const closed = !connected && CLOSED_CODES.has(error.code ?? '');
+      finish({
+        ok: false,
+        stage: closed ? 'closed' : 'failed',
+        message: closed
+          ? `nothing listening (${error.code})`
+          : `TLS handshake failed: ${error.code ? `${error.code} ` : ''}${error.message}`.trim(),
+      });
+    });
+    socket.once('close', () =>
+      finish({ ok: false, stage: connected ? 'failed' : 'closed', message: 'connection closed before the TLS handshake finished' }),
+    );
+  });
+}
