@@ -72,8 +72,9 @@ function parseKeyFields(
     throw new Error(`key data of ${type.token} is not base64`);
   }
   const key = parseSshKeyBlob(Buffer.from(data.token, 'base64'), type.token);
-  const comment = text.slice(data.end).trim();
-  return { key, comment: comment || undefined };
+  // As ssh-keygen does: leading blanks skipped, the rest kept as written.
+  const comment = text.slice(data.end).replace(/^[ \t]+/, '');
+  return { key, comment: comment.trim() ? comment : undefined };
 }
 
 function parseAuthorizedKeysLine(line: string): SshKeyLineResult {

@@ -32,9 +32,10 @@ export function sshKeygenFingerprints(file: string): KeygenFingerprint[] {
     .trim()
     .split('\n')
     .map(line => {
-      const m = /^(\d+) (SHA256:\S+) (.*) \(([A-Z0-9-]+)\)$/.exec(line);
+      const m = /^(\d+) (SHA256:\S+) ([\s\S]*) \(([A-Z0-9-]+)\)$/.exec(line);
       if (!m) throw new Error(`unexpected ssh-keygen output: ${line}`);
-      return { bits: Number(m[1]), sha256: m[2], comment: m[3], label: m[4] };
+      // ssh-keygen keeps the CR of CRLF files in the comment; Keyring drops it.
+      return { bits: Number(m[1]), sha256: m[2], comment: m[3].replace(/\r$/, ''), label: m[4] };
     });
 }
 
