@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -159,7 +160,7 @@ describe('SshFilesScanner', () => {
     }
     const ed = outcome.discoveries.find(d => d.details!.file === fleet.files.aliceKeys && d.details!.line === 2)!;
     const blob = Buffer.from(fleet.keys.ed.line.split(' ')[1], 'base64');
-    expect(ed.fingerprintSha256).toBe(require('node:crypto').createHash('sha256').update(blob).digest('hex'));
+    expect(ed.fingerprintSha256).toBe(createHash('sha256').update(blob).digest('hex'));
   });
 
   it('records one identity with an observation per account for a shared key', () => {
@@ -207,7 +208,7 @@ describe('SshFilesScanner', () => {
     expect(bob[3].attributes).toMatchObject({ keyAlgorithm: 'ed25519', keySize: 256, extra: { securityKey: true, application: 'ssh:' } });
     const cert = bob[4];
     const certifiedKey = Buffer.from(fleet.keys.certified.line.split(' ')[1], 'base64');
-    expect(cert.fingerprintSha256).toBe(require('node:crypto').createHash('sha256').update(certifiedKey).digest('hex'));
+    expect(cert.fingerprintSha256).toBe(createHash('sha256').update(certifiedKey).digest('hex'));
     expect(cert.attributes).toMatchObject({
       subject: 'bob@example.test',
       serialNumber: '0',
