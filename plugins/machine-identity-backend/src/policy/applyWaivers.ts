@@ -11,9 +11,12 @@ export interface PolicyWaiver {
   ruleId: string;
   reason: string;
   /** Entity ref of the approver, e.g. `user:default/alice`. */
-  approvedBy: string;
-  /** ISO-8601; the waiver stops applying at this instant. */
-  expiresAt: string;
+  approver: string;
+  /**
+   * ISO-8601; the waiver stops applying at this instant. Stored waivers may
+   * lack it (open-ended), but {@link validateWaiver} requires one for new waivers.
+   */
+  expiresAt?: string;
   createdAt?: string;
 }
 
@@ -51,12 +54,14 @@ export function applyWaivers(
     if (identityId !== undefined && waiver.identityId !== identityId) {
       continue;
     }
-    const expires = Date.parse(waiver.expiresAt);
+    const expires = waiver.expiresAt === undefined ? Infinity : Date.parse(waiver.expiresAt);
     if (Number.isNaN(expires) || nowMs >= expires) {
       continue;
     }
     const existing = current.get(waiver.ruleId);
-    if (!existing || Date.parse(existing.expiresAt) < expires) {
+    const existingExpires =
+      existing && (existing.expiresAt === undefined ? Infinity : Date.parse(existing.expiresAt));
+    if (!existing || existingExpires! < expires) {
       current.set(waiver.ruleId, waiver);
     }
   }
@@ -91,8 +96,11 @@ export function validateWaiver(
   if (!waiver.reason || waiver.reason.trim().length < 3) {
     throw new InputError('A waiver needs a reason');
   }
-  if (!waiver.approvedBy || !waiver.approvedBy.trim()) {
+  if (!waiver.approver || !waiver.approver.trim()) {
     throw new InputError('A waiver needs an approver');
+  }
+  if (!waiver.expiresAt) {
+    throw new InputError('A waiver needs an expiry (expiresAt)');
   }
   const expires = Date.parse(waiver.expiresAt);
   if (Number.isNaN(expires)) {
