@@ -84,9 +84,13 @@ export const machineIdentityPlugin = createBackendPlugin({
           timeout: { minutes: 15 },
           initialDelay: { seconds: 20 },
           fn: async () => {
-            await refreshComponents();
-            const changed = await store.reresolveOwnership(resolver.resolve, new Date().toISOString());
-            logger.info(`Re-resolved ownership against the catalog: ${changed.toLocaleString('en-US')} identities changed`);
+            try {
+              await refreshComponents();
+              const changed = await store.reresolveOwnership(resolver.resolve, new Date().toISOString());
+              logger.info(`Re-resolved ownership against the catalog: ${changed.toLocaleString('en-US')} identities changed`);
+            } catch (error) {
+              logger.error(`Ownership re-resolution failed: ${error}`);
+            }
           },
         });
         await scheduler.scheduleTask({
@@ -95,7 +99,11 @@ export const machineIdentityPlugin = createBackendPlugin({
           timeout: { minutes: 30 },
           initialDelay: { minutes: 1 },
           fn: async () => {
-            await evaluator.evaluateAll();
+            try {
+              await evaluator.evaluateAll();
+            } catch (error) {
+              logger.error(`Scheduled policy evaluation failed: ${error}`);
+            }
           },
         });
 

@@ -14,8 +14,10 @@ import type {
   Observation,
   Page,
   ScanRun,
+  Severity,
   Violation,
 } from '@keyring/plugin-machine-identity-common';
+import type { DigestViolation, OwnerViolations } from '../notifications/types';
 import type {
   IdentityLinks,
   MachineIdentityDiscovery,
@@ -43,7 +45,6 @@ import type {
   EvaluationInput,
   IdentityFilter,
   InventoryStore,
-  OwnerViolations,
   OwnershipDecision,
   OwnershipResolveFn,
   ScanRunUpdate,
@@ -65,6 +66,7 @@ const CHANGE_SEQ_LOCK = 7_340_731;
 const MAX_STORED_ERRORS = 100;
 const MAX_ERROR_LENGTH = 500;
 const LIVE_STATES: IdentityState[] = ['active', 'pending-revocation'];
+const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info'];
 const DAY_MS = 86_400_000;
 
 type AuditInsert = {
@@ -794,18 +796,45 @@ export class DatabaseInventoryStore implements InventoryStore {
     };
   }
 
-  async listOpenViolationsByOwner(): Promise<OwnerViolations[]> {
+  async listOpenViolationsByOwner(options: {
+    minSeverity: Severity;
+    limitPerOwner: number;
+  }): Promise<OwnerViolations[]> {
+    const severities = SEVERITY_ORDER.slice(
+      0,
+      SEVERITY_ORDER.indexOf(options.minSeverity) + 1,
+    );
     const rows = await this.violationQuery()
       .whereIn('i.state', LIVE_STATES)
+      .whereNotNull('i.owner')
+      .whereIn('v.severity', severities)
       .orderBy(['i.owner', 'v.id']);
-    const byOwner = new Map<string, ViolationListItem[]>();
+    const byOwner = new Map<string, { ids: Set<string>; items: DigestViolation[] }>();
     for (const row of rows) {
-      const owner = row.owner ?? '';
-      const list = byOwner.get(owner) ?? [];
-      list.push(rowToViolationListItem(row));
-      byOwner.set(owner, list);
+      const entry = byOwner.get(row.owner) ?? { ids: new Set(), items: [] };
+      entry.ids.add(row.identity_id);
+      entry.items.push({
+        identityId: row.identity_id,
+        displayName: row.display_name,
+        type: row.type,
+        ruleId: row.rule_id,
+        severity: row.severity,
+        message: row.message,
+        firstDetected: row.first_detected,
+        notAfter: row.not_after ?? undefined,
+      });
+      byOwner.set(row.owner, entry);
     }
-    return [...byOwner].map(([owner, violations]) => ({ owner, violations }));
+    const urgency = (a: DigestViolation, b: DigestViolation) =>
+      (a.notAfter ?? '\uffff').localeCompare(b.notAfter ?? '\uffff') ||
+      SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
+      a.identityId.localeCompare(b.identityId);
+    return [...byOwner].map(([owner, { ids, items }]) => ({
+      owner,
+      identityCount: ids.size,
+      violationCount: items.length,
+      violations: items.sort(urgency).slice(0, options.limitPerOwner),
+    }));
   }
 
   async listIdentityIds(options: {

@@ -18,6 +18,7 @@ import type {
   MachineIdentityDiscovery,
   OwnerHint,
 } from '@keyring/plugin-machine-identity-node';
+import type { OwnerViolations } from '../notifications/types';
 
 /** Who owns an identity and which rule decided it. */
 export interface OwnershipDecision {
@@ -65,12 +66,6 @@ export interface ViolationListItem extends Violation {
   owner?: string;
   component?: string;
   notAfter?: string;
-}
-
-/** Open violations of one owner (for the daily digest). */
-export interface OwnerViolations {
-  owner: string;
-  violations: ViolationListItem[];
 }
 
 /** Result of writing one batch of discoveries. */
@@ -161,8 +156,11 @@ export interface InventoryStore {
   getSummary(now: string): Promise<InventorySummary>;
   listChanges(since: number, limit: number): Promise<ChangeFeedPage>;
   listViolations(filter: ViolationFilter, options: { cursor?: string; limit: number }): Promise<Page<ViolationListItem>>;
-  /** Open violations grouped by owner, for the daily digest. */
-  listOpenViolationsByOwner(): Promise<OwnerViolations[]>;
+  /**
+   * Open violations of live identities grouped by owner, most urgent first
+   * (the expiry digest's `DigestSource`).
+   */
+  listOpenViolationsByOwner(options: { minSeverity: Severity; limitPerOwner: number }): Promise<OwnerViolations[]>;
 
   /** Ids of identities in pages of `limit`, after `afterId` (for scheduled evaluation). */
   listIdentityIds(options: { afterId?: string; limit: number; states?: IdentityState[] }): Promise<string[]>;

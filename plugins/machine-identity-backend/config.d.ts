@@ -1,0 +1,155 @@
+import type { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import type { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  /** Keyring: machine identity inventory, scans, policies and reviews. */
+  machineIdentity?: {
+    /**
+     * Group that owns identities no rule could attribute (orphans), e.g.
+     * `group:default/security`.
+     */
+    fallbackOwner?: string;
+    /**
+     * Server-side HMAC key that identifies token values without keeping them.
+     * Without it a random key is generated once and kept in the database.
+     * @visibility secret
+     */
+    tokenHashKey?: string;
+    /**
+     * Discovery sources. Each is scanned by the module serving its `type`
+     * (TLS module: `tls`, `certificate-files`; SSH module: `ssh-files`,
+     * `ssh-hosts`; then `kubernetes`, `aws-iam`).
+     */
+    sources?: Array<{
+      /** Unique kebab-case source id. */
+      id: string;
+      /** `tls` | `certificate-files` | `ssh-files` | `ssh-hosts` | `kubernetes` | `aws-iam`. */
+      type: string;
+      /**
+       * When the source is scanned; default every 6 hours with a 30-minute
+       * timeout, first run 30 seconds after start.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** tls, ssh-hosts: endpoints — CIDR ranges with port lists, `host:port`, `[ipv6]:port`. */
+      targets?: string[];
+      /** tls: SNI names to try per address. */
+      serverNames?: string[];
+      /** tls, ssh-hosts: endpoints scanned at the same time. */
+      concurrency?: number;
+      /** tls, ssh-hosts: TCP connect timeout per endpoint. */
+      connectTimeout?: HumanDuration | string;
+      /** tls, ssh-hosts: handshake timeout per connection. */
+      handshakeTimeout?: HumanDuration | string;
+      /** certificate-files, ssh-files: glob patterns of files to read. */
+      paths?: string[];
+      /**
+       * certificate-files: password of PKCS#12 files.
+       * @visibility secret
+       */
+      pkcs12Password?: string;
+      /**
+       * ssh-files: regular expression with named groups `host` and `account`
+       * saying which host and account a file belongs to.
+       */
+      pathPattern?: string;
+    }>;
+    /** Overrides of the default policies (DESIGN.md, "Policies"). */
+    policies?: {
+      tls?: {
+        /** CA certificate files; a chain must end in one of them. */
+        approvedIssuers?: string[];
+        /** Maximum validity in days of public and internal certificates. */
+        maxValidityDays?: { public?: number; internal?: number };
+        /** Days before expiry at which to warn, e.g. `[30, 14, 7]`. */
+        expiryWarningDays?: number[];
+        /** Also warn when this share (0..1) of a certificate's lifetime is left. */
+        expiryWarningLifetimeShare?: number;
+        /** Minimum RSA key size in bits. */
+        minRsaBits?: number;
+        /** Minimum ECDSA key size in bits. */
+        minEcdsaBits?: number;
+      };
+      ssh?: {
+        /** Key types that pass without a warning. */
+        allowedKeyTypes?: string[];
+        /** Minimum RSA key size in bits. */
+        minRsaBits?: number;
+        /** Maximum key age in days. */
+        maxAgeDays?: number;
+      };
+      token?: {
+        /** Maximum token lifetime in days. */
+        maxLifetimeDays?: number;
+        /** Days without use after which a token is flagged. */
+        unusedDays?: number;
+        /** `storage` values that count as a secrets manager. */
+        allowedStorage?: string[];
+        /** Scopes broader than any single workload needs. */
+        broadScopes?: string[];
+      };
+      serviceAccount?: {
+        /** Naming template, e.g. `svc-{team}-{purpose}`. */
+        namingPattern?: string;
+        /** Regular expression replacing `namingPattern`. */
+        namingRegex?: string;
+        /** Names the naming rule ignores. */
+        namingExemptions?: string[];
+      };
+      /** Rule ids switched off. */
+      disabledRules?: string[];
+      /** Per-rule enablement, scope and severity. */
+      rules?: Array<{
+        /** Rule id, e.g. `tls.validity`. */
+        id: string;
+        enabled?: boolean;
+        types?: string[];
+        owners?: string[];
+        tags?: string[];
+        excludeOwners?: string[];
+        excludeTags?: string[];
+        /** `error` | `warning` | `info`. */
+        severity?: string;
+      }>;
+    };
+    /** Ownership reviews. */
+    reviews?: {
+      /** How often each identity's ownership must be attested. */
+      every?: HumanDuration;
+    };
+    /** Expiry digest notifications to owners. */
+    notifications?: {
+      /** `false` switches digests off. */
+      enabled?: boolean;
+      /** When digests are sent. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Lowest severity included: `error` | `warning` | `info`. */
+      minSeverity?: string;
+      /** Most violations listed per digest. */
+      maxItems?: number;
+      /**
+       * Identities this many days or fewer from expiry (or expired) whose
+       * violations were already in an earlier digest escalate (default 7).
+       */
+      escalationDays?: number;
+      /** Group notified of escalations besides the owner, e.g. `group:default/security`. */
+      escalationGroup?: string;
+      /** Frontend path of the overview page linked from notifications. */
+      overviewPath?: string;
+    };
+    /** The MachineIdentity catalog entity provider. */
+    catalog?: {
+      /** How long gone/revoked identities stay in the catalog. */
+      retention?: HumanDuration;
+      /** Change-feed page size. */
+      batchSize?: number;
+      /** Refuses to remove a mass of entities at once. */
+      removalGuard?: { maxShare?: number; minCount?: number };
+      /** How often the change feed is read. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** How often the full reconcile runs. */
+      reconcileSchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Namespace of MachineIdentity entities. */
+      namespace?: string;
+    };
+  };
+}
