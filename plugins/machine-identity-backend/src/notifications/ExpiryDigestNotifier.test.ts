@@ -173,6 +173,20 @@ describe('ExpiryDigestNotifier with the real notifications backend', () => {
       expect(await notifier.run()).toMatchObject({ digestsSent: 0, escalationsSent: 0, alreadySent: 2 });
       expect(await inbox('alice')).toHaveLength(3);
       expect(await inbox('carol')).toHaveLength(1);
+
+      // A restarted process with an empty ledger re-sends, but the per-owner-per-day
+      // scope makes the notifications backend update the same notifications.
+      const restarted = ExpiryDigestNotifier.create({
+        notifications: notifications!,
+        source,
+        ledger: new InMemoryDigestLedger(),
+        logger: mockServices.logger.mock(),
+        settings: { escalationGroup: SECURITY },
+        clock: () => clock,
+      });
+      expect(await restarted.run()).toMatchObject({ digestsSent: 1, escalationsSent: 1 });
+      expect(await inbox('alice')).toHaveLength(3);
+      expect(await inbox('carol')).toHaveLength(1);
     } finally {
       await backend.stop();
     }
