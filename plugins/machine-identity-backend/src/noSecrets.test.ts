@@ -1,0 +1,160 @@
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type RootLoggerService,
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { machineIdentityScannersExtensionPoint } from '@keyring/plugin-machine-identity-node';
+import knexFactory from 'knex';
+import request from 'supertest';
+import { machineIdentityPlugin } from './plugin';
+
+const API = '/api/machine-identity';
+const AUTH = mockCredentials.user.header();
+
+/** Root logger that keeps every line, metadata included, for inspection. */
+class CapturingLogger implements RootLoggerService {
+  constructor(
+    readonly lines: string[],
+    private readonly meta: Record<string, unknown> = {},
+  ) {}
+  private log(level: string, message: string, meta?: unknown) {
+    this.lines.push(`${level} ${message} ${JSON.stringify(this.meta)} ${meta instanceof Error ? `${meta.message} ${meta.stack}` : JSON.stringify(meta ?? {})}`);
+  }
+  error(m: string, meta?: unknown) { this.log('error', m, meta); }
+  warn(m: string, meta?: unknown) { this.log('warn', m, meta); }
+  info(m: string, meta?: unknown) { this.log('info', m, meta); }
+  debug(m: string, meta?: unknown) { this.log('debug', m, meta); }
+  child(meta: Record<string, unknown>) { return new CapturingLogger(this.lines, { ...this.meta, ...meta }); }
+}
+
+/**
+ * A scanner that reads a file holding a PEM private key and a token, as a
+ * real file scanner would, and reports only fingerprints.
+ */
+const secretMaterialScanner = createBackendModule({
+  pluginId: 'machine-identity',
+  moduleId: 'secret-material',
+  register(env) {
+    env.registerInit({
+      deps: { scanners: machineIdentityScannersExtensionPoint },
+      async init({ scanners }) {
+        scanners.addScanner({
+          sourceTypes: ['secret-material'],
+          async *scan(ctx) {
+            for (const path of ctx.source.config.getStringArray('paths')) {
+              const text = readFileSync(path, 'utf8');
+              const pem = text.match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/)?.[0];
+              if (pem) {
+                const spki = createPublicKey(pem).export({ type: 'spki', format: 'der' });
+                yield {
+                  type: 'ssh-key',
+                  fingerprintSha256: createHash('sha256').update(spki).digest('hex'),
+                  displayName: 'ed25519 key in material file',
+                  attributes: { keyAlgorithm: 'ed25519', comment: 'deploy@127.0.0.1' },
+                  location: `127.0.0.1:${path}`,
+                  details: { privateKeyPresent: true },
+                };
+              }
+              for (const token of text.match(/ghp_[A-Za-z0-9]{36}/g) ?? []) {
+                yield {
+                  type: 'api-token',
+                  fingerprintSha256: ctx.fingerprintSecret(token),
+                  displayName: 'GitHub token in material file',
+                  attributes: { storage: 'file' },
+                  location: `127.0.0.1:${path}`,
+                };
+              }
+            }
+          },
+        });
+      },
+    });
+  },
+});
+
+describe('secret material', () => {
+  it('never reaches the database file, the logs or any API response', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyring-secrets-'));
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const token = `ghp_${randomBytes(27).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 36)}`;
+    expect(token).toMatch(/^ghp_[A-Za-z0-9]{36}$/);
+    const materialPath = join(dir, 'material.env');
+    writeFileSync(materialPath, `# deploy material\n${pem}\nGITHUB_TOKEN=${token}\n`);
+    const dbPath = join(dir, 'keyring.sqlite');
+    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: dbPath }, useNullAsDefault: true });
+    const lines: string[] = [];
+    const backend = await startTestBackend({
+      features: [
+        machineIdentityPlugin,
+        secretMaterialScanner,
+        mockServices.database.factory({ knex }),
+        catalogServiceMock.factory({ entities: [] }),
+        createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => new CapturingLogger(lines) }),
+        mockServices.rootConfig.factory({
+          data: {
+            machineIdentity: {
+              fallbackOwner: 'group:default/security',
+              sources: [{ id: 'material', type: 'secret-material', paths: [materialPath] }],
+            },
+          },
+        }),
+      ],
+    });
+    try {
+      const http = request(backend.server);
+      const scan = await http.post(`${API}/sources/material/scan`).set('Authorization', AUTH);
+      expect(scan.status).toBe(202);
+      const responses: string[] = [JSON.stringify(scan.body)];
+      const get = async (path: string) => {
+        const res = await http.get(`${API}${path}`).set('Authorization', AUTH);
+        expect(res.status).toBe(200);
+        responses.push(res.text);
+        return res.body;
+      };
+      const run = await get(`/scans/${scan.body.scanId}`);
+      expect(run).toMatchObject({ status: 'succeeded', seen: 2 });
+      const page = await get('/identities?limit=500');
+      expect(page.items.map((i: any) => i.type).sort()).toEqual(['api-token', 'ssh-key']);
+      for (const item of page.items) {
+        await get(`/identities/${item.id}`);
+      }
+      await get('/summary');
+      await get('/sources');
+      await get('/changes?since=0');
+      await get('/violations');
+      await get('/policy');
+      await get('/identities?q=ghp');
+      await backend.stop();
+      await knex.destroy();
+
+      const database = readFileSync(dbPath);
+      const logs = lines.join('\n');
+      const api = responses.join('\n');
+      const pemBody = pem.split('\n').filter(l => l && !l.startsWith('-----'));
+      const needles = [token, token.slice(4), ...pemBody, privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64')];
+      const rawKey = privateKey.export({ type: 'pkcs8', format: 'der' }).subarray(16);
+      for (const needle of needles) {
+        expect(database.includes(Buffer.from(needle))).toBe(false);
+        expect(logs.includes(needle)).toBe(false);
+        expect(api.includes(needle)).toBe(false);
+      }
+      expect(database.includes(rawKey)).toBe(false);
+      // positive controls: the search looks at the right bytes
+      const tokenFingerprint = page.items.find((i: any) => i.type === 'api-token').fingerprintSha256;
+      expect(database.includes(Buffer.from(tokenFingerprint))).toBe(true);
+      expect(logs).toContain('Scan of source material (secret-material) succeeded: 2 identities seen (2 new, 0 retired)');
+      expect(tokenFingerprint).not.toBe(createHash('sha256').update(token).digest('hex'));
+    } finally {
+      await backend.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
