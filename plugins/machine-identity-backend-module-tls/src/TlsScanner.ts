@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readDurationFromConfig, type Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { durationToMilliseconds } from '@backstage/types';
@@ -99,6 +100,8 @@ export class TlsScanner implements MachineIdentityScanner {
   async *scan(context: ScannerContext): AsyncIterable<MachineIdentityDiscovery> {
     const started = Date.now();
     const settings = readTlsSourceSettings(context.source.config);
+    // Each connection in flight (and the rate limiter) listens for the run's abort.
+    setMaxListeners(settings.concurrency * 2 + 16, context.signal);
     const trustFiles = settings.trustedCaFiles.length > 0 ? settings.trustedCaFiles : (this.options.approvedIssuerFiles ?? []);
     const trust = await TrustStore.fromFiles(trustFiles);
     const publicRoots = TrustStore.publicRoots();

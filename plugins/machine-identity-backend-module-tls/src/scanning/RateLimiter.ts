@@ -12,11 +12,15 @@ export class RateLimiter {
     this.next = at + interval;
     if (at > now && !signal?.aborted) {
       await new Promise<void>(resolve => {
-        const t = setTimeout(resolve, at - now);
-        signal?.addEventListener('abort', () => {
+        const onAbort = () => {
           clearTimeout(t);
           resolve();
-        }, { once: true });
+        };
+        const t = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, at - now);
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
   }
