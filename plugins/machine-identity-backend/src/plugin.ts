@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   type MachineIdentityScanner,
   machineIdentityScannersExtensionPoint,
@@ -10,6 +11,9 @@ import {
 import { DatabaseInventoryStore } from './database/DatabaseInventoryStore';
 import { readComponentIndex } from './ownership/CatalogComponentReader';
 import { OwnershipResolver } from './ownership/OwnershipResolver';
+import { ExpiryDigestNotifier } from './notifications/ExpiryDigestNotifier';
+import { InMemoryDigestLedger } from './notifications/InMemoryDigestLedger';
+import { scheduleExpiryDigests } from './notifications/scheduleExpiryDigests';
 import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
 import { ScanEngine } from './scanning/ScanEngine';
 import { readSources } from './scanning/readSources';
@@ -42,6 +46,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const { config, logger, database, scheduler, httpRouter, auth, catalog } = deps;
@@ -105,6 +110,18 @@ export const machineIdentityPlugin = createBackendPlugin({
               logger.error(`Scheduled policy evaluation failed: ${error}`);
             }
           },
+        });
+        // One digest per owner per day; the notification scope keeps it one per day across restarts.
+        await scheduleExpiryDigests({
+          config,
+          scheduler,
+          logger,
+          notifier: ExpiryDigestNotifier.fromConfig(config, {
+            notifications: deps.notifications,
+            source: store,
+            ledger: new InMemoryDigestLedger(),
+            logger,
+          }),
         });
 
         httpRouter.use(
