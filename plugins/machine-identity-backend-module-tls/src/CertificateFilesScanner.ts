@@ -71,7 +71,10 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
             parsed.push({ index: block.index, cert: parseCertificate(block.der) });
           } catch (e) {
             problems++;
-            context.reportProblem({ location: `${location}#${block.index}`, message: (e as Error).message });
+            context.reportProblem({
+              location: contents.certificates.length > 1 ? `${location}#${block.index}` : location,
+              message: (e as Error).message,
+            });
           }
         }
         if (contents.certificates.length === 0) {
