@@ -1,0 +1,170 @@
+/**
+ * Inventory benchmark: upsert throughput for 300,000 observations on SQLite
+ * and PostgreSQL (against a plain knex insert of the same rows as the peer
+ * baseline), then p50/p99 of a filtered identity page and of the summary at
+ * 300,000 identities. Store-level timings (no HTTP).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
+import { DatabaseInventoryStore } from '../plugins/machine-identity-backend/src/database/DatabaseInventoryStore';
+import { ComponentIndex } from '../plugins/machine-identity-backend/src/ownership/ComponentIndex';
+import { OwnershipResolver } from '../plugins/machine-identity-backend/src/ownership/OwnershipResolver';
+
+const TOTAL = Number(process.env.KEYRING_BENCH_IDENTITIES ?? 300_000);
+const BATCH = 1000;
+const PG = process.env.KEYRING_BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function discoveryOf(n: number, now: number): MachineIdentityDiscovery {
+  const team = n % 50;
+  const types = ['tls-certificate', 'ssh-key', 'api-token'] as const;
+  return {
+    type: types[n % 3],
+    fingerprintSha256: createHash('sha256').update(`bench-${n}`).digest('hex'),
+    displayName: `svc-${n}.team-${team}.example.test`,
+    attributes: {
+      subject: `CN=svc-${n}.team-${team}.example.test`,
+      notAfter: new Date(now + ((n % 400) - 20) * 86_400_000).toISOString(),
+      keyAlgorithm: 'ecdsa',
+      keySize: 256,
+    },
+    location: `127.0.${(n >> 8) & 255}.${n & 255}:8443`,
+    links: { hostnames: [`svc-${n}.team-${team}.example.test`] },
+    details: { tlsVersion: 'TLSv1.3' },
+  };
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function timeIt(n: number, fn: (i: number) => Promise<unknown>) {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+async function benchDatabase(name: string, knex: Knex) {
+  const store = await DatabaseInventoryStore.fromKnex(knex);
+  const resolver = OwnershipResolver.create({ fallbackOwner: 'group:default/security' });
+  resolver.setIndex(
+    ComponentIndex.fromEntities(
+      Array.from({ length: 50 }, (_, t) => ({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: `team-${t}-app`, annotations: { 'keyring.io/hostnames': `*.team-${t}.example.test` } },
+        spec: { owner: `group:default/team-${t}`, lifecycle: 'production' },
+      })),
+    ),
+  );
+  const now = Date.now();
+
+  // peer baseline: a plain multi-row knex insert of the same identity rows
+  await knex.schema.dropTableIfExists('bench_plain');
+  await knex.schema.createTable('bench_plain', t => {
+    t.string('id', 64).primary();
+    t.string('type', 32);
+    t.string('fingerprint_sha256', 64);
+    t.text('display_name');
+    t.text('attributes');
+    t.text('location');
+  });
+  let t0 = performance.now();
+  for (let start = 0; start < TOTAL; start += BATCH) {
+    const rows = [];
+    for (let n = start; n < Math.min(TOTAL, start + BATCH); n++) {
+      const d = discoveryOf(n, now);
+      rows.push({ id: d.fingerprintSha256, type: d.type, fingerprint_sha256: d.fingerprintSha256, display_name: d.displayName, attributes: JSON.stringify(d.attributes), location: d.location });
+    }
+    for (let i = 0; i < rows.length; i += 500) {
+      await knex('bench_plain').insert(rows.slice(i, i + 500));
+    }
+  }
+  const plainSeconds = (performance.now() - t0) / 1000;
+  await knex.schema.dropTable('bench_plain');
+
+  t0 = performance.now();
+  for (let start = 0; start < TOTAL; start += BATCH) {
+    const discoveries = [];
+    for (let n = start; n < Math.min(TOTAL, start + BATCH); n++) discoveries.push(discoveryOf(n, now));
+    await store.upsertDiscoveries({ scanId: 'bench-1', sourceId: 'bench', discoveries, now: new Date().toISOString(), resolveOwnership: resolver.resolve });
+  }
+  const insertSeconds = (performance.now() - t0) / 1000;
+
+  t0 = performance.now();
+  for (let start = 0; start < TOTAL; start += BATCH) {
+    const discoveries = [];
+    for (let n = start; n < Math.min(TOTAL, start + BATCH); n++) discoveries.push(discoveryOf(n, now));
+    await store.upsertDiscoveries({ scanId: 'bench-2', sourceId: 'bench', discoveries, now: new Date().toISOString(), resolveOwnership: resolver.resolve });
+  }
+  const rescanSeconds = (performance.now() - t0) / 1000;
+  if (name === 'PostgreSQL') await knex.raw('ANALYZE');
+
+  const nowIso = new Date().toISOString();
+  const cursors: (string | undefined)[] = [undefined];
+  let page = await store.listIdentities({ owner: 'group:default/team-7', type: 'tls-certificate' }, { limit: 50, now: nowIso });
+  while (page.nextCursor && cursors.length < 40) {
+    cursors.push(page.nextCursor);
+    page = await store.listIdentities({ owner: 'group:default/team-7', type: 'tls-certificate' }, { limit: 50, now: nowIso, cursor: page.nextCursor });
+  }
+  const pageLatency = await timeIt(300, i =>
+    store.listIdentities({ owner: 'group:default/team-7', type: 'tls-certificate' }, { limit: 50, now: nowIso, cursor: cursors[i % cursors.length] }),
+  );
+  const expiringLatency = await timeIt(300, () =>
+    store.listIdentities({ state: 'active', expiresWithinDays: 30 }, { limit: 50, now: nowIso }),
+  );
+  const summaryLatency = await timeIt(30, () => store.getSummary(nowIso));
+  const summary = await store.getSummary(nowIso);
+
+  console.log(`${name}: ${fmt(TOTAL)} observations upserted in ${insertSeconds.toFixed(1)}s (${fmt(TOTAL / insertSeconds)}/s); identical re-scan ${rescanSeconds.toFixed(1)}s (${fmt(TOTAL / rescanSeconds)}/s)`);
+  console.log(`${name}: peer baseline, plain knex insert of the same rows: ${plainSeconds.toFixed(1)}s (${fmt(TOTAL / plainSeconds)}/s); Keyring upsert costs ${(insertSeconds / plainSeconds).toFixed(1)}x the plain insert`);
+  console.log(`${name}: identity page (owner + type, 50 rows, keyset cursor) p50 ${pageLatency.p50.toFixed(1)} ms, p99 ${pageLatency.p99.toFixed(1)} ms at ${fmt(summary.total)} identities`);
+  console.log(`${name}: identity page (state + expiresWithinDays=30) p50 ${expiringLatency.p50.toFixed(1)} ms, p99 ${expiringLatency.p99.toFixed(1)} ms`);
+  console.log(`${name}: summary p50 ${summaryLatency.p50.toFixed(1)} ms, p99 ${summaryLatency.p99.toFixed(1)} ms (owned ${fmt(summary.owned)}, orphaned ${fmt(summary.orphaned)})`);
+}
+
+/** Runs the inventory benchmark on SQLite and PostgreSQL and prints its figures. */
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyring-bench-'));
+  const sqlite = knexFactory({ client: 'better-sqlite3', connection: { filename: join(dir, 'bench.sqlite') }, useNullAsDefault: true });
+  try {
+    await benchDatabase('SQLite', sqlite);
+  } finally {
+    await sqlite.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const dbName = `keyring_bench_${process.pid}`;
+  const admin = knexFactory({ client: 'pg', connection: PG });
+  try {
+    await admin.raw(`CREATE DATABASE ${dbName}`);
+  } catch (error) {
+    console.log(`PostgreSQL: skipped (${error})`);
+    await admin.destroy();
+    return;
+  }
+  const pg = knexFactory({ client: 'pg', connection: `${PG}/${dbName}` });
+  try {
+    await benchDatabase('PostgreSQL', pg);
+  } finally {
+    await pg.destroy();
+    await admin.raw(`DROP DATABASE IF EXISTS ${dbName}`);
+    await admin.destroy();
+  }
+}
+
+if (process.argv[1]?.endsWith('inventory.ts')) {
+  run().catch(error => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
