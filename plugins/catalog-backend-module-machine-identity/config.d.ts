@@ -1,0 +1,40 @@
+import type { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import type { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  machineIdentity?: {
+    /** How Keyring's inventory is mirrored into the catalog as MachineIdentity entities. */
+    catalog?: {
+      /**
+       * How long gone and revoked identities stay in the catalog (with their
+       * status) after their state changed. Default 30 days.
+       */
+      retention?: HumanDuration;
+      /**
+       * Delta poll of the machine-identity change feed. Each run applies only
+       * the changes since the last one. Default every 30 seconds.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * Full reconcile of the catalog against the whole inventory (repairs
+       * drift, removes what the inventory no longer has). Default every 6 hours,
+       * and on start.
+       */
+      reconcileSchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Change feed page size and entities per catalog mutation (1–10000). Default 1000. */
+      batchSize?: number;
+      /**
+       * A reconcile never removes more than `maxShare` (0–1, default 0.5) of the
+       * provider's entities when that is also more than `minCount` (default 100),
+       * and removes nothing when the feed failed or came back empty; it logs a
+       * warning instead.
+       */
+      removalGuard?: {
+        maxShare?: number;
+        minCount?: number;
+      };
+      /** Catalog namespace of the MachineIdentity entities. Default `default`. */
+      namespace?: string;
+    };
+  };
+}
