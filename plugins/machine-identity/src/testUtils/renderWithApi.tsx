@@ -1,3 +1,4 @@
+import '@testing-library/jest-dom/vitest';
 import type { Entity } from '@backstage/catalog-model';
 import {
   TestApiProvider,
