@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { InputError } from '@backstage/errors';
 import type {
   MachineIdentityDiscovery,
@@ -39,10 +40,16 @@ export class SshHostsScanner implements MachineIdentityScanner {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InputError(`Source ${id}: concurrency must be a positive integer`);
     }
+    // One listener per connection in flight: a local signal avoids the
+    // listener limit warning on the run's signal.
+    const local = new AbortController();
+    setMaxListeners(0, local.signal);
+    const onAbort = () => local.abort();
+    context.signal.addEventListener('abort', onAbort, { once: true });
     const options = {
       connectTimeoutMs: readOptionalDurationMs(config, 'connectTimeout', DEFAULT_CONNECT_TIMEOUT_MS),
       handshakeTimeoutMs: readOptionalDurationMs(config, 'handshakeTimeout', DEFAULT_HANDSHAKE_TIMEOUT_MS),
-      signal: context.signal,
+      signal: local.signal,
     };
 
     const started = Date.now();
@@ -55,47 +62,51 @@ export class SshHostsScanner implements MachineIdentityScanner {
       async target => ({ target, result: await fetchHostKeys(target.host, target.port, options) }),
       context.signal,
     );
-    for await (const { target, result } of results) {
-      endpoints++;
-      const location = formatEndpoint(target.host, target.port);
-      if (result.connectError) {
-        closed++;
-        // A closed or silent port in a range sweep is simply no sshd there.
-        if (!target.fromRange) {
-          context.reportProblem({ location, message: `Cannot connect: ${result.connectError}` });
+    try {
+      for await (const { target, result } of results) {
+        endpoints++;
+        const location = formatEndpoint(target.host, target.port);
+        if (result.connectError) {
+          closed++;
+          // A closed or silent port in a range sweep is simply no sshd there.
+          if (!target.fromRange) {
+            context.reportProblem({ location, message: `Cannot connect: ${result.connectError}` });
+          }
         }
-      }
-      for (const message of result.errors) {
-        context.reportProblem({ location, message: `SSH key exchange failed: ${message}` });
-      }
-      for (const { algorithm, blob } of result.keys) {
-        let key;
-        try {
-          key = parseSshKeyBlob(blob);
-        } catch (e) {
-          context.reportProblem({ location, message: `Unreadable ${algorithm} host key: ${(e as Error).message}` });
-          continue;
+        for (const message of result.errors) {
+          context.reportProblem({ location, message: `SSH key exchange failed: ${message}` });
         }
-        keys++;
-        yield {
-          type: 'ssh-key',
-          fingerprintSha256: key.fingerprintSha256,
-          displayName: sshKeyDisplayName(key),
-          attributes: sshKeyAttributes(key),
-          location,
-          details: {
-            host: target.host,
-            port: target.port,
-            role: 'host-key',
-            hostKeyAlgorithm: algorithm,
-            openSshFingerprint: key.openSshFingerprint,
-            offeredAlgorithms: result.offered,
-            serverVersion: result.serverVersion,
-          },
-          links: { sshHosts: [target.host] },
-        };
+        for (const { algorithm, blob } of result.keys) {
+          let key;
+          try {
+            key = parseSshKeyBlob(blob);
+          } catch (e) {
+            context.reportProblem({ location, message: `Unreadable ${algorithm} host key: ${(e as Error).message}` });
+            continue;
+          }
+          keys++;
+          yield {
+            type: 'ssh-key',
+            fingerprintSha256: key.fingerprintSha256,
+            displayName: sshKeyDisplayName(key),
+            attributes: sshKeyAttributes(key),
+            location,
+            details: {
+              host: target.host,
+              port: target.port,
+              role: 'host-key',
+              hostKeyAlgorithm: algorithm,
+              openSshFingerprint: key.openSshFingerprint,
+              offeredAlgorithms: result.offered,
+              serverVersion: result.serverVersion,
+            },
+            links: { sshHosts: [target.host] },
+          };
+        }
+        context.reportProgress({ done: endpoints });
       }
-      context.reportProgress({ done: endpoints });
+    } finally {
+      context.signal.removeEventListener('abort', onAbort);
     }
     if (context.signal.aborted) {
       context.reportProblem({ message: `Scan aborted after ${endpoints} endpoints` });
