@@ -29,6 +29,18 @@ export interface FetchPeerChainOptions {
 }
 
 const MAX_CHAIN_DEPTH = 16;
+
+let sharedContext: tls.SecureContext | undefined;
+
+/**
+ * One client context for every connection: building a context per connection
+ * loads the root store each time and costs several milliseconds. Discovery must
+ * see old and weak servers too, hence TLS 1.0+ and security level 0.
+ */
+function clientContext(): tls.SecureContext {
+  sharedContext ??= tls.createSecureContext({ minVersion: 'TLSv1', ciphers: 'ALL:@SECLEVEL=0' });
+  return sharedContext;
+}
 const CLOSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
@@ -50,9 +62,7 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
       port: options.port,
       servername: options.serverName,
       rejectUnauthorized: false,
-      // Discovery must see old and weak servers too.
-      minVersion: 'TLSv1',
-      ciphers: 'ALL:@SECLEVEL=0',
+      secureContext: clientContext(),
     });
     const finish = (result: PeerChainResult) => {
       if (settled) return;

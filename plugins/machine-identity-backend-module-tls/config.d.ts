@@ -1,0 +1,68 @@
+import type { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import type { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  machineIdentity?: {
+    /**
+     * Discovery sources. This module serves the `tls` and `certificate-files`
+     * types; keys of other types are described by their modules.
+     */
+    sources?: Array<{
+      /** Unique kebab-case source id. */
+      id: string;
+      /** `tls` (TLS endpoints) or `certificate-files` (certificates on disk). */
+      type: string;
+      /** When the source is scanned. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+
+      /**
+       * tls: endpoints to connect to: `host:port`, `host` (port 443),
+       * `host:8443,9443`, `[::1]:8443`, and CIDR ranges with port lists such as
+       * `127.0.10.0/28:8443,9443` or `[fd00::/120]:443`. A range may hold at
+       * most 65,536 addresses (an IPv4 /16). In a range, an address where
+       * nothing listens is not a gap in the scan; a listener that fails the
+       * TLS handshake is.
+       */
+      targets?: string[];
+      /**
+       * tls: SNI names to try on every address (one handshake per name).
+       * Default: the hostname of a hostname target, no SNI for IP addresses.
+       */
+      serverNames?: string[];
+      /** tls: handshakes in flight at once (1–4096, default 64). */
+      concurrency?: number;
+      /** tls: how long a TCP connect may take (default 3 seconds). */
+      connectTimeout?: HumanDuration;
+      /** tls: how long the TLS handshake may take once connected (default 5 seconds). */
+      handshakeTimeout?: HumanDuration;
+      /** tls: most new connections per second (default: unlimited). */
+      rateLimit?: number;
+
+      /**
+       * tls and certificate-files: CA certificate files (PEM, DER or PKCS#7)
+       * a chain must lead to for `chainTrusted`; overrides
+       * `machineIdentity.policies.tls.approvedIssuers` for this source.
+       */
+      trustedCaFiles?: string[];
+
+      /**
+       * certificate-files: glob patterns (fast-glob syntax, dot files
+       * included) of PEM (any number of blocks), DER, PKCS#7 (`.p7b`, PEM or
+       * DER) and PKCS#12 files, e.g. `/etc/ssl/private-certs/**\/*.{pem,crt,der,p7b,p12}`.
+       * Private keys in these files are skipped unread.
+       */
+      paths?: string[];
+      /**
+       * certificate-files: password of the PKCS#12 stores.
+       * @visibility secret
+       */
+      pkcs12Password?: string;
+    }>;
+    policies?: {
+      tls?: {
+        /** CA certificate files (PEM, DER or PKCS#7); a chain that leads to one is `chainTrusted`. */
+        approvedIssuers?: string[];
+      };
+    };
+  };
+}
