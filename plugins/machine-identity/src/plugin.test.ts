@@ -20,7 +20,7 @@ describe('machineIdentityPlugin', () => {
 
 describe('alpha plugin', () => {
   it('provides the API, the page, both entity contents and the card', () => {
-    expect(alphaPlugin.id).toBe('machine-identity');
+    expect(alphaPlugin.pluginId).toBe('machine-identity');
     for (const id of [
       'api:machine-identity',
       'page:machine-identity',

@@ -48,8 +48,10 @@ export interface ViolationQuery {
  *
  * @public
  */
-export type ViolationListItem = Violation &
-  Partial<Pick<Identity, 'displayName' | 'type' | 'owner' | 'component' | 'notAfter'>>;
+export type ViolationListItem = Violation & {
+  identityDisplayName?: string;
+  identityType?: IdentityType;
+} & Partial<Pick<Identity, 'owner' | 'component' | 'notAfter'>>;
 
 /**
  * A policy rule as `GET /policy` describes it.
@@ -90,8 +92,10 @@ export interface MachineIdentityApi {
   getSummary(): Promise<MachineIdentitySummary>;
   /** Configured scan sources with their last run. */
   listSources(): Promise<ScanSource[]>;
-  /** Starts a scan of one source now. */
-  triggerScan(sourceId: string): Promise<{ scanId: string }>;
+  /** Starts a scan of one source now (or returns the run already going). */
+  triggerScan(
+    sourceId: string,
+  ): Promise<{ scanId: string; alreadyRunning?: boolean }>;
   /** The status of one scan run. */
   getScan(scanId: string): Promise<ScanRun>;
   /** One page of policy violations matching the filters. */

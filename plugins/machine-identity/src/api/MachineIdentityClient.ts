@@ -53,7 +53,9 @@ export class MachineIdentityClient implements MachineIdentityApi {
     return Array.isArray(body) ? body : body.items;
   }
 
-  async triggerScan(sourceId: string): Promise<{ scanId: string }> {
+  async triggerScan(
+    sourceId: string,
+  ): Promise<{ scanId: string; alreadyRunning?: boolean }> {
     return this.request(`/sources/${encodeURIComponent(sourceId)}/scan`, {
       method: 'POST',
     });

@@ -49,7 +49,7 @@ function estate() {
     makeIdentity({ id: 's2', type: 'ssh-key', displayName: 'root@build-02', violationCount: 1 }),
   ];
   api.violations = [
-    { identityId: 's2', ruleId: 'ssh.algorithm', severity: 'error', message: 'DSA keys are not allowed', remediation: 'Replace with Ed25519', firstDetected: '2026-11-01T00:00:00Z', displayName: 'root@build-02', type: 'ssh-key', owner: 'group:default/platform' },
+    { identityId: 's2', ruleId: 'ssh.algorithm', severity: 'error', message: 'DSA keys are not allowed', remediation: 'Replace with Ed25519', firstDetected: '2026-11-01T00:00:00Z', identityDisplayName: 'root@build-02', identityType: 'ssh-key', owner: 'group:default/platform' },
   ];
   return api;
 }
@@ -96,6 +96,8 @@ describe('MachineIdentityPage', () => {
     const table = await screen.findByTestId('machine-identity-violations-table');
     expect(table).toHaveTextContent('DSA keys are not allowed');
     expect(table).toHaveTextContent('Replace with Ed25519');
+    expect(table).toHaveTextContent('root@build-02');
+    expect(within(table).getByRole('img', { name: 'SSH key' })).toBeInTheDocument();
     expect(api.callsOf('listViolations').at(-1)).toMatchObject({ ruleId: 'ssh.algorithm' });
   });
 

@@ -34,9 +34,11 @@ export function ScanSourcesTable() {
   const scanNow = async (sourceId: string) => {
     setStarting(sourceId);
     try {
-      const { scanId } = await api.triggerScan(sourceId);
+      const { scanId, alreadyRunning } = await api.triggerScan(sourceId);
       alertApi.post({
-        message: `Scan of ${sourceId} started (${scanId}).`,
+        message: alreadyRunning
+          ? `A scan of ${sourceId} is already running (${scanId}).`
+          : `Scan of ${sourceId} started (${scanId}).`,
         severity: 'success',
         display: 'transient',
       });

@@ -112,8 +112,8 @@ export function ViolationTable(props: { ruleId: string }) {
         <TableBody>
           {items.map(v => (
             <TableRow key={`${v.identityId}|${v.ruleId}`} data-testid="machine-identity-violation-row">
-              <TableCell>{v.type && <IdentityTypeIcon type={v.type} />}</TableCell>
-              <TableCell>{v.displayName ?? v.identityId}</TableCell>
+              <TableCell>{v.identityType && <IdentityTypeIcon type={v.identityType} />}</TableCell>
+              <TableCell>{v.identityDisplayName ?? v.identityId}</TableCell>
               <TableCell>
                 <SeverityLabel severity={v.severity} />
               </TableCell>
