@@ -147,16 +147,12 @@ export function parseSshKeyBlob(blob: Buffer, expectedType?: string): ParsedSshK
   const { base, certificate } = known;
 
   if (!certificate) {
-    let bits: number;
-    let application: string | undefined;
-    if (base.securityKey) {
-      ({ bits, application } = readKeyFields(reader, base.name, base.curve, base.bits));
-      if (!reader.atEnd()) throw new Error('unexpected trailing data in key');
-    } else {
-      // sshpk checks the structure (and rejects trailing parts) for plain keys.
-      const key = sshpk.parseKey(blob, 'rfc4253');
-      bits = key.size;
-    }
+    // OpenSSH rejects trailing data after the key's fields; sshpk does not.
+    const fields = readKeyFields(reader, base.name, base.curve, base.bits);
+    if (!reader.atEnd()) throw new Error('unexpected trailing data in key');
+    const { application } = fields;
+    // sshpk parses the plain types it knows: it validates the parts and sizes the key.
+    const bits = base.securityKey ? fields.bits : sshpk.parseKey(blob, 'rfc4253').size;
     const fp = digest(blob);
     return {
       sshKeyType: typeName,
