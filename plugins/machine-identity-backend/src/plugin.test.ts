@@ -45,6 +45,11 @@ async function start(knex: Knex, entities: Entity[] = []) {
               { id: 'alpha', type: 'test' },
               { id: 'beta', type: 'test' },
               { id: 'ghost', type: 'no-such-type' },
+              {
+                id: 'slow',
+                type: 'test',
+                schedule: { frequency: { hours: 6 }, timeout: { milliseconds: 300 }, initialDelay: { hours: 1 } },
+              },
             ],
           },
         },
@@ -316,8 +321,20 @@ describe('machine-identity backend plugin', () => {
         expect((await http.post(`${API}/sources/no-such-source/scan`).set('Authorization', AUTH)).status).toBe(404);
         const service = await http.get(`${API}/summary`).set('Authorization', mockCredentials.service.header());
         expect(service.status).toBe(200);
-        expect((await get('/sources')).body.items.map((s: any) => s.id)).toEqual(['alpha', 'beta', 'ghost']);
+        expect((await get('/sources')).body.items.map((s: any) => s.id)).toEqual(['alpha', 'beta', 'ghost', 'slow']);
         expect(Array.isArray((await get('/policy')).body)).toBe(true);
+
+        // a run that outlives its timeout fails and retires nothing
+        scanPlans.set('slow', yields(discovery(50), discovery(51)));
+        expect((await scan('slow')).status).toBe('succeeded');
+        scanPlans.set('slow', async function* hang(ctx) {
+          yield discovery(50);
+          await new Promise(resolve => ctx.signal.addEventListener('abort', resolve));
+        });
+        const timedOut = await scan('slow');
+        expect(timedOut.status).toBe('failed');
+        expect(timedOut.errors.at(-1).message).toMatch(/^Timed out after/);
+        expect((await get('/identities?state=gone')).body.items).toEqual([]);
 
         const ghost = await scan('ghost');
         expect(ghost.status).toBe('failed');
