@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
 import {
@@ -13,7 +13,7 @@ import {
 } from '../testing/sshTestUtils';
 import { advancePastOptions } from '../parsing/parseAuthorizedKeysOptions';
 import { lookupSshKeyType } from '../parsing/sshKeyTypes';
-import { SshFilesScanner } from './SshFilesScanner';
+import { MAX_FILE_BYTES, SshFilesScanner } from './SshFilesScanner';
 
 const CORPORA = resolve(__dirname, '../../../../../shared/corpora');
 
@@ -287,6 +287,18 @@ describe('SshFilesScanner', () => {
     });
     // Below the glob root the first folder is an account folder: the files are local.
     expect(new Set(local.discoveries.map(d => d.details!.host))).toEqual(new Set(['scanner-host']));
+  });
+
+  it('skips a file above the size limit as incomplete instead of reading it', async () => {
+    const big = join(fleet.dir, 'big/home/eve/.ssh/authorized_keys');
+    mkdirSync(join(big, '..'), { recursive: true });
+    writeFileSync(big, '');
+    truncateSync(big, MAX_FILE_BYTES + 1); // sparse: no disk used
+    const result = await runScanner(SshFilesScanner.create(), { type: 'ssh-files', paths: [big] });
+    expect(result.discoveries).toEqual([]);
+    expect(result.problems).toEqual([
+      { location: big, message: `File of 67,108,865 bytes is larger than 67,108,864, skipped` },
+    ]);
   });
 
   it('rejects an invalid pathPattern', async () => {

@@ -20,6 +20,9 @@ import { resolveFileContext, type SshFileContext } from './resolveFileContext';
 /** Source type served by {@link SshFilesScanner}. */
 export const SSH_FILES_SOURCE_TYPE = 'ssh-files';
 
+/** Largest key list read (64 MiB, about 150,000 RSA-4096 lines); larger files are reported and skipped. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 /** Host names of known_hosts patterns, for Component annotation matching. */
 function hostsOfPatterns(patterns: string[] = []): string[] {
   const hosts = new Set<string>();
@@ -107,6 +110,13 @@ export class SshFilesScanner implements MachineIdentityScanner {
       try {
         const stat = await handle.stat();
         mtime = stat.mtime;
+        if (stat.size > MAX_FILE_BYTES) {
+          context.reportProblem({
+            location: path,
+            message: `File of ${stat.size.toLocaleString('en-US')} bytes is larger than ${MAX_FILE_BYTES.toLocaleString('en-US')}, skipped`,
+          });
+          return none;
+        }
         const head = Buffer.alloc(HEAD_BYTES);
         const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
         const kind = classifySshKeyFileHead(head.subarray(0, bytesRead));
