@@ -32,6 +32,10 @@ const PEER_RATE = 10_000 / 99; // entities/s, throw-away provider, PostgreSQL
 const sizes = (process.env.KEYRING_BENCH_CATALOG_SIZES ?? '10000').split(',').map(Number);
 const dbs = (process.env.KEYRING_BENCH_CATALOG_DBS ?? 'postgres,sqlite').split(',');
 const batchSize = Number(process.env.KEYRING_BENCH_CATALOG_BATCH ?? 1000);
+/** PostgreSQL only: extra catalog backends (replicas) sharing the database, as in a horizontally scaled deployment. */
+const replicas = Number(process.env.KEYRING_BENCH_CATALOG_REPLICAS ?? 1);
+/** Set to 0 to ingest identities without owner/component (measures the cost of relation fan-in). */
+const withRelations = process.env.KEYRING_BENCH_CATALOG_RELATIONS !== '0';
 const timeoutMs = Number(process.env.KEYRING_BENCH_CATALOG_TIMEOUT_S ?? 1800) * 1000;
 
 interface Counts { refreshState: number; processed: number; visible: number; relations: number; stitchQueue: number }
@@ -70,6 +74,12 @@ async function createDatabase(db: string): Promise<{ knex: Knex; drop: () => Pro
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+const benchConfig = {
+  backend: { baseUrl: 'http://localhost:7007' },
+  // Large inventories: re-process rarely so the loop works on changes.
+  catalog: { processingInterval: { hours: 1 }, stitchingStrategy: { pollingInterval: { milliseconds: 200 } } },
+};
+
 async function benchOne(db: string, size: number): Promise<void> {
   const { knex, drop } = await createDatabase(db);
   const emulator = new ChangeFeedEmulator();
@@ -78,18 +88,26 @@ async function benchOne(db: string, size: number): Promise<void> {
     features: [
       import('@backstage/plugin-catalog-backend'),
       mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({
-        data: {
-          backend: { baseUrl: 'http://localhost:7007' },
-          // Large inventories: re-process rarely so the loop works on changes.
-          catalog: { processingInterval: { hours: 1 }, stitchingStrategy: { pollingInterval: { milliseconds: 200 } } },
-        },
-      }),
+      mockServices.rootConfig.factory({ data: benchConfig }),
       emulator.plugin(),
       orgFixtureModule(GROUPS, COMPONENTS),
       providerHandleModule(p => (provider = p), { batchSize }),
     ],
   });
+  // Replicas run the same modules (the catalog evicts entities of providers a replica lacks);
+  // only the first one's provider is driven.
+  const others = [];
+  for (let r = 1; db === 'postgres' && r < replicas; r += 1) {
+    others.push(await startTestBackend({
+      features: [
+        import('@backstage/plugin-catalog-backend'),
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({ data: benchConfig }),
+        orgFixtureModule(GROUPS, COMPONENTS),
+        providerHandleModule(() => undefined, { batchSize }),
+      ],
+    }));
+  }
   try {
     // Let the org fixture settle so the figures are about identities only.
     for (;;) {
@@ -98,10 +116,18 @@ async function benchOne(db: string, size: number): Promise<void> {
       await new Promise(r => setTimeout(r, 500));
     }
     for (let n = 0; n < size; n += 1) {
-      emulator.upsert(makeIdentity(n, { owner: `group:default/team-${n % GROUPS}`, component: `component:default/service-${n % COMPONENTS}` }));
+      emulator.upsert(
+        makeIdentity(n, withRelations
+          ? { owner: `group:default/team-${n % GROUPS}`, component: `component:default/service-${n % COMPONENTS}` }
+          : { owner: undefined, component: undefined }),
+      );
     }
+    const expectedRelations = withRelations ? 2 * size : 0;
 
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
+    let cpuMark = process.cpuUsage();
+    let processedAt = 0;
     const run = await provider!.poll();
     const tApplied = Date.now() - t0;
     let tVisible = 0;
@@ -112,16 +138,23 @@ async function benchOne(db: string, size: number): Promise<void> {
       const c = await counts(knex);
       const elapsed = Date.now() - t0;
       if (!tVisible && c.visible >= size) tVisible = elapsed;
+      if (!processedAt && c.processed >= size) processedAt = elapsed;
       if (elapsed - lastLog >= 15_000) {
+        const used = process.cpuUsage(cpuMark);
+        const share = (used.user + used.system) / 1000 / (elapsed - lastLog);
+        cpuMark = process.cpuUsage();
         lastLog = elapsed;
-        timeline.push(`    t=${s(elapsed)}: in catalog ${fmt(c.refreshState)}, processed ${fmt(c.processed)}, visible ${fmt(c.visible)}, relations ${fmt(c.relations)}, stitch queue ${fmt(c.stitchQueue)}`);
+        timeline.push(`    t=${s(elapsed)}: in catalog ${fmt(c.refreshState)}, processed ${fmt(c.processed)}, visible ${fmt(c.visible)}, relations ${fmt(c.relations)}, stitch queue ${fmt(c.stitchQueue)}, backend CPU ${(100 * share).toFixed(0)} % of a core`);
       }
       last = c;
-      if (c.visible >= size && c.processed >= size && c.relations >= 2 * size && c.stitchQueue === 0) break;
+      if (c.visible >= size && c.processed >= size && c.relations >= expectedRelations && c.stitchQueue === 0) break;
       if (elapsed > timeoutMs) break;
       await new Promise(r => setTimeout(r, 1000));
     }
     const tSteady = Date.now() - t0;
+    const cpuTotal = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpuTotal.user + cpuTotal.system) / 1e6;
+    const [load1] = (await import('node:os')).loadavg();
     const api = await request(backend.server)
       .get('/api/catalog/entities/by-query')
       .query({ filter: 'kind=MachineIdentity', limit: 1 })
@@ -135,7 +168,8 @@ async function benchOne(db: string, size: number): Promise<void> {
     // A 1 % change: cost proportional to the change.
     const changed = Math.max(1, Math.floor(size / 100));
     for (let n = 0; n < changed; n += 1) {
-      emulator.upsert(makeIdentity(n, { owner: `group:default/team-${n % GROUPS}`, component: `component:default/service-${n % COMPONENTS}`, state: 'revoked' }));
+      const { changeSeq: _seq, stateChangedAt: _at, ...current } = emulator.get(makeIdentity(n).id)!;
+      emulator.upsert({ ...current, state: 'revoked' });
     }
     const t2 = Date.now();
     const delta = await provider!.poll();
@@ -147,15 +181,18 @@ async function benchOne(db: string, size: number): Promise<void> {
     const tDelta = Date.now() - t2;
 
     const rate = size / (tVisible || tSteady) * 1000;
-    console.log(`${db}, ${fmt(size)} identities (batch ${batchSize}, ${GROUPS} groups, ${COMPONENTS} components):`);
+    console.log(`${db}${others.length ? ` with ${others.length + 1} catalog replicas` : ''}, ${fmt(size)} identities (batch ${batchSize}, ${withRelations ? `related to ${GROUPS} groups and ${COMPONENTS} components` : 'no relations'}):`);
     console.log(`  provider applied ${fmt(run.added)} entities in ${run.mutations} delta mutations in ${s(tApplied)}`);
     console.log(`  all visible with relations after ${s(tVisible)}: ${fmt(rate)} entities/s (peer throw-away provider ~${fmt(PEER_RATE)}/s on PostgreSQL: x${(rate / PEER_RATE).toFixed(2)})`);
+    console.log(`  catalog processing done after ${s(processedAt)} (${fmt(size / processedAt * 1000)}/s); stitching done after ${s(tVisible)}`);
+    console.log(`  bench process CPU (all replicas) ${cpuSeconds.toFixed(0)} s over ${s(tSteady)} (${(cpuSeconds / size * 1000).toFixed(1)} ms per entity); machine load average at the end ${load1.toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
     console.log(`  steady (all processed, ${fmt(last!.relations)} relations, stitch queue empty) after ${s(tSteady)}; catalog API totalItems ${api.body.totalItems}`);
     console.log(`  projected 300,000 at this rate: ${(300_000 / rate / 60).toFixed(1)} min (target 15 min)`);
     console.log(`  unchanged re-scan: ${rescan.feedItems} feed items, ${rescan.mutations} mutations; full reconcile: ${reconcile.feedItems} items read, ${reconcile.mutations} mutations in ${s(tReconcile)}`);
     console.log(`  1 % change (${fmt(changed)} revoked): ${delta.mutations} mutations, ${fmt(delta.added)} entities, visible after ${s(tDelta)}`);
     console.log(`  timeline:\n${timeline.join('\n')}`);
   } finally {
+    for (const other of others) await other.stop();
     await backend.stop();
     await drop();
   }

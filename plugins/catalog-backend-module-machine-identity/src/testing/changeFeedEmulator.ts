@@ -45,6 +45,11 @@ export class ChangeFeedEmulator {
     for (const id of ids) this.byId.delete(id);
   }
 
+  /** The identity with this id at its latest change. */
+  get(id: string): IdentityChange | undefined {
+    return this.byId.get(id);
+  }
+
   get size(): number {
     return this.byId.size;
   }
