@@ -64,9 +64,12 @@ describe.each(databases.eachSupportedId())('MachineIdentity in the catalog on %s
     }
   });
 
-  async function start(options: Partial<MachineIdentityEntityProviderOptions> = {}) {
-    const knex = await databases.init(databaseId);
-    const emulator = new ChangeFeedEmulator();
+  async function start(
+    options: Partial<MachineIdentityEntityProviderOptions> = {},
+    reuse?: { knex: Awaited<ReturnType<typeof databases.init>>; emulator: ChangeFeedEmulator },
+  ) {
+    const knex = reuse?.knex ?? (await databases.init(databaseId));
+    const emulator = reuse?.emulator ?? new ChangeFeedEmulator();
     let provider: MachineIdentityEntityProvider | undefined;
     const backend = await startTestBackend({
       features: [
@@ -78,7 +81,7 @@ describe.each(databases.eachSupportedId())('MachineIdentity in the catalog on %s
         providerHandleModule(p => (provider = p), options),
       ],
     });
-    return { backend, emulator, provider: provider!, server: backend.server };
+    return { backend, emulator, provider: provider!, server: backend.server, knex };
   }
 
   async function waitForCount(server: Parameters<typeof listMachineIdentities>[0], count: number) {
@@ -247,6 +250,28 @@ describe.each(databases.eachSupportedId())('MachineIdentity in the catalog on %s
       await waitForCount(server, 1);
     } finally {
       await backend.stop();
+    }
+  });
+
+  it('after a restart rebuilds its state from the feed and the catalog, keeps names and removes what the inventory lost meanwhile', async () => {
+    const first = await start();
+    first.emulator.upsert(...Array.from({ length: 10 }, (_, n) => makeIdentity(n)));
+    await first.provider.poll();
+    const before = await waitForCount(first.server, 10);
+    await first.backend.stop();
+
+    first.emulator.delete(makeIdentity(8).id, makeIdentity(9).id);
+    const second = await start({}, { knex: first.knex, emulator: first.emulator });
+    try {
+      const run = await second.provider.poll();
+      expect(run).toMatchObject({ kind: 'reconcile', feedItems: 8, removed: 2, refusedRemovals: 0 });
+      const after = await waitForCount(second.server, 8);
+      const uid = (list: Entity[], name: string) => list.find(e => e.metadata.name === name)?.metadata.uid;
+      expect(uid(after, nameOf(3))).toBe(uid(before, nameOf(3)));
+      expect(after.map(e => e.metadata.name)).not.toContain(nameOf(9));
+      expect(await second.provider.poll()).toMatchObject({ kind: 'poll', mutations: 0 });
+    } finally {
+      await second.backend.stop();
     }
   });
 });
