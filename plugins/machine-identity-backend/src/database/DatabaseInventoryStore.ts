@@ -100,6 +100,21 @@ function catalogKey(row: IdentityRow): string {
   ]);
 }
 
+/** Whether a re-seen identity differs from its stored row in nothing but last_seen. */
+function onlyLastSeenMoved(old: IdentityRow, row: IdentityRow): boolean {
+  for (const key of Object.keys(row) as (keyof IdentityRow)[]) {
+    if (key === 'last_seen') continue;
+    const a = old[key];
+    const b = row[key];
+    if (a === b) continue;
+    if (key === 'change_seq' || key === 'observation_count' || key === 'violation_count') {
+      if (Number(a) === Number(b)) continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 function normalizeIso(value: string | undefined): string | null {
   if (!value) {
     return null;
@@ -285,6 +300,7 @@ export class DatabaseInventoryStore implements InventoryStore {
         }
       }
       const rows: IdentityRow[] = [];
+      const touchedOnly: string[] = [];
       const audit: AuditInsert[] = [];
       for (const m of merged.values()) {
         const d = m.last;
@@ -363,9 +379,16 @@ export class DatabaseInventoryStore implements InventoryStore {
         if (!old || catalogKey(old) !== catalogKey(row)) {
           row.change_seq = nextSeq();
         }
-        rows.push(row);
+        if (old && onlyLastSeenMoved(old, row)) {
+          touchedOnly.push(row.id);
+        } else {
+          rows.push(row);
+        }
       }
       await this.writeIdentityRows(tx, rows);
+      for (const chunk of chunks(touchedOnly)) {
+        await tx('identities').whereIn('id', chunk).update({ last_seen: now });
+      }
       for (const chunk of chunks([...observations.values()])) {
         await tx('observations')
           .insert(chunk)
