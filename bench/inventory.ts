@@ -134,6 +134,12 @@ async function benchDatabase(name: string, knex: Knex) {
 
 /** Runs the inventory benchmark on SQLite and PostgreSQL and prints its figures. */
 export async function run(): Promise<void> {
+  const only = process.env.KEYRING_BENCH_ONLY; // `sqlite` or `postgres` to run one side
+  if (only !== 'postgres') await runSqlite();
+  if (only !== 'sqlite') await runPostgres();
+}
+
+async function runSqlite() {
   const dir = mkdtempSync(join(tmpdir(), 'keyring-bench-'));
   const sqlite = knexFactory({ client: 'better-sqlite3', connection: { filename: join(dir, 'bench.sqlite') }, useNullAsDefault: true });
   try {
@@ -142,7 +148,9 @@ export async function run(): Promise<void> {
     await sqlite.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+}
 
+async function runPostgres() {
   const dbName = `keyring_bench_${process.pid}`;
   const admin = knexFactory({ client: 'pg', connection: PG });
   try {
