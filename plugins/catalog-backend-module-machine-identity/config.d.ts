@@ -21,7 +21,7 @@ export interface Config {
        * and on start.
        */
       reconcileSchedule?: SchedulerServiceTaskScheduleDefinitionConfig;
-      /** Change feed page size and entities per catalog mutation (1–10000). Default 1000. */
+      /** Entities per catalog mutation (1–10000; feed pages hold at most 1000). Default 1000. */
       batchSize?: number;
       /**
        * A reconcile never removes more than `maxShare` (0–1, default 0.5) of the

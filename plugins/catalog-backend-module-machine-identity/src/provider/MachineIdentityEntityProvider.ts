@@ -17,6 +17,8 @@ import {
 import type { CatalogEntityLister } from './CatalogEntityLister';
 import type { ChangeFeedClient } from './ChangeFeedClient';
 
+const MAX_FEED_PAGE = 1000;
+
 /** What one poll or reconcile did. */
 export interface ProviderRunSummary {
   kind: 'poll' | 'reconcile';
@@ -78,6 +80,8 @@ export class MachineIdentityEntityProvider implements EntityProvider {
   private readonly totals = { mutations: 0, added: 0, removed: 0 };
 
   private readonly batchSize: number;
+  /** Feed page size: the backend answers at most 1,000 changes a page. */
+  private readonly pageSize: number;
   private readonly maxShare: number;
   private readonly minCount: number;
   private readonly namespace: string;
@@ -89,6 +93,7 @@ export class MachineIdentityEntityProvider implements EntityProvider {
 
   private constructor(private readonly options: MachineIdentityEntityProviderOptions) {
     this.batchSize = options.batchSize ?? 1000;
+    this.pageSize = Math.min(this.batchSize, MAX_FEED_PAGE);
     this.maxShare = options.removalGuardMaxShare ?? 0.5;
     this.minCount = options.removalGuardMinCount ?? 100;
     this.namespace = options.namespace ?? DEFAULT_NAMESPACE;
@@ -146,7 +151,7 @@ export class MachineIdentityEntityProvider implements EntityProvider {
     let since = this.lastSeq;
     try {
       for (;;) {
-        const page = await this.options.feed.readChanges({ since, limit: this.batchSize });
+        const page = await this.options.feed.readChanges({ since, limit: this.pageSize });
         run.feedItems += page.items.length;
         const batch = newBatch();
         for (const item of page.items) {
@@ -209,7 +214,7 @@ export class MachineIdentityEntityProvider implements EntityProvider {
     let since = 0;
     try {
       for (;;) {
-        const page = await this.options.feed.readChanges({ since, limit: this.batchSize });
+        const page = await this.options.feed.readChanges({ since, limit: this.pageSize });
         run.feedItems += page.items.length;
         const batch = newBatch();
         for (const item of page.items) {
