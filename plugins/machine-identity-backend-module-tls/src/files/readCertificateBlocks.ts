@@ -1,6 +1,10 @@
 import forge from 'node-forge';
+import * as asn1js from 'asn1js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { ContentInfo, id_data, id_signedData } from '@peculiar/asn1-cms';
+import { PFX } from '@peculiar/asn1-pfx';
 import { InputError } from '@backstage/errors';
-import { derChildren, derEncoding, derOid, readDer } from '../parsing/der';
+import { RawSignedData } from './signedDataSchema';
 
 /** One certificate found in a file, still DER-encoded. */
 export interface CertificateBlock {
@@ -22,42 +26,55 @@ export interface CertificateFileContents {
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 const PKCS7_LABELS = new Set(['PKCS7', 'PKCS #7 SIGNED DATA', 'CMS']);
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 #]+)-----([\s\S]*?)-----END \1-----/g;
-const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
-const OID_PKCS7_DATA = '1.2.840.113549.1.7.1';
 
-/** Certificates of a DER PKCS#7 / CMS SignedData bundle (`.p7b`), read without decoding them. */
-export function readPkcs7Certificates(der: Buffer): Buffer[] {
-  const contentInfo = readDer(der);
-  const [oid, explicit] = derChildren(contentInfo);
-  if (!oid || oid.tag !== 6 || derOid(oid) !== OID_SIGNED_DATA || !explicit) {
-    throw new InputError('not a PKCS#7 SignedData bundle');
+function signedDataContent(der: Buffer): ArrayBuffer | undefined {
+  try {
+    const info = AsnConvert.parse(der, ContentInfo);
+    return info.contentType === id_signedData ? info.content : undefined;
+  } catch {
+    return undefined;
   }
-  const [signedData] = derChildren(explicit);
-  const certSet = derChildren(signedData).find(n => n.cls === 2 && n.tag === 0);
-  if (!certSet) return [];
-  return derChildren(certSet)
-    .filter(n => n.cls === 0 && n.tag === 16)
-    .map(n => Buffer.from(derEncoding(n)));
+}
+
+/** Whether an encoded CertificateChoices element is a plain certificate (a SEQUENCE, not a tagged alternative). */
+function isCertificateChoice(encoded: ArrayBuffer): boolean {
+  const { idBlock } = asn1js.fromBER(encoded).result;
+  return idBlock.tagClass === 1 && idBlock.tagNumber === 16;
+}
+
+/**
+ * Certificates of a DER PKCS#7 / CMS SignedData bundle (`.p7b`), decoded with
+ * @peculiar/asn1-cms and kept as their original bytes.
+ */
+export function readPkcs7Certificates(der: Buffer): Buffer[] {
+  const content = signedDataContent(der);
+  if (!content) throw new InputError('not a PKCS#7 SignedData bundle');
+  let signedData: RawSignedData;
+  try {
+    signedData = AsnConvert.parse(content, RawSignedData);
+  } catch (e) {
+    throw new InputError(`PKCS#7 bundle could not be read: ${(e as Error).message}`);
+  }
+  return (signedData.certificates ?? []).filter(isCertificateChoice).map(c => Buffer.from(c));
 }
 
 function looksLikePkcs7(der: Buffer): boolean {
-  try {
-    const [oid] = derChildren(readDer(der));
-    return oid?.tag === 6 && derOid(oid) === OID_SIGNED_DATA;
-  } catch {
-    return false;
-  }
+  return signedDataContent(der) !== undefined;
 }
 
 function looksLikePkcs12(der: Buffer): boolean {
   try {
-    const [version, authSafe] = derChildren(readDer(der));
-    if (!version || version.tag !== 2 || !authSafe) return false;
-    const [oid] = derChildren(authSafe);
-    return oid?.tag === 6 && [OID_PKCS7_DATA, OID_SIGNED_DATA].includes(derOid(oid));
+    const pfx = AsnConvert.parse(der, PFX);
+    return [id_data, id_signedData].includes(pfx.authSafe.contentType);
   } catch {
     return false;
   }
+}
+
+/** The first DER element of `data` (asn1js finds where it ends), or undefined if none decodes. */
+function firstElement(data: Buffer): Buffer | undefined {
+  const { offset, result } = asn1js.fromBER(data);
+  return offset > 0 && !result.error ? data.subarray(0, offset) : undefined;
 }
 
 /**
@@ -144,12 +161,8 @@ export function readCertificateBlocks(data: Buffer, options: { pkcs12Password?: 
       };
     }
     // A DER file holds one certificate; trailing bytes (some tools append data) are not part of it.
-    let der = data;
-    try {
-      der = Buffer.from(derEncoding(readDer(data)));
-    } catch {
-      // Leave it whole: the certificate parser reports what is wrong with it.
-    }
+    // If nothing decodes, leave it whole: the certificate parser reports what is wrong with it.
+    const der = Buffer.from(firstElement(data) ?? data);
     return { format: 'DER', certificates: [{ index: 0, der, container: 'DER' }], skippedLabels: [] };
   }
   return { format: 'unknown', certificates: [], skippedLabels: [] };

@@ -26,7 +26,36 @@ describe('external X.509 corpus against openssl ground truth', () => {
       // zlint subCertLocalityNameDoesNotNeedToAppear: `openssl x509`'s decoder refuses an
       // empty RDN SET that Node's (OpenSSL d2i) parser accepts.
       'empty RDN SET: openssl x509 refuses it, Node parses it': 1,
+      // boringssl failed_signature_algorithm.pem: the outer signatureAlgorithm's parameters
+      // carry universal tag 469794384; asn1js refuses tags >= 37 as reserved, OpenSSL accepts it.
+      // Node's fields are still reported; the signature algorithm is absent.
+      'sigAlg: asn1-schema refuses the certificate and Node 20 has no signature algorithm': 1,
     });
+  });
+
+  it('reports what Node reads when the ASN.1 schema decoder refuses a certificate OpenSSL accepts', () => {
+    const file = 'boringssl/pki-parse_certificate_unittest/failed_signature_algorithm.pem';
+    const [block] = readCertificateBlocks(fs.readFileSync(path.join(corpusDir, file))).certificates;
+    const cert = parseCertificate(block.der);
+    expect(cert.decoded).toBe(false);
+    expect(cert.subject).toBe('OU = Domain Control Validated, OU = PositiveSSL, CN = videomagical.com');
+    expect(cert.subjectAttributes[2]).toEqual({ oid: '2.5.4.3', name: 'CN', value: 'videomagical.com', rdn: 2 });
+    expect(cert.sans).toEqual(['DNS:videomagical.com', 'DNS:www.videomagical.com']);
+    expect(cert.keyAlgorithm).toBe('RSA');
+    expect(cert.keySize).toBe(2048);
+    expect(cert.notAfter).toBe('2015-05-29T23:59:59.000Z');
+    expect(cert.signatureAlgorithm).toBeUndefined();
+    expect(cert.extensions).toEqual([]);
+  });
+
+  it('reads explicit EC curves and invalid path lengths without guessing', () => {
+    const read = (file: string) =>
+      parseCertificate(readCertificateBlocks(fs.readFileSync(path.join(corpusDir, file))).certificates[0].der);
+    const explicit = read('pyca-cryptography/x509/custom/ec_no_named_curve.pem');
+    expect([explicit.decoded, explicit.curve, explicit.keySize]).toEqual([true, 'explicit', 256]);
+    // A negative pathLenConstraint is invalid: no path length is reported (it used to read as 251).
+    const negative = read('zlint/testdata/caMaxPathNegative.pem');
+    expect([negative.isCa, negative.pathLength]).toEqual([true, undefined]);
   });
 
   it('never crashes on any corpus file, whatever it holds', () => {

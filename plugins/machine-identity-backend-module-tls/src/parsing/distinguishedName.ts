@@ -1,4 +1,5 @@
-import { DerNode, derChildren, derContent, derEncoding, derOid } from './der';
+import * as asn1js from 'asn1js';
+import type { RawName } from './certificateSchema';
 import { NAME_ATTRIBUTE_NAMES } from './oids';
 
 /** One attribute of a distinguished name, in certificate order. */
@@ -13,53 +14,53 @@ export interface NameAttribute {
 
 const LATIN1_STRING_TAGS = new Set([18, 19, 20, 21, 22, 23, 24, 25, 26, 27]);
 
-/**
- * Decodes a directory string the way OpenSSL does before printing: UTF8String
- * as UTF-8, BMPString as UTF-16BE, UniversalString as UTF-32BE, the 8-bit
- * string types byte for byte (Latin-1). Other types give `#` and the hex of
- * their DER encoding, as `openssl x509 -subject` prints them.
- */
-export function decodeDirectoryString(node: DerNode): string {
-  const bytes = derContent(node);
-  if (node.cls === 0 && !node.constructed) {
-    if (node.tag === 12) return bytes.toString('utf8');
-    if (LATIN1_STRING_TAGS.has(node.tag)) return bytes.toString('latin1');
-    if (node.tag === 30) {
-      let out = '';
-      for (let i = 0; i + 1 < bytes.length; i += 2) {
-        out += String.fromCharCode(bytes.readUInt16BE(i));
-      }
-      return out;
-    }
-    if (node.tag === 28) {
-      let out = '';
-      for (let i = 0; i + 3 < bytes.length; i += 4) {
-        const cp = bytes.readUInt32BE(i);
-        out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\uFFFD';
-      }
-      return out;
-    }
-  }
-  return `#${derEncoding(node).toString('hex').toUpperCase()}`;
+function dumpEncoding(encoded: ArrayBuffer): string {
+  return `#${Buffer.from(encoded).toString('hex').toUpperCase()}`;
 }
 
-/** Reads the attributes of an X.501 Name element. */
-export function readName(name: DerNode): NameAttribute[] {
+/**
+ * Decodes an encoded attribute value (asn1js reads its tag and content) the
+ * way OpenSSL does before printing: UTF8String as UTF-8, BMPString as
+ * UTF-16BE, UniversalString as UTF-32BE, the 8-bit string types byte for byte
+ * (Latin-1). Other types give `#` and the hex of their DER encoding, as
+ * `openssl x509 -subject` prints them.
+ */
+export function decodeDirectoryString(encoded: ArrayBuffer): string {
+  const { result } = asn1js.fromBER(encoded);
+  const { tagClass, tagNumber, isConstructed } = result.idBlock;
+  const content = (result.valueBlock as { valueHexView?: Uint8Array }).valueHexView;
+  if (tagClass !== 1 || isConstructed || !content || result.error) return dumpEncoding(encoded);
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  if (tagNumber === 12) return bytes.toString('utf8');
+  if (LATIN1_STRING_TAGS.has(tagNumber)) return bytes.toString('latin1');
+  if (tagNumber === 30) {
+    let out = '';
+    for (let i = 0; i + 1 < bytes.length; i += 2) out += String.fromCharCode(bytes.readUInt16BE(i));
+    return out;
+  }
+  if (tagNumber === 28) {
+    let out = '';
+    for (let i = 0; i + 3 < bytes.length; i += 4) {
+      const cp = bytes.readUInt32BE(i);
+      out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\uFFFD';
+    }
+    return out;
+  }
+  return dumpEncoding(encoded);
+}
+
+/** The attributes of a Name decoded by @peculiar/asn1-schema, in certificate order. */
+export function readName(name: RawName): NameAttribute[] {
   const out: NameAttribute[] = [];
-  let rdnIndex = 0;
-  for (const rdn of derChildren(name)) {
-    for (const ava of derChildren(rdn)) {
-      const [type, value] = derChildren(ava);
-      if (!type || !value) continue;
-      const oid = derOid(type);
+  for (const [rdnIndex, rdn] of name.entries()) {
+    for (const ava of rdn) {
       out.push({
-        oid,
-        name: NAME_ATTRIBUTE_NAMES[oid] ?? oid,
-        value: decodeDirectoryString(value),
+        oid: ava.type,
+        name: NAME_ATTRIBUTE_NAMES[ava.type] ?? ava.type,
+        value: decodeDirectoryString(ava.value),
         rdn: rdnIndex,
       });
     }
-    rdnIndex++;
   }
   return out;
 }

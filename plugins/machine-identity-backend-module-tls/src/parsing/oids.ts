@@ -95,3 +95,28 @@ export const CURVES: Record<string, { name: string; bits: number }> = {
   '1.3.36.3.3.2.8.1.1.11': { name: 'brainpoolP384r1', bits: 384 },
   '1.3.36.3.3.2.8.1.1.13': { name: 'brainpoolP512r1', bits: 512 },
 };
+
+/** Named curves by the OpenSSL name Node reports (`asymmetricKeyDetails.namedCurve`). */
+export const CURVES_BY_OPENSSL_NAME: Record<string, { name: string; bits: number }> = {
+  prime256v1: { name: 'P-256', bits: 256 },
+  secp384r1: { name: 'P-384', bits: 384 },
+  secp521r1: { name: 'P-521', bits: 521 },
+  secp224r1: { name: 'P-224', bits: 224 },
+  prime192v1: { name: 'P-192', bits: 192 },
+  secp256k1: { name: 'secp256k1', bits: 256 },
+  brainpoolP256r1: { name: 'brainpoolP256r1', bits: 256 },
+  brainpoolP384r1: { name: 'brainpoolP384r1', bits: 384 },
+  brainpoolP512r1: { name: 'brainpoolP512r1', bits: 512 },
+};
+
+/** SPKI algorithm OIDs by Node's `KeyObject.asymmetricKeyType`. */
+export const KEY_TYPE_OIDS: Record<string, string> = {
+  rsa: '1.2.840.113549.1.1.1',
+  'rsa-pss': '1.2.840.113549.1.1.10',
+  ec: '1.2.840.10045.2.1',
+  dsa: '1.2.840.10040.4.1',
+  x25519: '1.3.101.110',
+  x448: '1.3.101.111',
+  ed25519: '1.3.101.112',
+  ed448: '1.3.101.113',
+};

@@ -6,8 +6,9 @@ import { parseCertificate, ParsedCertificate } from '../parsing/parseCertificate
 
 const MAX_PATH = 10;
 
+/** Whether `issuer` signed `cert`: names as Node (OpenSSL) prints them match, and the signature verifies. */
 function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
-  if (!cert.issuerDer.equals(issuer.subjectDer)) return false;
+  if (cert.node.issuer !== issuer.node.subject) return false;
   try {
     return cert.node.verify(issuer.node.publicKey);
   } catch {
@@ -26,7 +27,7 @@ export class TrustStore {
 
   private constructor(anchors: ParsedCertificate[]) {
     for (const anchor of anchors) {
-      const key = anchor.subjectDer.toString('base64');
+      const key = anchor.node.subject;
       this.bySubject.set(key, [...(this.bySubject.get(key) ?? []), anchor]);
       this.fingerprints.add(anchor.fingerprintSha256);
     }
@@ -88,7 +89,7 @@ export class TrustStore {
     const used = new Set<number>([start]);
     for (let depth = 0; current && depth < MAX_PATH; depth++) {
       if (this.fingerprints.has(current.fingerprintSha256)) return true;
-      const anchors = this.bySubject.get(current.issuerDer.toString('base64')) ?? [];
+      const anchors = this.bySubject.get(current.node.issuer) ?? [];
       if (anchors.some(anchor => signedBy(current, anchor))) return true;
       const next = chain.findIndex((c, i) => !used.has(i) && signedBy(current, c));
       if (next < 0) return false;
