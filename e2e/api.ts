@@ -24,3 +24,19 @@ export async function waitForScans(timeoutMs = 120_000) {
     await new Promise(r => setTimeout(r, 1000));
   }
 }
+
+/**
+ * Waits until the scans' identities are linked to the demo Components:
+ * ownership is re-resolved against the catalog shortly after the catalog
+ * has ingested the demo organisation, which can be after the first scan.
+ */
+export async function waitForOwnership(entityRef = 'component:default/payments-api', timeoutMs = 120_000) {
+  await waitForScans(timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await api(`/identities?entityRef=${encodeURIComponent(entityRef)}&limit=1`);
+    if (page.items.length > 0) return;
+    if (Date.now() > deadline) throw new Error(`no identity linked to ${entityRef} after ${timeoutMs} ms`);
+    await new Promise(r => setTimeout(r, 1000));
+  }
+}

@@ -1,5 +1,4 @@
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -9,10 +8,11 @@ export const screenshotDir = path.resolve(__dirname, '..', 'test-results', 'scre
 /** Launches Debian's Chromium headless, as these machines allow. */
 export async function launchBrowser(): Promise<Browser> {
   mkdirSync(screenshotDir, { recursive: true });
+  // playwright-core runs headless with a fresh temporary profile of its own.
   return chromium.launch({
+    headless: true,
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
-      '--headless',
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
@@ -20,7 +20,6 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(path.join(os.tmpdir(), 'keyring-chromium-'))}`,
     ],
   });
 }
@@ -28,4 +27,23 @@ export async function launchBrowser(): Promise<Browser> {
 /** Saves a full-page screenshot named after the view. */
 export async function snap(page: Page, name: string) {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Opens `url` in a page that is signed in as the demo guest user: the sign-in
+ * page's "Enter" button is pressed when it shows.
+ */
+export async function openSignedIn(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+  await page.goto(url);
+  const enter = page.getByRole('button', { name: /enter/i });
+  const signedIn = page.locator('nav[aria-label="sidebar nav"]').first();
+  const attached = { state: 'attached' as const, timeout: 60_000 };
+  await Promise.race([enter.waitFor({ timeout: 60_000 }), signedIn.waitFor(attached)]);
+  if (await enter.isVisible()) {
+    await enter.click();
+    await signedIn.waitFor(attached);
+    await page.goto(url);
+  }
+  return page;
 }

@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { inject } from 'vitest';
-import { waitForScans } from './api';
-import { launchBrowser, snap } from './browser';
+import { waitForOwnership } from './api';
+import { launchBrowser, openSignedIn, snap } from './browser';
 
 /** Opens a Component's Machine identities tab and returns its rows' name → expiry status. */
-async function tabRows(page: Page, component: string, expectName: string) {
-  await page.goto(`${inject('appUrl')}/catalog/default/component/${component}/machine-identities`);
+async function tabRows(browser: Browser, component: string, expectName: string) {
+  const page = await openSignedIn(browser, `${inject('appUrl')}/catalog/default/component/${component}/machine-identities`);
   const table = page.getByTestId('machine-identity-table');
   await table.waitFor({ timeout: 60_000 });
   await table.getByText(expectName).first().waitFor({ timeout: 60_000 });
@@ -15,22 +15,21 @@ async function tabRows(page: Page, component: string, expectName: string) {
     const name = (await row.getByTestId('machine-identity-name').innerText()).split('\n')[0].trim();
     result.set(name, (await row.getAttribute('data-expiry-status')) ?? '');
   }
-  return result;
+  return { page, rows: result };
 }
 
 describe('Machine identities in the browser', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
-    await waitForScans();
+    await waitForOwnership();
   });
   afterAll(async () => {
     await browser?.close();
   });
 
   it("lists payments-api's credentials with their expiry colours", async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    const rows = await tabRows(page, 'payments-api', 'api.payments.example.test');
+    const { page, rows } = await tabRows(browser, 'payments-api', 'api.payments.example.test');
     expect(rows.get('api.payments.example.test')).toBe('critical'); // 5 days left
     // The shared deploy key of web-01/web-02 (matched by keyring.io/ssh-hosts + ssh-accounts).
     expect([...rows.keys()].some(name => name.includes('deploy@payments-ci'))).toBe(true);
@@ -45,25 +44,27 @@ describe('Machine identities in the browser', () => {
   });
 
   it('colours a certificate expiring within 30 days as a warning and an expired one as expired', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    expect((await tabRows(page, 'checkout-web', 'checkout.example.test')).get('checkout.example.test')).toBe('warning');
-    expect((await tabRows(page, 'legacy-billing', 'billing.example.test')).get('billing.example.test')).toBe('expired');
-    expect((await tabRows(page, 'identity-gateway', 'login.identity.example.test')).get('login.identity.example.test')).toBe('ok');
-    await snap(page, 'component-tab-identity-gateway');
-    await page.close();
+    for (const [component, name, status] of [
+      ['checkout-web', 'checkout.example.test', 'warning'], // 20 days left
+      ['legacy-billing', 'billing.example.test', 'expired'], // expired 3 days ago
+      ['identity-gateway', 'login.identity.example.test', 'ok'], // 300 days left
+    ]) {
+      const { page, rows } = await tabRows(browser, component, name);
+      expect(rows.get(name)).toBe(status);
+      await snap(page, `component-tab-${component}`);
+      await page.close();
+    }
   });
 
   it('shows the overview page with the inventory', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
-    await page.goto(`${inject('appUrl')}/machine-identities`);
+    const page = await openSignedIn(browser, `${inject('appUrl')}/machine-identities`);
     await page.getByText(/tls-certificate|TLS certificate/i).first().waitFor({ timeout: 60_000 });
     await snap(page, 'overview');
     await page.close();
   });
 
   it('shows the overview card on the Component page', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
-    await page.goto(`${inject('appUrl')}/catalog/default/component/payments-api`);
+    const page = await openSignedIn(browser, `${inject('appUrl')}/catalog/default/component/payments-api`);
     await page.getByTestId('machine-identity-overview-card').waitFor({ timeout: 60_000 });
     await page.getByTestId('card-soonest').waitFor({ timeout: 60_000 });
     await snap(page, 'component-overview-card');

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { inject } from 'vitest';
-import { api, E2E_TOKEN, waitForScans } from './api';
-import { launchBrowser, snap } from './browser';
+import { api, E2E_TOKEN, waitForOwnership } from './api';
+import { launchBrowser, openSignedIn, snap } from './browser';
 
 const run = promisify(execFile);
 
@@ -12,7 +12,7 @@ describe('the running portal', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
-    await waitForScans();
+    await waitForOwnership();
   });
   afterAll(async () => {
     await browser?.close();
@@ -35,8 +35,7 @@ describe('the running portal', () => {
   });
 
   it('shows the demo catalog in a real browser', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${inject('appUrl')}/catalog`);
+    const page = await openSignedIn(browser, `${inject('appUrl')}/catalog`);
     await page.getByText('payments-api').first().waitFor({ timeout: 60_000 });
     await snap(page, 'catalog');
     await page.close();

@@ -1,7 +1,7 @@
 // Starts a whole Keyring portal (demo estate, backend, app) for end-to-end
 // tests and benchmarks, waits until it is healthy, and stops it again.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +26,16 @@ async function waitFor(url, { timeoutMs, isOk = r => r.ok, procs }) {
   throw new Error(`${url} not up after ${timeoutMs} ms (${last})`);
 }
 
+async function waitForLog(proc, pattern, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (pattern.test(readFileSync(proc.log, 'utf8'))) return;
+    if (proc.exitCode !== null) throw new Error(`${proc.name} exited with ${proc.exitCode}; see ${proc.log}`);
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`${proc.name} did not log ${pattern} within ${timeoutMs} ms; see ${proc.log}`);
+}
+
 /**
  * Starts the portal with `extraConfig` (an app-config file) laid over
  * app-config.yaml. Logs go to `<dataDir>/logs/*.log`.
@@ -45,7 +55,9 @@ export async function startPortal({ dataDir, extraConfig, backendPort = 7007, ap
     return p;
   };
   const bin = name => path.join(root, 'node_modules', '.bin', name);
-  run('estate', bin('tsx'), ['src/cli.ts'], path.join(root, 'packages/demo-estate'));
+  const estate = run('estate', bin('tsx'), ['src/cli.ts'], path.join(root, 'packages/demo-estate'));
+  // The backend scans the estate right after start: let the estate come up first.
+  await waitForLog(estate, /TLS listeners up/, timeoutMs);
   run('backend', bin('tsx'), ['src/index.ts', ...configArgs], path.join(root, 'packages/backend'));
   if (withApp) {
     run('app', bin('backstage-cli'), ['package', 'start', ...configArgs], path.join(root, 'packages/app'));

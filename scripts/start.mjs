@@ -5,12 +5,21 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import concurrently from 'concurrently';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(root, process.env.KEYRING_DATA_DIR ?? '.keyring-data');
 mkdirSync(path.join(dataDir, 'db'), { recursive: true });
 const env = { KEYRING_DATA_DIR: dataDir };
+
+// Create the demo estate's certificates and SSH fleet before the backend's first scan.
+const prepared = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['src/cli.ts', '--prepare-only'], {
+  cwd: path.join(root, 'packages/demo-estate'),
+  env: { ...process.env, ...env },
+  stdio: 'inherit',
+});
+if (prepared.status !== 0) process.exit(prepared.status ?? 1);
 
 const { result } = concurrently(
   [

@@ -87,6 +87,22 @@ async function generate(dir: string): Promise<Manifest> {
   return manifest;
 }
 
+async function prepare(dir: string): Promise<Manifest> {
+  await fs.mkdir(dir, { recursive: true });
+  const manifestFile = path.join(dir, 'manifest.json');
+  return (await exists(manifestFile))
+    ? JSON.parse(await fs.readFile(manifestFile, 'utf8'))
+    : await generate(dir);
+}
+
+/**
+ * Creates the demo estate's material in `dir` unless it is already there
+ * (certificates, keys, certificate files, the SSH fleet), without serving it.
+ */
+export async function prepareDemoEstate(dir: string): Promise<void> {
+  await prepare(dir);
+}
+
 /**
  * Starts the demo estate in `dir`: creates the material on first use (kept, so
  * identities stay stable across restarts) and serves each certificate on its
@@ -97,11 +113,7 @@ export async function startDemoEstate(
   options: { port?: number } = {},
 ): Promise<RunningDemoEstate> {
   const port = options.port ?? Number(process.env.KEYRING_DEMO_TLS_PORT ?? 8443);
-  await fs.mkdir(dir, { recursive: true });
-  const manifestFile = path.join(dir, 'manifest.json');
-  const manifest: Manifest = (await exists(manifestFile))
-    ? JSON.parse(await fs.readFile(manifestFile, 'utf8'))
-    : await generate(dir);
+  const manifest = await prepare(dir);
   const servers: tls.Server[] = [];
   const endpoints: RunningDemoEstate['endpoints'] = [];
   for (const endpoint of manifest.endpoints) {
