@@ -246,6 +246,50 @@ describe('machine-identity backend plugin', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    'matches SSH host and account of the same sighting for Components declaring both (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { backend, scan, all } = await start(knex, [
+        component('identity-gateway', 'group:default/identity', { 'keyring.io/ssh-hosts': 'db-01', 'keyring.io/ssh-accounts': 'backup' }),
+        component('legacy-billing', 'group:default/billing', { 'keyring.io/ssh-accounts': 'billing' }),
+      ]);
+      const sighting = (n: number, host: string, account: string) =>
+        discovery(n, {
+          type: 'ssh-key',
+          location: `${host}:/home/${account}/.ssh/authorized_keys:1`,
+          links: { sshHosts: [host], sshAccounts: [account] },
+        });
+      try {
+        scanPlans.set(
+          'alpha',
+          yields(
+            sighting(1, 'db-01', 'billing'),
+            sighting(2, 'db-01', 'backup'),
+            // one key, two sightings: db-01 as root and db-02 as backup — never db-01 as backup
+            sighting(3, 'db-01', 'root'),
+            sighting(3, 'db-02', 'backup'),
+            discovery(4, { type: 'ssh-key', location: 'db-01:22', links: { sshHosts: ['db-01'] } }),
+          ),
+        );
+        await scan('alpha');
+        let ids = Object.fromEntries((await all()).map(i => [i.displayName.split('.')[0], i]));
+        expect(ids['identity-1']).toMatchObject({ owner: 'group:default/billing', component: 'component:default/legacy-billing' });
+        expect(ids['identity-2']).toMatchObject({ owner: 'group:default/identity', component: 'component:default/identity-gateway' });
+        expect(ids['identity-3']).toMatchObject({ owner: 'group:default/security', ownershipRule: 'fallback' });
+        expect(ids['identity-4']).toMatchObject({ ownershipRule: 'fallback' });
+
+        // a later scan that adds the matching sighting links key 3, remembering earlier sightings
+        scanPlans.set('beta', yields(sighting(3, 'db-01', 'backup')));
+        await scan('beta');
+        ids = Object.fromEntries((await all()).map(i => [i.displayName.split('.')[0], i]));
+        expect(ids['identity-3']).toMatchObject({ component: 'component:default/identity-gateway', ownershipRule: 'component-annotation' });
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'cursor pagination visits every identity exactly once under filters (%p)',
     async databaseId => {
       const knex = await databases.init(databaseId);

@@ -23,6 +23,7 @@ import type {
   MachineIdentityDiscovery,
   OwnerHint,
 } from '@keyring/plugin-machine-identity-node';
+import type { SshLogin } from '../ownership/ComponentIndex';
 import { decodeCursor, encodeCursor } from './cursor';
 import { identityId } from './identityId';
 import {
@@ -139,6 +140,29 @@ function mergeLinks(
   return out;
 }
 
+/** `[host, account]` pairs of one discovery: every host with every account it names. */
+function loginsOf(links: IdentityLinks | undefined): string[][] {
+  const out: string[][] = [];
+  for (const host of links?.sshHosts ?? []) {
+    for (const account of links?.sshAccounts ?? []) {
+      out.push([host, account]);
+    }
+  }
+  return out;
+}
+
+/** Merges `[host, account]` pairs, deduplicated and sorted (stable JSON for change detection). */
+function mergeLogins(a: string[][] | undefined, b: string[][] | undefined): string[][] | undefined {
+  if (!a?.length && !b?.length) return undefined;
+  const byKey = new Map<string, string[]>();
+  for (const pair of [...(a ?? []), ...(b ?? [])]) byKey.set(JSON.stringify(pair), pair);
+  return [...byKey.keys()].sort().map(k => byKey.get(k)!);
+}
+
+function toSshLogins(pairs: string[][] | undefined): SshLogin[] | undefined {
+  return pairs?.map(([host, account]) => ({ host, account }));
+}
+
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, m => `\\${m}`);
 }
@@ -247,6 +271,7 @@ export class DatabaseInventoryStore implements InventoryStore {
       id: string;
       last: MachineIdentityDiscovery;
       links?: IdentityLinks;
+      logins?: string[][];
       hint?: OwnerHint;
       firstSeen: string;
       automated: boolean;
@@ -261,6 +286,7 @@ export class DatabaseInventoryStore implements InventoryStore {
       if (m) {
         m.last = d;
         m.links = mergeLinks(m.links, d.links);
+        m.logins = mergeLogins(m.logins, loginsOf(d.links));
         m.hint = d.ownerHint ?? m.hint;
         m.firstSeen = firstSeen < m.firstSeen ? firstSeen : m.firstSeen;
         m.automated ||= d.management === 'automated';
@@ -269,6 +295,7 @@ export class DatabaseInventoryStore implements InventoryStore {
           id,
           last: d,
           links: d.links,
+          logins: mergeLogins(undefined, loginsOf(d.links)),
           hint: d.ownerHint,
           firstSeen,
           automated: d.management === 'automated',
@@ -307,6 +334,7 @@ export class DatabaseInventoryStore implements InventoryStore {
         const attributes: IdentityAttributes = d.attributes ?? {};
         const old = existing.get(m.id);
         const links = mergeLinks(parseJson(old?.links), m.links);
+        const logins = mergeLogins(parseJson(old?.ssh_logins), m.logins);
         const hint = m.hint ?? parseJson<OwnerHint>(old?.owner_hint);
         const row: IdentityRow = {
           id: m.id,
@@ -322,6 +350,7 @@ export class DatabaseInventoryStore implements InventoryStore {
           ownership_via: null,
           owner_hint: hint ? JSON.stringify(hint) : null,
           links: links ? JSON.stringify(links) : null,
+          ssh_logins: logins ? JSON.stringify(logins) : null,
           review_owner: old?.review_owner ?? null,
           review_component: old?.review_component ?? null,
           state: old?.state ?? 'active',
@@ -343,6 +372,7 @@ export class DatabaseInventoryStore implements InventoryStore {
             type: d.type,
             ownerHint: hint,
             links,
+            sshLogins: toSshLogins(logins),
             reviewOwner: row.review_owner ?? undefined,
             reviewComponent: row.review_component ?? undefined,
           }),
@@ -489,6 +519,7 @@ export class DatabaseInventoryStore implements InventoryStore {
             type: row.type as Identity['type'],
             ownerHint: parseJson(row.owner_hint),
             links: parseJson(row.links),
+            sshLogins: toSshLogins(parseJson(row.ssh_logins)),
             reviewOwner: row.review_owner ?? undefined,
             reviewComponent: row.review_component ?? undefined,
           });

@@ -24,6 +24,8 @@ export interface IdentityRow {
   ownership_via: string | null;
   owner_hint: string | null;
   links: string | null;
+  /** `[host, account]` pairs of SSH sightings, JSON (ownership matching). */
+  ssh_logins: string | null;
   review_owner: string | null;
   review_component: string | null;
   state: string;

@@ -19,6 +19,7 @@ import type {
   OwnerHint,
 } from '@keyring/plugin-machine-identity-node';
 import type { OwnerViolations } from '../notifications/types';
+import type { SshLogin } from '../ownership/ComponentIndex';
 
 /** Who owns an identity and which rule decided it. */
 export interface OwnershipDecision {
@@ -34,6 +35,8 @@ export interface OwnershipInput {
   type: IdentityType;
   ownerHint?: OwnerHint;
   links?: IdentityLinks;
+  /** Host and account of each SSH sighting, kept together (see `ComponentIndex`). */
+  sshLogins?: SshLogin[];
   reviewOwner?: string;
   reviewComponent?: string;
 }

@@ -45,6 +45,48 @@ describe('ComponentIndex', () => {
     expect(index.match({ hostnames: ['x.y.pay.example.test'] })).toEqual([]);
   });
 
+  describe('SSH host and account together', () => {
+    const ssh = ComponentIndex.fromEntities([
+      component('identity-gateway', { 'keyring.io/ssh-hosts': 'db-01', 'keyring.io/ssh-accounts': 'backup' }),
+      component('legacy-billing', { 'keyring.io/ssh-accounts': 'billing' }),
+      component('a-web-hosts', { 'keyring.io/ssh-hosts': 'web-*' }),
+      component('deployers', { 'keyring.io/ssh-hosts': 'web-*', 'keyring.io/ssh-accounts': 'deploy' }),
+    ]);
+    const refs = (links: Parameters<ComponentIndex['match']>[0], logins?: Parameters<ComponentIndex['match']>[1]) =>
+      ssh.match(links, logins).map(m => m.component.ref);
+
+    it('needs both host and account of one sighting when a Component declares both', () => {
+      const billingKey = { sshHosts: ['db-01'], sshAccounts: ['billing'] };
+      expect(refs(billingKey, [{ host: 'db-01', account: 'billing' }])).toEqual(['component:default/legacy-billing']);
+      expect(refs({ sshHosts: ['DB-01'], sshAccounts: ['backup'] }, [{ host: 'DB-01', account: 'Backup' }])).toEqual([
+        'component:default/identity-gateway',
+      ]);
+      // the host alone (a host key) no longer matches a Component that also names an account
+      expect(refs({ sshHosts: ['db-01'] }, [])).toEqual([]);
+    });
+
+    it('does not combine the host of one sighting with the account of another', () => {
+      const links = { sshHosts: ['db-01', 'db-02'], sshAccounts: ['backup', 'root'] };
+      const logins = [
+        { host: 'db-01', account: 'root' },
+        { host: 'db-02', account: 'backup' },
+      ];
+      expect(refs(links, logins)).toEqual([]);
+      expect(refs(links, [...logins, { host: 'db-01', account: 'backup' }])).toEqual(['component:default/identity-gateway']);
+    });
+
+    it('lets a single SSH annotation decide alone, and ranks host-and-account matches first', () => {
+      expect(refs({ sshHosts: ['web-03'] })).toEqual(['component:default/a-web-hosts']);
+      const matches = ssh.match({ sshHosts: ['web-03'], sshAccounts: ['deploy'] }, [{ host: 'web-03', account: 'deploy' }]);
+      expect(matches.map(m => [m.component.ref, m.exact])).toEqual([
+        ['component:default/deployers', false],
+        ['component:default/a-web-hosts', false],
+      ]);
+      expect(matches[0].annotation).toBe('keyring.io/ssh-hosts + keyring.io/ssh-accounts');
+      expect(matches[0].pattern).toBe('deploy@web-*');
+    });
+  });
+
   it('resolves 300,000 lookups against 5,000 Components quickly', () => {
     const big = ComponentIndex.fromEntities(
       Array.from({ length: 5000 }, (_, i) => component(`c${i}`, { 'keyring.io/hostnames': `*.team${i}.example.test, api${i}.example.test` })),

@@ -28,6 +28,15 @@ export interface ComponentMatch {
   exact: boolean;
 }
 
+/**
+ * One SSH sighting's host and account together (an `authorized_keys` file of
+ * `account` on `host`), so that host and account are matched per sighting.
+ */
+export interface SshLogin {
+  host: string;
+  account: string;
+}
+
 /** Which annotation each kind of link is matched against. */
 export const LINK_ANNOTATION_BY_KEY: Record<keyof IdentityLinks, string> = {
   hostnames: ANNOTATION_HOSTNAMES,
@@ -41,6 +50,25 @@ export const LINK_ANNOTATION_BY_KEY: Record<keyof IdentityLinks, string> = {
 type Wildcard = { regex: RegExp; pattern: string; ref: string };
 
 class AnnotationIndex {
+  /** Refs whose pattern matches `value`, each with whether the match is exact. */
+  lookup(value: string): Array<{ ref: string; pattern: string; exact: boolean }> {
+    const out: Array<{ ref: string; pattern: string; exact: boolean }> = [];
+    for (const ref of this.exact.get(value) ?? []) {
+      out.push({ ref, pattern: value, exact: true });
+    }
+    const dot = value.indexOf('.');
+    const candidates = [
+      ...(dot > 0 ? (this.leftmostWildcards.get(value.slice(dot + 1)) ?? []) : []),
+      ...this.otherWildcards,
+    ];
+    for (const w of candidates) {
+      if (w.regex.test(value)) {
+        out.push({ ref: w.ref, pattern: w.pattern, exact: false });
+      }
+    }
+    return out;
+  }
+
   readonly exact = new Map<string, string[]>();
   /** Patterns `*.rest` indexed by `rest`: one map lookup per value. */
   readonly leftmostWildcards = new Map<string, Wildcard[]>();
@@ -70,10 +98,18 @@ class AnnotationIndex {
  * In-memory index of catalog Components by their Keyring link annotations:
  * exact values in hash maps, leftmost-label wildcards keyed by their suffix,
  * so resolving 300,000 identities costs a few map lookups each.
+ *
+ * A Component that declares both `keyring.io/ssh-hosts` and
+ * `keyring.io/ssh-accounts` matches an SSH sighting only when the sighting's
+ * host and account both match (see {@link SshLogin}); with one of the two
+ * annotations, that one alone decides.
  */
 export class ComponentIndex {
   private readonly components = new Map<string, IndexedComponent>();
   private readonly indexes = new Map<string, AnnotationIndex>();
+  /** Hosts and accounts of Components declaring both SSH annotations. */
+  private readonly pairHosts = new AnnotationIndex();
+  private readonly pairAccounts = new AnnotationIndex();
 
   /** Builds the index from Component entities. */
   static fromEntities(entities: Iterable<Entity>): ComponentIndex {
@@ -104,7 +140,17 @@ export class ComponentIndex {
     });
     const annotations = entity.metadata.annotations ?? {};
     const labels = entity.metadata.labels ?? {};
+    const sshHosts = splitAnnotation(annotations[ANNOTATION_SSH_HOSTS]);
+    const sshAccounts = splitAnnotation(annotations[ANNOTATION_SSH_ACCOUNTS]);
+    const pairOnly = sshHosts.length > 0 && sshAccounts.length > 0;
+    if (pairOnly) {
+      for (const pattern of sshHosts) this.pairHosts.add(pattern, ref);
+      for (const pattern of sshAccounts) this.pairAccounts.add(pattern, ref);
+    }
     for (const annotation of Object.values(LINK_ANNOTATION_BY_KEY)) {
+      if (pairOnly && (annotation === ANNOTATION_SSH_HOSTS || annotation === ANNOTATION_SSH_ACCOUNTS)) {
+        continue;
+      }
       const value =
         annotations[annotation] ??
         (annotation === ANNOTATION_KUBERNETES_ID ? labels[annotation] : undefined);
@@ -130,38 +176,50 @@ export class ComponentIndex {
   }
 
   /**
-   * Every Component whose annotations match one of the identity's links;
-   * exact matches first, then wildcards, each ordered by ref for determinism.
+   * Every Component whose annotations match one of the identity's links, or
+   * (for Components declaring both SSH annotations) one of its SSH logins.
+   * Exact matches first, then wildcards; within each, host-and-account
+   * matches before single-annotation ones, then by ref for determinism.
    */
-  match(links: IdentityLinks | undefined): ComponentMatch[] {
-    if (!links) {
-      return [];
-    }
+  match(links: IdentityLinks | undefined, sshLogins?: SshLogin[]): ComponentMatch[] {
+    const exactPairs: ComponentMatch[] = [];
+    const wildPairs: ComponentMatch[] = [];
     const exact: ComponentMatch[] = [];
     const wild: ComponentMatch[] = [];
+    for (const login of sshLogins ?? []) {
+      const host = login.host.trim().toLowerCase();
+      const account = login.account.trim().toLowerCase();
+      const accounts = this.pairAccounts.lookup(account);
+      if (accounts.length === 0) continue;
+      for (const h of this.pairHosts.lookup(host)) {
+        for (const a of accounts) {
+          if (a.ref !== h.ref) continue;
+          (h.exact && a.exact ? exactPairs : wildPairs).push({
+            component: this.components.get(h.ref)!,
+            annotation: `${ANNOTATION_SSH_HOSTS} + ${ANNOTATION_SSH_ACCOUNTS}`,
+            pattern: `${a.pattern}@${h.pattern}`,
+            exact: h.exact && a.exact,
+          });
+        }
+      }
+    }
     for (const [key, annotation] of Object.entries(LINK_ANNOTATION_BY_KEY)) {
       const idx = this.indexes.get(annotation);
-      const values = links[key as keyof IdentityLinks];
+      const values = links?.[key as keyof IdentityLinks];
       if (!idx || !values) continue;
       for (const raw of values) {
-        const value = raw.trim().toLowerCase();
-        for (const ref of idx.exact.get(value) ?? []) {
-          exact.push({ component: this.components.get(ref)!, annotation, pattern: value, exact: true });
-        }
-        const dot = value.indexOf('.');
-        const candidates = [
-          ...(dot > 0 ? (idx.leftmostWildcards.get(value.slice(dot + 1)) ?? []) : []),
-          ...idx.otherWildcards,
-        ];
-        for (const w of candidates) {
-          if (w.regex.test(value)) {
-            wild.push({ component: this.components.get(w.ref)!, annotation, pattern: w.pattern, exact: false });
-          }
+        for (const m of idx.lookup(raw.trim().toLowerCase())) {
+          (m.exact ? exact : wild).push({
+            component: this.components.get(m.ref)!,
+            annotation,
+            pattern: m.pattern,
+            exact: m.exact,
+          });
         }
       }
     }
     const byRef = (a: ComponentMatch, b: ComponentMatch) =>
       a.component.ref.localeCompare(b.component.ref);
-    return [...exact.sort(byRef), ...wild.sort(byRef)];
+    return [...exactPairs.sort(byRef), ...exact.sort(byRef), ...wildPairs.sort(byRef), ...wild.sort(byRef)];
   }
 }

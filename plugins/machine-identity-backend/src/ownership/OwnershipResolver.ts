@@ -61,7 +61,7 @@ export class OwnershipResolver {
       }
     }
 
-    const [match] = this.index.match(input.links);
+    const [match] = this.index.match(input.links, input.sshLogins);
     if (match?.component.owner) {
       return {
         owner: match.component.owner,
