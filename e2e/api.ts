@@ -30,13 +30,23 @@ export async function waitForScans(timeoutMs = 120_000) {
  * ownership is re-resolved against the catalog shortly after the catalog
  * has ingested the demo organisation, which can be after the first scan.
  */
-export async function waitForOwnership(entityRef = 'component:default/payments-api', timeoutMs = 120_000) {
+export async function waitForOwnership(
+  links: Array<[entityRef: string, displayName: string]> = [
+    ['component:default/payments-api', 'api.payments.example.test'],
+    ['component:default/payments-api', 'deploy@payments-ci'],
+  ],
+  timeoutMs = 180_000,
+) {
   await waitForScans(timeoutMs);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const page = await api(`/identities?entityRef=${encodeURIComponent(entityRef)}&limit=1`);
-    if (page.items.length > 0) return;
-    if (Date.now() > deadline) throw new Error(`no identity linked to ${entityRef} after ${timeoutMs} ms`);
+    let missing: string | undefined;
+    for (const [entityRef, displayName] of links) {
+      const page = await api(`/identities?entityRef=${encodeURIComponent(entityRef)}&limit=500`);
+      if (!page.items.some((i: any) => i.displayName === displayName)) missing = `${displayName} → ${entityRef}`;
+    }
+    if (!missing) return;
+    if (Date.now() > deadline) throw new Error(`${missing} not linked after ${timeoutMs} ms`);
     await new Promise(r => setTimeout(r, 1000));
   }
 }
