@@ -135,7 +135,7 @@ describe('ExpiryDigestNotifier with the real notifications backend', () => {
       expect(others).toEqual([]);
       expect(digest.payload).toMatchObject({
         title: 'Keyring: 25 machine identities owned by payments need attention',
-        link: '/machine-identity?owner=group%3Adefault%2Fpayments',
+        link: '/machine-identities?owner=group%3Adefault%2Fpayments',
         severity: 'normal',
         topic: 'Machine identities',
       });
@@ -162,7 +162,7 @@ describe('ExpiryDigestNotifier with the real notifications backend', () => {
       expect(escalation.payload).toMatchObject({
         title: 'Escalation: 2 machine identities owned by payments expire within 7 days and are still open',
         severity: 'high',
-        link: '/machine-identity?owner=group%3Adefault%2Fpayments&expiresWithinDays=7',
+        link: '/machine-identities?owner=group%3Adefault%2Fpayments&expiresWithinDays=7',
       });
       expect(escalation.payload.description).toContain('host-1.payments.example.test');
       expect(escalation.payload.description).not.toContain('host-2.payments');
@@ -288,7 +288,7 @@ describe('ExpiryDigestNotifier', () => {
   it('reads machineIdentity.notifications and rejects bad values', () => {
     expect(
       readDigestSettings(new ConfigReader({ machineIdentity: { notifications: { escalationGroup: SECURITY, maxItems: 5 } } })),
-    ).toEqual({ minSeverity: 'warning', maxItems: 5, escalationDays: 7, escalationGroup: SECURITY, overviewPath: '/machine-identity' });
+    ).toEqual({ minSeverity: 'warning', maxItems: 5, escalationDays: 7, escalationGroup: SECURITY, overviewPath: '/machine-identities' });
     expect(() => readDigestSettings(new ConfigReader({ machineIdentity: { notifications: { minSeverity: 'loud' } } }))).toThrow(/minSeverity/);
     expect(() => readDigestSettings(new ConfigReader({ machineIdentity: { notifications: { maxItems: 0 } } }))).toThrow(/maxItems/);
   });

@@ -25,7 +25,7 @@ export interface ExpiryDigestSettings {
   escalationDays: number;
   /** Group that receives escalations besides the owner, e.g. `group:default/security`. */
   escalationGroup?: string;
-  /** Path of the overview page the notifications link to (default `/machine-identity`). */
+  /** Path of the overview page the notifications link to (default `/machine-identities`). */
   overviewPath: string;
 }
 
@@ -34,7 +34,7 @@ export const DEFAULT_DIGEST_SETTINGS: ExpiryDigestSettings = {
   minSeverity: 'warning',
   maxItems: 20,
   escalationDays: 7,
-  overviewPath: '/machine-identity',
+  overviewPath: '/machine-identities',
 };
 
 /** Collaborators of {@link ExpiryDigestNotifier}. */
