@@ -50,3 +50,13 @@ export async function waitForOwnership(
     await new Promise(r => setTimeout(r, 1000));
   }
 }
+
+/** Signs in as the demo guest user through the auth backend, as the app does, and returns its token. */
+export async function guestToken(): Promise<string> {
+  const res = await fetch(`${inject('backendUrl')}/api/auth/guest/refresh?optional&env=development`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  if (!res.ok) throw new Error(`guest sign-in: HTTP ${res.status} ${await res.text()}`);
+  const body = await res.json();
+  return body.backstageIdentity.token;
+}
