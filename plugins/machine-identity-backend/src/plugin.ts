@@ -12,7 +12,7 @@ import { DatabaseInventoryStore } from './database/DatabaseInventoryStore';
 import { readComponentIndex } from './ownership/CatalogComponentReader';
 import { OwnershipResolver } from './ownership/OwnershipResolver';
 import { ExpiryDigestNotifier } from './notifications/ExpiryDigestNotifier';
-import { InMemoryDigestLedger } from './notifications/InMemoryDigestLedger';
+import { DatabaseDigestLedger } from './notifications/DatabaseDigestLedger';
 import { scheduleExpiryDigests } from './notifications/scheduleExpiryDigests';
 import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
 import { ScanEngine } from './scanning/ScanEngine';
@@ -111,7 +111,7 @@ export const machineIdentityPlugin = createBackendPlugin({
             }
           },
         });
-        // One digest per owner per day; the notification scope keeps it one per day across restarts.
+        // One digest per owner per day, across restarts and replicas (the notification_digests table).
         await scheduleExpiryDigests({
           config,
           scheduler,
@@ -119,7 +119,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           notifier: ExpiryDigestNotifier.fromConfig(config, {
             notifications: deps.notifications,
             source: store,
-            ledger: new InMemoryDigestLedger(),
+            ledger: DatabaseDigestLedger.create({ client: await database.getClient() }),
             logger,
           }),
         });

@@ -1,4 +1,5 @@
 export * from './types';
 export * from './ExpiryDigestNotifier';
 export * from './InMemoryDigestLedger';
+export * from './DatabaseDigestLedger';
 export * from './scheduleExpiryDigests';
