@@ -1,4 +1,8 @@
-import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  type SchedulerService,
+  type ServiceFactory,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import {
   TestDatabases,
   mockCredentials,
@@ -10,7 +14,6 @@ import {
   type NotificationSendOptions,
   notificationService,
 } from '@backstage/plugin-notifications-node';
-import type { Knex } from 'knex';
 import request from 'supertest';
 import { discovery, scanPlans, testScannerModule, yields } from '../__testUtils__/testScannerModule';
 import { DatabaseInventoryStore } from '../database/DatabaseInventoryStore';
@@ -53,7 +56,10 @@ describe('DatabaseDigestLedger', () => {
       const knex = await databases.init(databaseId);
       const sent: NotificationSendOptions[] = [];
       const boot = async () => {
-        const scheduler = mockServices.scheduler();
+        // the mock scheduler instance is also its own factory (MockSchedulerService, not exported)
+        const scheduler = mockServices.scheduler() as SchedulerService & {
+          factory(options: { skipTaskRunOnStartup: boolean }): ServiceFactory<SchedulerService, 'plugin', 'singleton'>;
+        };
         const backend = await startTestBackend({
           features: [
             machineIdentityPlugin,
