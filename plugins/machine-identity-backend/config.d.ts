@@ -111,6 +111,15 @@ export interface Config {
         severity?: string;
       }>;
     };
+    /** Ownership resolution against catalog Components. */
+    ownership?: {
+      /**
+       * When the whole inventory is re-resolved (and policies of identities
+       * whose owner changed re-evaluated); default every 30 minutes with a
+       * 15-minute timeout, first run 20 seconds after start.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
     /** Ownership reviews. */
     reviews?: {
       /** How often each identity's ownership must be attested. */

@@ -9,7 +9,8 @@ import {
   machineIdentityScannersExtensionPoint,
 } from '@keyring/plugin-machine-identity-node';
 import { DatabaseInventoryStore } from './database/DatabaseInventoryStore';
-import { readComponentIndex } from './ownership/CatalogComponentReader';
+import { OwnershipRefresher } from './ownership/OwnershipRefresher';
+import { scheduleOwnershipRefresh } from './ownership/scheduleOwnershipRefresh';
 import { OwnershipResolver } from './ownership/OwnershipResolver';
 import { ExpiryDigestNotifier } from './notifications/ExpiryDigestNotifier';
 import { DatabaseDigestLedger } from './notifications/DatabaseDigestLedger';
@@ -54,19 +55,20 @@ export const machineIdentityPlugin = createBackendPlugin({
         const resolver = OwnershipResolver.create({
           fallbackOwner: config.getOptionalString('machineIdentity.fallbackOwner'),
         });
-        const refreshComponents = async () => {
-          try {
-            resolver.setIndex(await readComponentIndex({ catalog, auth, logger }));
-          } catch (error) {
-            logger.warn(`Could not read Components from the catalog, keeping the previous index: ${error}`);
-          }
-        };
         const policyEngine = DefaultPolicyEngine.fromConfig(config);
         const evaluator = ViolationEvaluator.create({
           store,
           engine: policyEngine,
           components: () => resolver.getIndex(),
           logger,
+        });
+        const ownership = OwnershipRefresher.create({
+          catalog,
+          auth,
+          logger,
+          store,
+          resolver,
+          evaluate: ids => evaluator.evaluate(ids),
         });
         const scanEngine = ScanEngine.create({
           store,
@@ -76,28 +78,14 @@ export const machineIdentityPlugin = createBackendPlugin({
           scheduler,
           fingerprintSecret: await createSecretFingerprinter({ config, store }),
           resolveOwnership: resolver.resolve,
-          beforeScan: refreshComponents,
+          beforeScan: () => ownership.refreshComponents(),
           afterScan: async ({ touchedIds }) => {
             await evaluator.evaluate(touchedIds);
           },
         });
         await scanEngine.schedule();
 
-        await scheduler.scheduleTask({
-          id: 'machine-identity-ownership',
-          frequency: { minutes: 30 },
-          timeout: { minutes: 15 },
-          initialDelay: { seconds: 20 },
-          fn: async () => {
-            try {
-              await refreshComponents();
-              const changed = await store.reresolveOwnership(resolver.resolve, new Date().toISOString());
-              logger.info(`Re-resolved ownership against the catalog: ${changed.toLocaleString('en-US')} identities changed`);
-            } catch (error) {
-              logger.error(`Ownership re-resolution failed: ${error}`);
-            }
-          },
-        });
+        await scheduleOwnershipRefresh({ config, scheduler, logger, refresher: ownership });
         await scheduler.scheduleTask({
           id: 'machine-identity-policy',
           frequency: { hours: 1 },

@@ -498,8 +498,8 @@ export class DatabaseInventoryStore implements InventoryStore {
   async reresolveOwnership(
     resolve: OwnershipResolveFn,
     now: string,
-  ): Promise<number> {
-    let changed = 0;
+  ): Promise<string[]> {
+    const changed: string[] = [];
     let afterId = '';
     for (;;) {
       const done = await this.db.transaction(async tx => {
@@ -557,7 +557,7 @@ export class DatabaseInventoryStore implements InventoryStore {
           'change_seq',
         ]);
         await this.insertAudit(tx, audit);
-        changed += updates.length;
+        changed.push(...updates.map(u => u.id));
         return rows.length < 1000;
       });
       if (done) {

@@ -136,8 +136,8 @@ export interface InventoryStore {
    */
   retireUnseen(options: { scanId: string; sourceId: string; now: string }): Promise<string[]>;
 
-  /** Re-resolves ownership of every identity; returns how many changed. */
-  reresolveOwnership(resolve: OwnershipResolveFn, now: string): Promise<number>;
+  /** Re-resolves ownership of every identity; returns the ids of those whose ownership changed. */
+  reresolveOwnership(resolve: OwnershipResolveFn, now: string): Promise<string[]>;
 
   createScanRun(run: { id: string; sourceId: string; trigger: 'schedule' | 'manual'; startedAt: string; claimed: boolean }): Promise<void>;
   /** Claims the oldest unclaimed (manually requested) run of a source, if any. */
