@@ -59,8 +59,11 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
-/** Rows per multi-row statement: keeps every statement below SQLite's and PostgreSQL's parameter limits. */
-const CHUNK = 500;
+/**
+ * Rows per multi-row statement: 1,000 rows of at most 26 columns stay below
+ * SQLite's (32,766) and PostgreSQL's (65,535) bound-parameter limits.
+ */
+const CHUNK = 1000;
 /** Advisory lock key that serialises change_seq allocation on PostgreSQL. */
 const CHANGE_SEQ_LOCK = 7_340_731;
 /** Scan errors kept per run (the count is kept in full). */
@@ -326,6 +329,27 @@ export class DatabaseInventoryStore implements InventoryStore {
           existing.set(row.id, row);
         }
       }
+      // Observation counts move incrementally: a batch sighting adds one unless it is already live.
+      const live = new Set<string>();
+      const knownPairs = [...observations.values()]
+        .filter(o => existing.has(o.identity_id))
+        .map(o => [o.identity_id, o.location]);
+      for (const chunk of chunks(knownPairs)) {
+        const found = await tx('observations')
+          .select('identity_id', 'location')
+          .where('source_id', sourceId)
+          .whereNull('gone_at')
+          .whereIn(['identity_id', 'location'], chunk);
+        for (const o of found as Array<{ identity_id: string; location: string }>) {
+          live.add(JSON.stringify([o.identity_id, o.location]));
+        }
+      }
+      const addedSightings = new Map<string, number>();
+      for (const [key, o] of observations) {
+        if (!live.has(key)) {
+          addedSightings.set(o.identity_id, (addedSightings.get(o.identity_id) ?? 0) + 1);
+        }
+      }
       const rows: IdentityRow[] = [];
       const touchedOnly: string[] = [];
       const audit: AuditInsert[] = [];
@@ -362,7 +386,7 @@ export class DatabaseInventoryStore implements InventoryStore {
             old && old.first_seen < m.firstSeen ? old.first_seen : m.firstSeen,
           last_seen: now,
           change_seq: old?.change_seq ?? 0,
-          observation_count: old?.observation_count ?? 0,
+          observation_count: Number(old?.observation_count ?? 0) + (addedSightings.get(m.id) ?? 0),
           violation_count: old?.violation_count ?? 0,
           review_status: old?.review_status ?? 'never',
         };
@@ -430,7 +454,6 @@ export class DatabaseInventoryStore implements InventoryStore {
             gone_at: null,
           });
       }
-      await this.refreshObservationCounts(tx, ids);
       await this.insertAudit(tx, audit);
     });
     return { identityIds: ids, added };
