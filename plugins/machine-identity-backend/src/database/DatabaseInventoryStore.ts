@@ -60,10 +60,12 @@ const migrationsDir = resolvePackagePath(
 );
 
 /**
- * Rows per multi-row statement: 1,000 rows of at most 26 columns stay below
- * SQLite's (32,766) and PostgreSQL's (65,535) bound-parameter limits.
+ * Rows per statement: 1,000 rows of at most 26 columns stay below SQLite's
+ * (32,766) and PostgreSQL's (65,535) bound-parameter limits.
  */
 const CHUNK = 1000;
+/** knex writes a multi-row SQLite insert as a compound SELECT, capped at 500 terms. */
+const SQLITE_INSERT_CHUNK = 500;
 /** Advisory lock key that serialises change_seq allocation on PostgreSQL. */
 const CHANGE_SEQ_LOCK = 7_340_731;
 /** Scan errors kept per run (the count is kept in full). */
@@ -205,9 +207,13 @@ export class DatabaseInventoryStore implements InventoryStore {
     return new DatabaseInventoryStore(client);
   }
 
+  /** Rows per multi-row insert. */
+  private readonly insertChunk: number;
+
   private constructor(private readonly db: Knex) {
     const name = String(db.client.config.client ?? '');
     this.isPostgres = ['pg', 'postgres', 'postgresql'].includes(name);
+    this.insertChunk = this.isPostgres ? CHUNK : SQLITE_INSERT_CHUNK;
   }
 
   /** Locks change_seq allocation for the transaction and returns an allocator. */
@@ -225,7 +231,7 @@ export class DatabaseInventoryStore implements InventoryStore {
     rows: IdentityRow[],
     mergeColumns?: (keyof IdentityRow)[],
   ) {
-    for (const chunk of chunks(rows)) {
+    for (const chunk of chunks(rows, this.insertChunk)) {
       const q = tx('identities').insert(chunk).onConflict('id');
       await (mergeColumns ? q.merge(mergeColumns) : q.merge());
     }
@@ -244,7 +250,7 @@ export class DatabaseInventoryStore implements InventoryStore {
   }
 
   private async insertAudit(tx: Knex | Knex.Transaction, events: AuditInsert[]) {
-    for (const chunk of chunks(events)) {
+    for (const chunk of chunks(events, this.insertChunk)) {
       await tx('audit_events').insert(chunk);
     }
   }
@@ -443,7 +449,7 @@ export class DatabaseInventoryStore implements InventoryStore {
       for (const chunk of chunks(touchedOnly)) {
         await tx('identities').whereIn('id', chunk).update({ last_seen: now });
       }
-      for (const chunk of chunks([...observations.values()])) {
+      for (const chunk of chunks([...observations.values()], this.insertChunk)) {
         await tx('observations')
           .insert(chunk)
           .onConflict(['identity_id', 'source_id', 'location'])
@@ -1014,7 +1020,7 @@ export class DatabaseInventoryStore implements InventoryStore {
             }
           }
         }
-        for (const part of chunks(inserts)) {
+        for (const part of chunks(inserts, this.insertChunk)) {
           await tx('violations').insert(part);
         }
         for (const part of chunks(toResolve)) {
