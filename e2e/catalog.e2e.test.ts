@@ -1,0 +1,63 @@
+import type { Browser } from 'playwright-core';
+import { inject } from 'vitest';
+import { E2E_TOKEN, waitForOwnership } from './api';
+import { launchBrowser, openSignedIn, snap } from './browser';
+
+async function catalog(path: string) {
+  const res = await fetch(`${inject('backendUrl')}/api/catalog${path}`, {
+    headers: { Authorization: `Bearer ${E2E_TOKEN}` },
+  });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+/** Waits until the catalog holds a MachineIdentity titled `title`, with relations. */
+async function machineIdentityEntity(title: string, timeoutMs = 150_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const body = await catalog(`/entities/by-query?filter=kind=MachineIdentity,metadata.title=${encodeURIComponent(title)}`);
+    const entity = body.items[0];
+    if (entity?.relations?.some((r: any) => r.type === 'dependencyOf')) return entity;
+    if (Date.now() > deadline) throw new Error(`MachineIdentity ${title} not in the catalog with relations`);
+    await new Promise(r => setTimeout(r, 2000));
+  }
+}
+
+describe('MachineIdentity entities in the catalog', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    await waitForOwnership();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('relates the payments certificate to its Component and owning Group, both ways', async () => {
+    const entity = await machineIdentityEntity('api.payments.example.test');
+    expect(entity.spec.type).toBe('tls-certificate');
+    const relations = entity.relations.map((r: any) => `${r.type} ${r.targetRef}`);
+    expect(relations).toContain('ownedBy group:default/payments');
+    expect(relations).toContain('dependencyOf component:default/payments-api');
+    const component = await catalog('/entities/by-name/component/default/payments-api');
+    expect(component.relations.map((r: any) => `${r.type} ${r.targetRef}`)).toContain(
+      `dependsOn machineidentity:default/${entity.metadata.name}`,
+    );
+  });
+
+  it("lists the Component's machine identities on its Dependencies tab and opens one", async () => {
+    const entity = await machineIdentityEntity('api.payments.example.test');
+    const page = await openSignedIn(browser, `${inject('appUrl')}/catalog/default/component/payments-api/dependencies`);
+    const link = page.getByRole('link', { name: new RegExp(entity.metadata.title.replace(/\./g, '\\.')) }).first();
+    await link.waitFor({ timeout: 60_000 });
+    await snap(page, 'component-dependencies');
+    await link.click();
+    await page.getByTestId('machine-identity-entity-details').waitFor({ timeout: 60_000 });
+    const hex: string = entity.metadata.annotations['keyring.io/fingerprint-sha256'];
+    const shown = page.getByTestId('fingerprint-hex').first();
+    await shown.waitFor({ timeout: 30_000 });
+    expect((await shown.innerText()).replace(/[^0-9a-f]/gi, '').toLowerCase()).toBe(hex);
+    await snap(page, 'machine-identity-entity-page');
+    await page.close();
+  });
+});
