@@ -64,7 +64,8 @@ async function generate(dir: string): Promise<Manifest> {
   const store = path.join(dir, 'cert-store');
   await fs.mkdir(path.join(store, 'pem'), { recursive: true });
   await fs.mkdir(path.join(store, 'der'), { recursive: true });
-  await fs.writeFile(path.join(dir, 'ca.pem'), demo.root.certPem);
+  // The approved issuers: the demo root and its issuing CA (certificate files often carry no chain).
+  await fs.writeFile(path.join(dir, 'ca.pem'), demo.root.certPem + demo.issuing.certPem);
   for (const endpoint of DEMO_ENDPOINTS) {
     const ca = endpoint.certificate.ca === 'shadow' ? shadow : demo;
     const leaf: IssuedCertificate = endpoint.certificate.selfSigned
