@@ -25,6 +25,7 @@ import type {
 } from '@keyring/plugin-machine-identity-node';
 import type { SshLogin } from '../ownership/ComponentIndex';
 import { decodeCursor, encodeCursor } from './cursor';
+import { IdentityCountDeltas } from './IdentityCounts';
 import { identityId } from './identityId';
 import {
   type IdentityRow,
@@ -216,11 +217,20 @@ export class DatabaseInventoryStore implements InventoryStore {
     this.insertChunk = this.isPostgres ? CHUNK : SQLITE_INSERT_CHUNK;
   }
 
-  /** Locks change_seq allocation for the transaction and returns an allocator. */
-  private async seqAllocator(tx: Knex.Transaction): Promise<() => number> {
+  /**
+   * Serialises identity writers for the rest of the transaction (PostgreSQL;
+   * SQLite has one writer), so rows read afterwards are current: change_seq
+   * allocation and the summary counters depend on it. Re-entrant.
+   */
+  private async lockWrites(tx: Knex.Transaction): Promise<void> {
     if (this.isPostgres) {
       await tx.raw('SELECT pg_advisory_xact_lock(?)', [CHANGE_SEQ_LOCK]);
     }
+  }
+
+  /** Locks identity writes for the transaction and returns a change_seq allocator. */
+  private async seqAllocator(tx: Knex.Transaction): Promise<() => number> {
+    await this.lockWrites(tx);
     const row = await tx('identities').max({ m: 'change_seq' }).first();
     let seq = Number(row?.m ?? 0);
     return () => ++seq;
@@ -359,6 +369,7 @@ export class DatabaseInventoryStore implements InventoryStore {
       const rows: IdentityRow[] = [];
       const touchedOnly: string[] = [];
       const audit: AuditInsert[] = [];
+      const counts = new IdentityCountDeltas();
       for (const m of merged.values()) {
         const d = m.last;
         const attributes: IdentityAttributes = d.attributes ?? {};
@@ -443,6 +454,7 @@ export class DatabaseInventoryStore implements InventoryStore {
           touchedOnly.push(row.id);
         } else {
           rows.push(row);
+          counts.change(old, row);
         }
       }
       await this.writeIdentityRows(tx, rows);
@@ -461,6 +473,7 @@ export class DatabaseInventoryStore implements InventoryStore {
           });
       }
       await this.insertAudit(tx, audit);
+      await counts.apply(tx);
     });
     return { identityIds: ids, added };
   }
@@ -489,6 +502,7 @@ export class DatabaseInventoryStore implements InventoryStore {
         .whereNull('gone_at')
         .update({ gone_at: now });
       const audit: AuditInsert[] = [];
+      const counts = new IdentityCountDeltas();
       for (const chunk of chunks(staleIds)) {
         const rows = (await tx('identities')
           .whereIn('id', chunk)
@@ -500,10 +514,12 @@ export class DatabaseInventoryStore implements InventoryStore {
               .whereNull('o.gone_at'),
           )) as IdentityRow[];
         for (const row of rows) {
+          const before = { ...row };
           row.state = 'gone';
           row.state_changed_at = now;
           row.change_seq = nextSeq();
           retired.push(row.id);
+          counts.change(before, row);
           audit.push({
             identity_id: row.id,
             at: now,
@@ -520,6 +536,7 @@ export class DatabaseInventoryStore implements InventoryStore {
       }
       await this.refreshObservationCounts(tx, staleIds);
       await this.insertAudit(tx, audit);
+      await counts.apply(tx);
     });
     return retired;
   }
@@ -532,6 +549,7 @@ export class DatabaseInventoryStore implements InventoryStore {
     let afterId = '';
     for (;;) {
       const done = await this.db.transaction(async tx => {
+        await this.lockWrites(tx);
         const rows = (await tx('identities')
           .where('id', '>', afterId)
           .orderBy('id')
@@ -542,6 +560,7 @@ export class DatabaseInventoryStore implements InventoryStore {
         afterId = rows[rows.length - 1].id;
         const updates: IdentityRow[] = [];
         const audit: AuditInsert[] = [];
+        const counts = new IdentityCountDeltas();
         let nextSeq: (() => number) | undefined;
         for (const row of rows) {
           const decision = resolve({
@@ -561,8 +580,10 @@ export class DatabaseInventoryStore implements InventoryStore {
             continue;
           }
           const before = catalogKey(row);
+          const oldRow = { ...row };
           const oldOwner = row.owner;
           applyOwnership(row, decision);
+          counts.change(oldRow, row);
           if (catalogKey(row) !== before) {
             nextSeq ??= await this.seqAllocator(tx);
             row.change_seq = nextSeq();
@@ -586,6 +607,7 @@ export class DatabaseInventoryStore implements InventoryStore {
           'change_seq',
         ]);
         await this.insertAudit(tx, audit);
+        await counts.apply(tx);
         changed.push(...updates.map(u => u.id));
         return rows.length < 1000;
       });
@@ -773,10 +795,24 @@ export class DatabaseInventoryStore implements InventoryStore {
   async getSummary(now: string): Promise<InventorySummary> {
     const day = (n: number) =>
       new Date(Date.parse(now) + n * DAY_MS).toISOString();
-    const groups = await this.db('identities')
-      .select('type', 'state', 'management')
-      .count({ n: '*' })
-      .groupBy('type', 'state', 'management');
+    // Counters kept by every identity write; only the clock-dependent expiry buckets are counted here.
+    const [groups, sums] = await Promise.all([
+      this.db('identity_counts').select('type', 'state', 'management', 'owned', 'violating', 'n').whereNot('n', 0),
+      this.db('identities')
+        .whereIn('state', LIVE_STATES)
+        .whereNotNull('not_after')
+        .where('not_after', '<=', day(90))
+        .select(
+          this.db.raw(
+            `sum(CASE WHEN not_after < ? THEN 1 ELSE 0 END) AS expired,
+             sum(CASE WHEN not_after >= ? AND not_after <= ? THEN 1 ELSE 0 END) AS d7,
+             sum(CASE WHEN not_after >= ? AND not_after <= ? THEN 1 ELSE 0 END) AS d30,
+             sum(CASE WHEN not_after >= ? THEN 1 ELSE 0 END) AS d90`,
+            [now, now, day(7), now, day(30), now],
+          ),
+        )
+        .first(),
+    ]);
     const summary: InventorySummary = {
       total: 0,
       byType: {},
@@ -789,35 +825,20 @@ export class DatabaseInventoryStore implements InventoryStore {
       expiring: { expired: 0, within7Days: 0, within30Days: 0, within90Days: 0 },
     };
     let live = 0;
-    for (const g of groups as Array<{ type: string; state: string; management: string; n: number | string }>) {
+    for (const g of groups as Array<{ type: string; state: string; management: string; owned: number | string; violating: number | string; n: number | string }>) {
       const n = Number(g.n);
       summary.total += n;
       summary.byState[g.state] = (summary.byState[g.state] ?? 0) + n;
       if (LIVE_STATES.includes(g.state as IdentityState)) {
         live += n;
         summary.byType[g.type] = (summary.byType[g.type] ?? 0) + n;
-        summary.byManagement[g.management] =
-          (summary.byManagement[g.management] ?? 0) + n;
+        summary.byManagement[g.management] = (summary.byManagement[g.management] ?? 0) + n;
+        if (Number(g.owned)) summary.owned += n;
+        if (Number(g.violating)) summary.violating += n;
       }
     }
     summary.managedShare = live ? (summary.byManagement.automated ?? 0) / live : 0;
-    const sums = await this.db('identities')
-      .whereIn('state', LIVE_STATES)
-      .select(
-        this.db.raw(
-          `sum(CASE WHEN ownership_rule <> 'fallback' AND owner IS NOT NULL THEN 1 ELSE 0 END) AS owned,
-           sum(CASE WHEN violation_count > 0 THEN 1 ELSE 0 END) AS violating,
-           sum(CASE WHEN not_after < ? THEN 1 ELSE 0 END) AS expired,
-           sum(CASE WHEN not_after >= ? AND not_after <= ? THEN 1 ELSE 0 END) AS d7,
-           sum(CASE WHEN not_after >= ? AND not_after <= ? THEN 1 ELSE 0 END) AS d30,
-           sum(CASE WHEN not_after >= ? AND not_after <= ? THEN 1 ELSE 0 END) AS d90`,
-          [now, now, day(7), now, day(30), now, day(90)],
-        ),
-      )
-      .first();
-    summary.owned = Number(sums?.owned ?? 0);
     summary.orphaned = live - summary.owned;
-    summary.violating = Number(sums?.violating ?? 0);
     summary.expiring = {
       expired: Number(sums?.expired ?? 0),
       within7Days: Number(sums?.d7 ?? 0),
@@ -1031,14 +1052,18 @@ export class DatabaseInventoryStore implements InventoryStore {
         if (inserts.length === 0 && toResolve.length === 0) {
           return;
         }
+        await this.lockWrites(tx);
         const rows = (await tx('identities').whereIn('id', chunk)) as IdentityRow[];
         const updates: IdentityRow[] = [];
+        const counts = new IdentityCountDeltas();
         let nextSeq: (() => number) | undefined;
         for (const row of rows) {
           const count = results.get(row.id)!.length;
           if (Number(row.violation_count) === count) continue;
           const before = catalogKey(row);
+          const oldRow = { ...row };
           row.violation_count = count;
+          counts.change(oldRow, row);
           if (catalogKey(row) !== before) {
             nextSeq ??= await this.seqAllocator(tx);
             row.change_seq = nextSeq();
@@ -1047,6 +1072,7 @@ export class DatabaseInventoryStore implements InventoryStore {
         }
         await this.writeIdentityRows(tx, updates, ['violation_count', 'change_seq']);
         await this.insertAudit(tx, audit);
+        await counts.apply(tx);
       });
     }
     return { opened, resolved };
