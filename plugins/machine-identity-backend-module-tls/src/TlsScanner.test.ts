@@ -5,6 +5,8 @@ import path from 'node:path';
 import { makeCertificate, makeTestPki, TestCertificate, TestPki } from './__testUtils__/testPki';
 import { runScanner } from './__testUtils__/testContext';
 import { TestServers } from './__testUtils__/testServers';
+import { CertificateCache } from './parsing/CertificateCache';
+import { parseCertificate } from './parsing/parseCertificate';
 import { TlsScanner } from './TlsScanner';
 
 const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('hex');
@@ -132,6 +134,37 @@ describe('TlsScanner against real TLS servers on loopback', () => {
     // Without the approved root the same chain is not trusted.
     const untrusted = await runScanner(TlsScanner.create(), { type: 'tls', targets: [`127.0.110.2:${port}`] });
     expect(untrusted.discoveries[0].attributes.chainTrusted).toBe(false);
+  });
+
+  it('parses each distinct certificate once per scanner, across endpoints and re-scans, with identical results', async () => {
+    const parsed: string[] = [];
+    const cache = new CertificateCache({
+      parse: der => {
+        parsed.push(sha256(der));
+        return parseCertificate(der);
+      },
+    });
+    const scanner = TlsScanner.create({ certificateCache: cache });
+    // .1 and .2 present different leaves under the same intermediate.
+    const source = { type: 'tls', targets: [`127.0.110.1:${port}`, `127.0.110.2:${port}`], trustedCaFiles: [caFile] };
+    const first = await runScanner(scanner, source);
+    expect(first.discoveries).toHaveLength(4);
+    expect(parsed.sort()).toEqual([sha256(rsaLeaf.der), sha256(ecLeaf.der), sha256(pki.intermediate.der)].sort());
+    expect(cache.stats).toMatchObject({ misses: 3, hits: 1, size: 3 });
+
+    const again = await runScanner(scanner, source);
+    expect(parsed).toHaveLength(3);
+    expect(cache.stats).toMatchObject({ misses: 3, hits: 5 });
+    const byLocation = (out: typeof first) =>
+      [...out.discoveries].sort((a, b) => `${a.location}${a.details?.chainPosition}`.localeCompare(`${b.location}${b.details?.chainPosition}`));
+    expect(byLocation(again)).toEqual(byLocation(first));
+    // The same as a scanner that parses every certificate afresh.
+    const uncached = await runScanner(TlsScanner.create({ certificateCache: new CertificateCache({ maxEntries: 1 }) }), source);
+    expect(byLocation(uncached)).toEqual(byLocation(first));
+    expect(first.discoveries.find(d => d.fingerprintSha256 === sha256(rsaLeaf.der))?.attributes).toMatchObject({
+      chainTrusted: true,
+      chain: [sha256(pki.intermediate.der)],
+    });
   });
 
   it('sweeps a CIDR range: finds every listener, and closed addresses are not an incomplete scan', async () => {

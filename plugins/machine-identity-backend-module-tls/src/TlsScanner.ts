@@ -8,7 +8,8 @@ import type {
   ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
 import { certificateToDiscovery } from './certificateToDiscovery';
-import { parseCertificate, ParsedCertificate } from './parsing/parseCertificate';
+import { CertificateCache } from './parsing/CertificateCache';
+import type { ParsedCertificate } from './parsing/parseCertificate';
 import { fetchPeerChain, PeerChainResult } from './scanning/fetchPeerChain';
 import { mapConcurrent } from './scanning/mapConcurrent';
 import { Endpoint, parseTarget, ParsedTarget } from './scanning/parseTargets';
@@ -81,6 +82,11 @@ function* attempts(settings: TlsSourceSettings): Iterable<Attempt> {
 export interface TlsScannerOptions {
   /** CA files from `machineIdentity.policies.tls.approvedIssuers`. */
   approvedIssuerFiles?: string[];
+  /**
+   * Parsed certificates kept across this scanner's scans, keyed by the SHA-256 of the DER
+   * (default: a cache of 50,000 certificates owned by the scanner).
+   */
+  certificateCache?: CertificateCache;
 }
 
 /**
@@ -91,7 +97,11 @@ export interface TlsScannerOptions {
 export class TlsScanner implements MachineIdentityScanner {
   readonly sourceTypes = ['tls'] as const;
 
-  private constructor(private readonly options: TlsScannerOptions) {}
+  private readonly certificates: CertificateCache;
+
+  private constructor(private readonly options: TlsScannerOptions) {
+    this.certificates = options.certificateCache ?? new CertificateCache();
+  }
 
   static create(options: TlsScannerOptions = {}): TlsScanner {
     return new TlsScanner(options);
@@ -153,7 +163,7 @@ export class TlsScanner implements MachineIdentityScanner {
       const parsed: ParsedCertificate[] = [];
       for (const [position, der] of result.chain.entries()) {
         try {
-          parsed.push(parseCertificate(der));
+          parsed.push(this.certificates.parse(der));
         } catch (e) {
           context.reportProblem({
             location: where,

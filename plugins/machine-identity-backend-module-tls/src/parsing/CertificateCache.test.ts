@@ -1,0 +1,71 @@
+import { makeCertificate, makeTestPki, TestPki } from '../__testUtils__/testPki';
+import { CertificateCache } from './CertificateCache';
+import { parseCertificate, ParsedCertificate } from './parseCertificate';
+
+/** Comparable view of a parsed certificate (Node's X509Certificate object aside). */
+const fields = ({ node: _node, ...rest }: ParsedCertificate) => rest;
+
+describe('CertificateCache', () => {
+  let pki: TestPki;
+  beforeAll(async () => {
+    pki = await makeTestPki('Cache');
+  }, 30_000);
+
+  function countingCache(maxEntries?: number) {
+    const calls: Buffer[] = [];
+    const cache = new CertificateCache({
+      maxEntries,
+      parse: der => {
+        calls.push(der);
+        return parseCertificate(der);
+      },
+    });
+    return { cache, calls };
+  }
+
+  it('parses a DER once and answers the second sighting from the cache with identical fields', () => {
+    const { cache, calls } = countingCache();
+    const first = cache.parse(pki.intermediate.der);
+    // A different Buffer with the same bytes, as a second handshake would deliver it.
+    const second = cache.parse(Buffer.from(pki.intermediate.der));
+    expect(calls).toHaveLength(1);
+    expect(second).toBe(first);
+    expect(fields(second)).toEqual(fields(parseCertificate(pki.intermediate.der)));
+    expect(cache.stats).toEqual({ hits: 1, misses: 1, size: 1 });
+  });
+
+  it('keeps distinct certificates apart', () => {
+    const { cache, calls } = countingCache();
+    const a = cache.parse(pki.root.der);
+    const b = cache.parse(pki.intermediate.der);
+    expect(calls).toHaveLength(2);
+    expect(a.fingerprintSha256).not.toBe(b.fingerprintSha256);
+    expect(cache.parse(pki.root.der)).toBe(a);
+    expect(cache.parse(pki.intermediate.der)).toBe(b);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('is bounded and drops the least recently used entry first', async () => {
+    const leaf = await makeCertificate({ subject: 'CN=lru.example.test', issuer: pki.intermediate });
+    const { cache, calls } = countingCache(2);
+    cache.parse(pki.root.der);
+    cache.parse(pki.intermediate.der);
+    cache.parse(pki.root.der); // root is now the most recently used
+    cache.parse(leaf.der); // evicts the intermediate
+    expect(cache.stats.size).toBe(2);
+    expect(calls).toHaveLength(3);
+    cache.parse(pki.root.der);
+    cache.parse(leaf.der);
+    expect(calls).toHaveLength(3);
+    cache.parse(pki.intermediate.der);
+    expect(calls).toHaveLength(4);
+  });
+
+  it('refuses a malformed DER again without re-parsing it', () => {
+    const { cache, calls } = countingCache();
+    const garbage = Buffer.from('30030201ff', 'hex');
+    expect(() => cache.parse(garbage)).toThrow(/Not a valid X.509 certificate/);
+    expect(() => cache.parse(garbage)).toThrow(/Not a valid X.509 certificate/);
+    expect(calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { parseCertificate, ParsedCertificate } from './parseCertificate';
+
+/** Options of {@link CertificateCache}. */
+export interface CertificateCacheOptions {
+  /** Most certificates kept; the least recently used is dropped beyond it (default 50,000). */
+  maxEntries?: number;
+  /** The parser called on a miss (default {@link parseCertificate}). */
+  parse?: (der: Buffer) => ParsedCertificate;
+}
+
+/** Counters of a {@link CertificateCache}. */
+export interface CertificateCacheStats {
+  hits: number;
+  misses: number;
+  size: number;
+}
+
+type Entry = { cert: ParsedCertificate } | { error: unknown };
+
+/**
+ * Parsed certificates keyed by the SHA-256 of their DER encoding, least
+ * recently used dropped first. Intermediates and roots repeat on nearly every
+ * endpoint of a scan and re-scans see the same leaves, so each distinct DER is
+ * parsed once; a DER the parser refused is remembered and refused again with
+ * the same error. Entries hold only public certificate data.
+ */
+export class CertificateCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  private readonly parser: (der: Buffer) => ParsedCertificate;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(options: CertificateCacheOptions = {}) {
+    this.maxEntries = Math.max(1, options.maxEntries ?? 50_000);
+    this.parser = options.parse ?? parseCertificate;
+  }
+
+  /** The parsed certificate for `der`, parsing only on a miss. Throws what the parser throws. */
+  parse(der: Buffer): ParsedCertificate {
+    const key = createHash('sha256').update(der).digest('hex');
+    let entry = this.entries.get(key);
+    if (entry) {
+      this.hits++;
+      // Map keeps insertion order: re-inserting marks the entry most recently used.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    } else {
+      this.misses++;
+      try {
+        entry = { cert: this.parser(der) };
+      } catch (error) {
+        entry = { error };
+      }
+      this.entries.set(key, entry);
+      if (this.entries.size > this.maxEntries) {
+        this.entries.delete(this.entries.keys().next().value!);
+      }
+    }
+    if ('error' in entry) throw entry.error;
+    return entry.cert;
+  }
+
+  get stats(): CertificateCacheStats {
+    return { hits: this.hits, misses: this.misses, size: this.entries.size };
+  }
+}
