@@ -14,6 +14,7 @@ import { fetchPeerChain, PeerChainResult } from './scanning/fetchPeerChain';
 import { mapConcurrent } from './scanning/mapConcurrent';
 import { Endpoint, parseTarget, ParsedTarget } from './scanning/parseTargets';
 import { RateLimiter } from './scanning/RateLimiter';
+import { IssuerLinks } from './scanning/IssuerLinks';
 import { TrustStore } from './scanning/TrustStore';
 
 /** Settings of one `tls` source, read from config. */
@@ -98,6 +99,7 @@ export class TlsScanner implements MachineIdentityScanner {
   readonly sourceTypes = ['tls'] as const;
 
   private readonly certificates: CertificateCache;
+  private readonly links = new IssuerLinks();
 
   private constructor(private readonly options: TlsScannerOptions) {
     this.certificates = options.certificateCache ?? new CertificateCache();
@@ -113,7 +115,7 @@ export class TlsScanner implements MachineIdentityScanner {
     // Each connection in flight (and the rate limiter) listens for the run's abort.
     setMaxListeners(settings.concurrency * 2 + 16, context.signal);
     const trustFiles = settings.trustedCaFiles.length > 0 ? settings.trustedCaFiles : (this.options.approvedIssuerFiles ?? []);
-    const trust = await TrustStore.fromFiles(trustFiles);
+    const trust = await TrustStore.fromFiles(trustFiles, der => this.certificates.parse(der));
     const publicRoots = TrustStore.publicRoots();
     const limiter = settings.rateLimit ? new RateLimiter(settings.rateLimit) : undefined;
     const perAddress = Math.max(1, settings.serverNames.length);
@@ -184,8 +186,8 @@ export class TlsScanner implements MachineIdentityScanner {
           },
           hostnames:
             position === 0 ? [serverName, endpoint.isIp ? undefined : endpoint.host].filter((h): h is string => !!h) : [],
-          chainTrusted: trust.verifies(parsed, position),
-          publiclyTrusted: publicRoots.verifies(parsed, position),
+          chainTrusted: trust.verifies(parsed, position, this.links),
+          publiclyTrusted: publicRoots.verifies(parsed, position, this.links),
           chain: parsed.slice(position + 1).map(c => c.fingerprintSha256),
         });
       }

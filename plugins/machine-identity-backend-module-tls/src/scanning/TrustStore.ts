@@ -3,18 +3,9 @@ import tls from 'node:tls';
 import { InputError } from '@backstage/errors';
 import { readCertificateBlocks } from '../files/readCertificateBlocks';
 import { parseCertificate, ParsedCertificate } from '../parsing/parseCertificate';
+import { IssuerLinks, signedBy } from './IssuerLinks';
 
 const MAX_PATH = 10;
-
-/** Whether `issuer` signed `cert`: names as Node (OpenSSL) prints them match, and the signature verifies. */
-function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
-  if (cert.node.issuer !== issuer.node.subject) return false;
-  try {
-    return cert.node.verify(issuer.node.publicKey);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A set of trust anchors and the check that a presented chain leads to one of
@@ -38,8 +29,11 @@ export class TrustStore {
     return new TrustStore(anchors);
   }
 
-  /** Reads CA certificates from PEM/DER/PKCS#7 files; a missing or certificate-less file is a config error. */
-  static async fromFiles(paths: string[]): Promise<TrustStore> {
+  /**
+   * Reads CA certificates from PEM/DER/PKCS#7 files; a missing or certificate-less file is a config error.
+   * `parse` may answer from a cache (default: {@link parseCertificate}).
+   */
+  static async fromFiles(paths: string[], parse: (der: Buffer) => ParsedCertificate = parseCertificate): Promise<TrustStore> {
     const anchors: ParsedCertificate[] = [];
     for (const path of paths) {
       let data: Buffer;
@@ -48,7 +42,7 @@ export class TrustStore {
       } catch (e) {
         throw new InputError(`Cannot read trusted CA file ${path}: ${(e as Error).message}`);
       }
-      const found = readCertificateBlocks(data).certificates.map(b => parseCertificate(b.der));
+      const found = readCertificateBlocks(data).certificates.map(b => parse(b.der));
       if (found.length === 0) throw new InputError(`Trusted CA file ${path} holds no certificate`);
       anchors.push(...found);
     }
@@ -81,17 +75,19 @@ export class TrustStore {
 
   /**
    * Whether `chain[start]` leads, through certificates of `chain` above it,
-   * to an anchor of this store, every link verified by signature.
+   * to an anchor of this store, every link verified by signature. Passing
+   * `links` remembers signature checks across calls (chains sharing intermediates).
    */
-  verifies(chain: ParsedCertificate[], start = 0): boolean {
+  verifies(chain: ParsedCertificate[], start = 0, links?: IssuerLinks): boolean {
+    const signed = links ? (c: ParsedCertificate, i: ParsedCertificate) => links.signedBy(c, i) : signedBy;
     if (this.fingerprints.size === 0) return false;
     let current = chain[start];
     const used = new Set<number>([start]);
     for (let depth = 0; current && depth < MAX_PATH; depth++) {
       if (this.fingerprints.has(current.fingerprintSha256)) return true;
       const anchors = this.bySubject.get(current.node.issuer) ?? [];
-      if (anchors.some(anchor => signedBy(current, anchor))) return true;
-      const next = chain.findIndex((c, i) => !used.has(i) && signedBy(current, c));
+      if (anchors.some(anchor => signed(current, anchor))) return true;
+      const next = chain.findIndex((c, i) => !used.has(i) && signed(current, c));
       if (next < 0) return false;
       used.add(next);
       current = chain[next];
