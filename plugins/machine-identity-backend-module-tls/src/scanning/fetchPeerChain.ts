@@ -56,7 +56,9 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
   return new Promise(resolve => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    let guard: NodeJS.Timeout | undefined;
     let connected = false;
+    // No session is offered (nothing is resumed) and no ALPN is sent: one full handshake, nothing more.
     const socket = tls.connect({
       host: options.host,
       port: options.port,
@@ -67,7 +69,9 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
     const finish = (result: PeerChainResult) => {
       if (settled) return;
       settled = true;
+      // Nothing waits on a timer once the handshake (or its failure) settled the result.
       clearTimeout(timer);
+      clearInterval(guard);
       options.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       resolve(result);
@@ -83,6 +87,7 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
       options.connectTimeoutMs,
     );
     socket.once('connect', () => {
+      if (settled) return;
       connected = true;
       clearTimeout(timer);
       timer = setTimeout(
@@ -95,10 +100,8 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
         options.handshakeTimeoutMs,
       );
       // Counts raw bytes while the handshake runs; a peer flooding data is cut off.
-      const guard = setInterval(() => {
-        if (settled) clearInterval(guard);
-        else if (socket.bytesRead > maxBytes) {
-          clearInterval(guard);
+      guard = setInterval(() => {
+        if (socket.bytesRead > maxBytes) {
           finish({ ok: false, stage: 'failed', message: `peer sent more than ${maxBytes} bytes during the handshake` });
         }
       }, 50);
