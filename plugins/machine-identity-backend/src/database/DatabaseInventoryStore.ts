@@ -241,6 +241,21 @@ export class DatabaseInventoryStore implements InventoryStore {
     rows: IdentityRow[],
     mergeColumns?: (keyof IdentityRow)[],
   ) {
+    if (this.isPostgres && rows.length > 0) {
+      // One JSON parameter per statement instead of 25 bound parameters per row: far less to parse.
+      const columns = Object.keys(rows[0]) as (keyof IdentityRow)[];
+      const update = (mergeColumns ?? columns.filter(c => c !== 'id'))
+        .map(c => `"${c}" = excluded."${c}"`)
+        .join(', ');
+      const list = columns.map(c => `"${c}"`).join(', ');
+      for (const chunk of chunks(rows, this.insertChunk)) {
+        await tx.raw(
+          `INSERT INTO identities (${list}) SELECT ${list} FROM json_populate_recordset(NULL::identities, ?::json) ON CONFLICT (id) DO UPDATE SET ${update}`,
+          [JSON.stringify(chunk)],
+        );
+      }
+      return;
+    }
     for (const chunk of chunks(rows, this.insertChunk)) {
       const q = tx('identities').insert(chunk).onConflict('id');
       await (mergeColumns ? q.merge(mergeColumns) : q.merge());
@@ -346,16 +361,14 @@ export class DatabaseInventoryStore implements InventoryStore {
         }
       }
       // Observation counts move incrementally: a batch sighting adds one unless it is already live.
+      // (Looked up by identity id, the unique index's prefix: row-value IN lists are not index scans on PostgreSQL.)
       const live = new Set<string>();
-      const knownPairs = [...observations.values()]
-        .filter(o => existing.has(o.identity_id))
-        .map(o => [o.identity_id, o.location]);
-      for (const chunk of chunks(knownPairs)) {
+      for (const chunk of chunks(ids.filter(id => existing.has(id)))) {
         const found = await tx('observations')
           .select('identity_id', 'location')
+          .whereIn('identity_id', chunk)
           .where('source_id', sourceId)
-          .whereNull('gone_at')
-          .whereIn(['identity_id', 'location'], chunk);
+          .whereNull('gone_at');
         for (const o of found as Array<{ identity_id: string; location: string }>) {
           live.add(JSON.stringify([o.identity_id, o.location]));
         }
