@@ -6,6 +6,8 @@ import path from 'node:path';
 import { makeCertificate, makeTestPki, TestCertificate, TestPki } from './__testUtils__/testPki';
 import { runScanner } from './__testUtils__/testContext';
 import { CertificateFilesScanner } from './CertificateFilesScanner';
+import { CertificateCache } from './parsing/CertificateCache';
+import { parseCertificate } from './parsing/parseCertificate';
 
 const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('hex');
 
@@ -86,6 +88,30 @@ describe('CertificateFilesScanner on real certificate files', () => {
     const problemLocations = out.problems.map(p => p.location).sort();
     expect(problemLocations).toEqual([`files-host:${dir}/broken.pem`, `files-host:${dir}/garbage.crt`].sort());
     expect(out.progress.at(-1)).toEqual({ done: 9, total: 9 });
+  });
+
+  it('parses a certificate repeated across files once, and nothing again on a re-scan, with identical results', async () => {
+    const parsed: string[] = [];
+    const cache = new CertificateCache({
+      parse: der => {
+        parsed.push(sha256(der));
+        return parseCertificate(der);
+      },
+    });
+    const scanner = CertificateFilesScanner.create({ hostname: 'h', approvedIssuerFiles: [path.join(dir, 'root.pem')], certificateCache: cache });
+    const source = { type: 'certificate-files', paths: [`${dir}/**/*.{pem,crt,der,p7b,p12}`], pkcs12Password: 's3cret-pass' };
+    const first = await runScanner(scanner, source);
+    // The intermediate is in four files and the RSA leaf in three: each distinct DER parsed once.
+    expect(parsed.filter(f => f === sha256(pki.intermediate.der))).toHaveLength(1);
+    expect(parsed.filter(f => f === sha256(rsa.der))).toHaveLength(1);
+    expect(new Set(parsed).size).toBe(parsed.length);
+    const afterFirst = parsed.length;
+    const again = await runScanner(scanner, source);
+    expect(parsed).toHaveLength(afterFirst);
+    expect(again.discoveries).toEqual(first.discoveries);
+    expect(again.problems).toEqual(first.problems);
+    const fresh = await runScanner(CertificateFilesScanner.create({ hostname: 'h', approvedIssuerFiles: [path.join(dir, 'root.pem')] }), source);
+    expect(fresh.discoveries).toEqual(first.discoveries);
   });
 
   it('reports a wrong PKCS#12 password as a problem on that file', async () => {

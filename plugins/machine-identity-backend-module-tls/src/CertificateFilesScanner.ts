@@ -9,7 +9,9 @@ import type {
 } from '@keyring/plugin-machine-identity-node';
 import { certificateToDiscovery } from './certificateToDiscovery';
 import { readCertificateBlocks } from './files/readCertificateBlocks';
-import { parseCertificate, ParsedCertificate } from './parsing/parseCertificate';
+import { CertificateCache } from './parsing/CertificateCache';
+import type { ParsedCertificate } from './parsing/parseCertificate';
+import { IssuerLinks } from './scanning/IssuerLinks';
 import { TrustStore } from './scanning/TrustStore';
 
 /** Files larger than this are not certificate stores and are skipped with a problem. */
@@ -21,6 +23,8 @@ export interface CertificateFilesScannerOptions {
   approvedIssuerFiles?: string[];
   /** Host name used in locations (`host:/path`); defaults to this machine's. */
   hostname?: string;
+  /** Parsed certificates kept across scans, keyed by DER SHA-256 (default: 50,000 owned by the scanner). */
+  certificateCache?: CertificateCache;
 }
 
 /**
@@ -32,7 +36,12 @@ export interface CertificateFilesScannerOptions {
 export class CertificateFilesScanner implements MachineIdentityScanner {
   readonly sourceTypes = ['certificate-files'] as const;
 
-  private constructor(private readonly options: CertificateFilesScannerOptions) {}
+  private readonly certificates: CertificateCache;
+  private readonly links = new IssuerLinks();
+
+  private constructor(private readonly options: CertificateFilesScannerOptions) {
+    this.certificates = options.certificateCache ?? new CertificateCache();
+  }
 
   static create(options: CertificateFilesScannerOptions = {}): CertificateFilesScanner {
     return new CertificateFilesScanner(options);
@@ -45,7 +54,8 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
     if (patterns.length === 0) throw new InputError('A certificate-files source needs at least one path');
     const password = config.getOptionalString('pkcs12Password');
     const trustedCaFiles = config.getOptionalStringArray('trustedCaFiles');
-    const trust = await TrustStore.fromFiles(trustedCaFiles ?? this.options.approvedIssuerFiles ?? []);
+    const parse = (der: Buffer) => this.certificates.parse(der);
+    const trust = await TrustStore.fromFiles(trustedCaFiles ?? this.options.approvedIssuerFiles ?? [], parse);
     const publicRoots = TrustStore.publicRoots();
     const host = this.options.hostname ?? os.hostname();
 
@@ -68,7 +78,7 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
         const contents = readCertificateBlocks(await fs.readFile(file), { pkcs12Password: password });
         for (const block of contents.certificates) {
           try {
-            parsed.push({ index: block.index, cert: parseCertificate(block.der) });
+            parsed.push({ index: block.index, cert: parse(block.der) });
           } catch (e) {
             problems++;
             context.reportProblem({
@@ -92,8 +102,8 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
         yield certificateToDiscovery(cert, {
           location: multi ? `${location}#${index}` : location,
           details: { path: file, index },
-          chainTrusted: trust.verifies(chain, position),
-          publiclyTrusted: publicRoots.verifies(chain, position),
+          chainTrusted: trust.verifies(chain, position, this.links),
+          publiclyTrusted: publicRoots.verifies(chain, position, this.links),
           chain: undefined,
           firstSeenEvidence: mtime,
         });
