@@ -10,6 +10,7 @@
  *
  *   KEYRING_BENCH_TLS_ADDRESSES=250     loopback addresses (× 4 ports)
  *   KEYRING_BENCH_TLS_CONCURRENCY=64    Keyring scanner concurrency
+ *   KEYRING_BENCH_TLS_ROUNDS=3          rounds (Keyring, re-scan, nmap alternate); medians printed
  *   KEYRING_BENCH_TLS_NMAP_ARGS=-T4     nmap timing options (tried: adding --min-hostgroup 256
  *                                       --min-parallelism 64 did not make nmap faster here)
  */
@@ -22,6 +23,7 @@ import type { MachineIdentityDiscovery, ScannerContext } from '@keyring/plugin-m
 const SERVE_FLAG = '--keyring-bench-tls-serve';
 const ADDRESSES = Number(process.env.KEYRING_BENCH_TLS_ADDRESSES ?? 250);
 const CONCURRENCY = Number(process.env.KEYRING_BENCH_TLS_CONCURRENCY ?? 64);
+const ROUNDS = Number(process.env.KEYRING_BENCH_TLS_ROUNDS ?? 3);
 const NMAP_TIMING = (process.env.KEYRING_BENCH_TLS_NMAP_ARGS ?? '-T4').split(' ').filter(Boolean);
 
 interface ServeRequest {
@@ -142,34 +144,47 @@ export async function run(): Promise<void> {
     // Warm-up (root store, JIT) on a few endpoints, not timed.
     for await (const _ of TlsScanner.create().scan(context({ targets: [`127.0.30.0:${ports[0]}`] }))) void _;
 
-    const ctx = context({ targets, concurrency: CONCURRENCY, handshakeTimeout: { seconds: 10 } });
-    // A fresh scanner: its certificate cache starts empty (a first scan).
-    const cache = new CertificateCache();
-    const scanner = TlsScanner.create({ certificateCache: cache });
-    const started = Date.now();
-    const found: MachineIdentityDiscovery[] = [];
-    for await (const d of scanner.scan(ctx)) found.push(d);
-    const keyringMs = Date.now() - started;
-    const firstScanParsed = cache.stats.misses;
-    // A re-scan by the same scanner, as the next scheduled run would do.
-    const rescanCtx = context({ targets, concurrency: CONCURRENCY, handshakeTimeout: { seconds: 10 } });
-    const rescanStarted = Date.now();
-    let rescanFound = 0;
-    for await (const d of scanner.scan(rescanCtx)) rescanFound += d.details?.chainPosition === 0 ? 1 : 0;
-    const rescanMs = Date.now() - rescanStarted;
-    const leaves = new Set(found.filter(d => d.details?.chainPosition === 0).map(d => d.location)).size;
-    const problems = (ctx as any).problems as string[];
-
-    const nmap = await runNmap(ports, ADDRESSES - 1);
-
-    const keyringRate = (leaves / keyringMs) * 1000;
-    const nmapRate = (nmap.certs / nmap.ms) * 1000;
-    if (problems.length) console.log(`Sample problem: ${problems[0]}`);
-    console.log(`Keyring TLS scanner: ${leaves}/${total} endpoints, ${found.length} certificates (leaf + intermediate, parsed, trust-checked) in ${(keyringMs / 1000).toFixed(2)} s = ${keyringRate.toFixed(0)} endpoints/s (concurrency ${CONCURRENCY}, ${problems.length} problems)`);
-    console.log(`  distinct certificates parsed: ${firstScanParsed} of ${found.length} seen (${ADDRESSES} leaves each served on ${ports.length} ports, one shared intermediate)`);
-    console.log(`  re-scan, same scanner (warm certificate cache): ${rescanFound} endpoints in ${(rescanMs / 1000).toFixed(2)} s = ${((rescanFound / rescanMs) * 1000).toFixed(0)} endpoints/s`);
-    console.log(`nmap ${['-Pn', '-n', ...NMAP_TIMING].join(' ')} --script ssl-cert: ${nmap.certs}/${total} endpoints (${nmap.open} open ports, leaf only) in ${(nmap.ms / 1000).toFixed(2)} s = ${nmapRate.toFixed(0)} endpoints/s`);
-    console.log(`Ratio Keyring (first scan) / nmap: ${(keyringRate / nmapRate).toFixed(2)}× ${keyringRate > nmapRate ? 'faster' : 'slower'}`);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const scanOnce = async (scanner: ReturnType<typeof TlsScanner.create>) => {
+      const ctx = context({ targets, concurrency: CONCURRENCY, handshakeTimeout: { seconds: 10 } });
+      const started = Date.now();
+      const cpuBefore = process.cpuUsage();
+      const found: MachineIdentityDiscovery[] = [];
+      for await (const d of scanner.scan(ctx)) found.push(d);
+      const ms = Date.now() - started;
+      const cpu = process.cpuUsage(cpuBefore);
+      const leaves = new Set(found.filter(d => d.details?.chainPosition === 0).map(d => d.location)).size;
+      return { ms, cpuMs: (cpu.user + cpu.system) / 1000, leaves, certificates: found.length, problems: (ctx as any).problems as string[], rate: (leaves / ms) * 1000 };
+    };
+    const nmapArgs = ['-Pn', '-n', ...NMAP_TIMING].join(' ');
+    const rounds: { first: Awaited<ReturnType<typeof scanOnce>>; rescan: Awaited<ReturnType<typeof scanOnce>>; parsed: number; nmap: Awaited<ReturnType<typeof runNmap>> & { rate: number } }[] = [];
+    // Keyring and nmap alternate, so load from other work on the machine falls on both.
+    for (let round = 1; round <= ROUNDS; round++) {
+      // A fresh scanner: its certificate cache starts empty (a first scan); then its re-scan.
+      const cache = new CertificateCache();
+      const scanner = TlsScanner.create({ certificateCache: cache });
+      const first = await scanOnce(scanner);
+      const parsed = cache.stats.misses;
+      const rescan = await scanOnce(scanner);
+      const n = await runNmap(ports, ADDRESSES - 1);
+      const nmap = { ...n, rate: (n.certs / n.ms) * 1000 };
+      rounds.push({ first, rescan, parsed, nmap });
+      if (first.problems.length) console.log(`Sample problem: ${first.problems[0]}`);
+      console.log(
+        `round ${round}: Keyring ${first.leaves}/${total} endpoints, ${first.certificates} certificates in ${(first.ms / 1000).toFixed(2)} s = ${first.rate.toFixed(0)}/s ` +
+          `(${(first.cpuMs / first.leaves).toFixed(2)} ms CPU per endpoint, ${parsed} distinct parsed, ${first.problems.length} problems); ` +
+          `re-scan ${rescan.rate.toFixed(0)}/s; nmap ${nmap.certs}/${total} (${nmap.open} open) in ${(nmap.ms / 1000).toFixed(2)} s = ${nmap.rate.toFixed(0)}/s`,
+      );
+    }
+    const keyringRate = median(rounds.map(r => r.first.rate));
+    const rescanRate = median(rounds.map(r => r.rescan.rate));
+    const nmapRate = median(rounds.map(r => r.nmap.rate));
+    const ratio = median(rounds.map(r => r.first.rate / r.nmap.rate));
+    console.log(`Medians of ${ROUNDS} round(s):`);
+    console.log(`Keyring TLS scanner (first scan, full chain parsed, trust-checked, concurrency ${CONCURRENCY}): ${keyringRate.toFixed(0)} endpoints/s`);
+    console.log(`Keyring TLS scanner re-scan (same scanner, warm certificate cache): ${rescanRate.toFixed(0)} endpoints/s`);
+    console.log(`nmap ${nmapArgs} --script ssl-cert (leaf only): ${nmapRate.toFixed(0)} endpoints/s`);
+    console.log(`Ratio Keyring (first scan) / nmap: ${ratio.toFixed(2)}× ${ratio > 1 ? 'faster' : 'slower'} (median of per-round ratios)`);
   } finally {
     child.send('stop');
     await new Promise(r => child.once('exit', r));
