@@ -9,6 +9,8 @@ import Button from '@material-ui/core/Button';
 import Collapse from '@material-ui/core/Collapse';
 import Link from '@material-ui/core/Link';
 import Paper from '@material-ui/core/Paper';
+import { Theme } from '@material-ui/core/styles';
+import useMediaQuery from '@material-ui/core/useMediaQuery';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -20,6 +22,7 @@ import Typography from '@material-ui/core/Typography';
 import KeyboardArrowDownIcon from '@material-ui/icons/KeyboardArrowDown';
 import KeyboardArrowUpIcon from '@material-ui/icons/KeyboardArrowUp';
 import { Fragment, ReactNode, useMemo, useState } from 'react';
+import { BreakableText } from '../shared/BreakableText';
 import { EntityLink } from '../shared/EntityLink';
 import { ExpiryLabel } from '../shared/ExpiryLabel';
 import { expiryStatus } from '../shared/expiry';
@@ -27,26 +30,33 @@ import { IdentityDetailsDrawer } from '../shared/IdentityDetailsDrawer';
 import { IdentityTypeIcon } from '../shared/IdentityTypeIcon';
 import {
   ManagementChip,
-  PolicyStatusLabel,
   ReviewStatusLabel,
 } from '../shared/StatusLabels';
+import { useTableStyles } from '../shared/tableStyles';
 import { IdentityFilterBar } from './IdentityFilterBar';
 import { IdentityRowDetails } from './IdentityRowDetails';
+import { PolicyCell } from './PolicyCell';
 import { IdentityFilters, hasFilters } from './filters';
 import { useIdentityPages } from './useIdentityPages';
+import { useScopeViolations } from './useScopeViolations';
 
 type SortKey = 'type' | 'name' | 'owner' | 'expires' | 'violations';
 
-const COLUMNS: { key?: SortKey; label: string }[] = [
-  { key: 'type', label: 'Type' },
-  { key: 'name', label: 'Name / subject' },
-  { label: 'Where it lives' },
-  { key: 'owner', label: 'Owner' },
-  { key: 'expires', label: 'Expires' },
-  { key: 'violations', label: 'Policy' },
-  { label: 'Review' },
-  { label: 'Management' },
+type ColumnClass = 'icon' | 'grow' | 'nowrap' | 'shrink';
+
+const COLUMNS: { key?: SortKey; label: string; className: ColumnClass }[] = [
+  { key: 'type', label: 'Type', className: 'icon' },
+  { key: 'name', label: 'Name / subject', className: 'grow' },
+  { label: 'Where it lives', className: 'nowrap' },
+  { key: 'owner', label: 'Owner', className: 'nowrap' },
+  { key: 'expires', label: 'Expires', className: 'nowrap' },
+  { key: 'violations', label: 'Policy', className: 'shrink' },
+  { label: 'Review', className: 'shrink' },
+  { label: 'Management', className: 'nowrap' },
 ];
+
+/** Columns folded into others in the compact layout. */
+const COMPACT_HIDDEN = ['Where it lives', 'Management'];
 
 function sortValue(identity: Identity, key: SortKey): string | number {
   switch (key) {
@@ -69,6 +79,8 @@ function sortValue(identity: Identity, key: SortKey): string | number {
 export interface IdentityTableProps {
   /** Accessible name of the table, e.g. "Machine identities of payments-api". */
   title: string;
+  /** Visible title above the table, followed by the count; "Machine identities" unless given. */
+  heading?: string;
   /** Filters the user cannot change here (the entity, for an entity tab). */
   scope: { entityRef?: string };
   /** The user's filters. */
@@ -95,6 +107,8 @@ export function IdentityTable(props: IdentityTableProps) {
   const [sort, setSort] = useState<{ key: SortKey; direction: 'asc' | 'desc' }>();
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const [selected, setSelected] = useState<string>();
+  const classes = useTableStyles();
+  const ruleChips = useScopeViolations(scope.entityRef);
 
   const rows = useMemo(() => {
     if (!sort) {
@@ -110,9 +124,17 @@ export function IdentityTable(props: IdentityTableProps) {
     });
   }, [pages.items, sort]);
 
-  const columns = props.hideOwner
-    ? COLUMNS.filter(c => c.key !== 'owner')
-    : COLUMNS;
+  // Below the "lg" breakpoint (e.g. a 1024 px window) the locations expander
+  // moves under the name and the management chip under the review status, so
+  // the table fits without squeezing any word.
+  const compact = useMediaQuery<Theme>(theme => theme.breakpoints.down('md'), {
+    noSsr: true,
+  });
+  const columns = COLUMNS.filter(
+    c =>
+      !(props.hideOwner && c.key === 'owner') &&
+      !(compact && COMPACT_HIDDEN.includes(c.label)),
+  );
 
   const toggleSort = (key: SortKey) =>
     setSort(s =>
@@ -123,127 +145,157 @@ export function IdentityTable(props: IdentityTableProps) {
 
   const unfilteredEmpty =
     !pages.loading && !pages.error && pages.items.length === 0 && !hasFilters(filters);
+  const count = pages.loading
+    ? undefined
+    : `${pages.items.length.toLocaleString('en-US')}${pages.hasMore ? '+' : ''}`;
   let body: ReactNode;
   if (pages.loading) {
     body = <Progress />;
   } else if (pages.error && pages.items.length === 0) {
     body = <ResponseErrorPanel error={pages.error} />;
   } else if (pages.items.length === 0) {
-    body =
-      hasFilters(filters) || !props.emptyState ? (
-        <EmptyState
-          missing="data"
-          title="No machine identities match"
-          description="Change or clear the filters to see more."
-        />
-      ) : (
-        props.emptyState
-      );
+    body = (
+      <EmptyState
+        missing="data"
+        title="No machine identities match"
+        description="Change or clear the filters to see more."
+      />
+    );
   } else {
     body = (
-      <TableContainer component={Paper}>
-        <Table
-          size="small"
-          aria-label={props.title}
-          data-testid="machine-identity-table"
-        >
-          <TableHead>
-            <TableRow>
-              {columns.map(column => (
-                <TableCell key={column.label}>
-                  {column.key ? (
-                    <TableSortLabel
-                      active={sort?.key === column.key}
-                      direction={sort?.key === column.key ? sort.direction : 'asc'}
-                      onClick={() => toggleSort(column.key!)}
-                    >
-                      {column.label}
-                    </TableSortLabel>
-                  ) : (
-                    column.label
-                  )}
-                </TableCell>
-              ))}
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {rows.map(identity => {
-              const open = !!expanded[identity.id];
-              return (
-                <Fragment key={identity.id}>
-                  <TableRow
-                    hover
-                    data-testid="machine-identity-row"
-                    data-identity-id={identity.id}
-                    data-identity-type={identity.type}
-                    data-expiry-status={expiryStatus(identity.notAfter)}
-                    data-violating={identity.violationCount > 0}
+      <>
+        <TableContainer>
+          <Table
+            size="small"
+            aria-label={props.title}
+            data-testid="machine-identity-table"
+          >
+            <TableHead>
+              <TableRow>
+                {columns.map(column => (
+                  <TableCell
+                    key={column.label}
+                    className={`${classes.header} ${classes[column.className]}`}
+                    sortDirection={
+                      sort?.key === column.key ? sort?.direction : false
+                    }
                   >
-                    <TableCell>
-                      <IdentityTypeIcon type={identity.type} />
-                    </TableCell>
-                    <TableCell>
-                      <Link
-                        component="button"
-                        variant="body2"
-                        onClick={() => setSelected(identity.id)}
-                        data-testid="machine-identity-name"
-                        style={{ textAlign: 'left' }}
+                    {column.key ? (
+                      <TableSortLabel
+                        active={sort?.key === column.key}
+                        hideSortIcon
+                        direction={sort?.key === column.key ? sort.direction : 'asc'}
+                        onClick={() => toggleSort(column.key!)}
                       >
-                        {identity.displayName}
-                      </Link>
-                      {identity.subject && identity.subject !== identity.displayName && (
-                        <Typography variant="caption" color="textSecondary" display="block">
-                          {identity.subject}
-                        </Typography>
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <Button
-                        size="small"
-                        aria-expanded={open}
-                        aria-label={`${open ? 'Hide' : 'Show'} the ${identity.observationCount} locations of ${identity.displayName}`}
-                        onClick={() =>
-                          setExpanded(e => ({ ...e, [identity.id]: !open }))
-                        }
-                        endIcon={open ? <KeyboardArrowUpIcon /> : <KeyboardArrowDownIcon />}
-                      >
-                        {identity.observationCount} location
-                        {identity.observationCount === 1 ? '' : 's'}
-                      </Button>
-                    </TableCell>
-                    {!props.hideOwner && (
-                      <TableCell>
-                        <EntityLink entityRef={identity.owner} defaultKind="group" />
-                      </TableCell>
+                        {column.label}
+                      </TableSortLabel>
+                    ) : (
+                      column.label
                     )}
-                    <TableCell>
-                      <ExpiryLabel notAfter={identity.notAfter} />
-                    </TableCell>
-                    <TableCell>
-                      <PolicyStatusLabel violationCount={identity.violationCount} />
-                    </TableCell>
-                    <TableCell>
-                      <ReviewStatusLabel status={identity.reviewStatus} />
-                    </TableCell>
-                    <TableCell>
-                      <ManagementChip management={identity.management} />
-                    </TableCell>
-                  </TableRow>
-                  {open && (
-                    <TableRow>
-                      <TableCell colSpan={columns.length}>
-                        <Collapse in={open} unmountOnExit>
-                          <IdentityRowDetails id={identity.id} />
-                        </Collapse>
+                  </TableCell>
+                ))}
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {rows.map(identity => {
+                const open = !!expanded[identity.id];
+                const locationsToggle = (
+                  <Button
+                    size="small"
+                    className={classes.expander}
+                    aria-expanded={open}
+                    aria-label={`${open ? 'Hide' : 'Show'} the ${identity.observationCount} locations of ${identity.displayName}`}
+                    onClick={() =>
+                      setExpanded(e => ({ ...e, [identity.id]: !open }))
+                    }
+                    endIcon={open ? <KeyboardArrowUpIcon /> : <KeyboardArrowDownIcon />}
+                    data-testid="machine-identity-locations-toggle"
+                  >
+                    {identity.observationCount} location
+                    {identity.observationCount === 1 ? '' : 's'}
+                  </Button>
+                );
+                return (
+                  <Fragment key={identity.id}>
+                    <TableRow
+                      hover
+                      data-testid="machine-identity-row"
+                      data-identity-id={identity.id}
+                      data-identity-type={identity.type}
+                      data-expiry-status={expiryStatus(identity.notAfter)}
+                      data-violating={identity.violationCount > 0}
+                    >
+                      <TableCell className={classes.icon}>
+                        <IdentityTypeIcon type={identity.type} />
                       </TableCell>
+                      <TableCell className={classes.grow}>
+                        <Link
+                          component="button"
+                          variant="body2"
+                          onClick={() => setSelected(identity.id)}
+                          data-testid="machine-identity-name"
+                          style={{ textAlign: 'left' }}
+                        >
+                          <BreakableText text={identity.displayName} />
+                        </Link>
+                        {identity.subject && identity.subject !== identity.displayName && (
+                          <Typography variant="caption" color="textSecondary" display="block">
+                            <BreakableText text={identity.subject} />
+                          </Typography>
+                        )}
+                        {compact && <Box mt={0.5}>{locationsToggle}</Box>}
+                      </TableCell>
+                      {!compact && (
+                        <TableCell className={classes.nowrap}>
+                          {locationsToggle}
+                        </TableCell>
+                      )}
+                      {!props.hideOwner && (
+                        <TableCell className={classes.nowrap}>
+                          <EntityLink entityRef={identity.owner} defaultKind="group" />
+                        </TableCell>
+                      )}
+                      <TableCell className={compact ? classes.shrink : classes.nowrap}>
+                        <ExpiryLabel notAfter={identity.notAfter} />
+                      </TableCell>
+                      <TableCell className={classes.shrink}>
+                        <PolicyCell
+                          violationCount={identity.violationCount}
+                          violations={ruleChips?.get(identity.id)}
+                          onShowDetails={() =>
+                            setExpanded(e => ({ ...e, [identity.id]: true }))
+                          }
+                        />
+                      </TableCell>
+                      <TableCell className={classes.shrink}>
+                        <ReviewStatusLabel status={identity.reviewStatus} />
+                        {compact && (
+                          <Box mt={0.5}>
+                            <ManagementChip management={identity.management} />
+                          </Box>
+                        )}
+                      </TableCell>
+                      {!compact && (
+                        <TableCell className={classes.nowrap}>
+                          <ManagementChip management={identity.management} />
+                        </TableCell>
+                      )}
                     </TableRow>
-                  )}
-                </Fragment>
-              );
-            })}
-          </TableBody>
-        </Table>
+                    {open && (
+                      <TableRow>
+                        <TableCell colSpan={columns.length}>
+                          <Collapse in={open} unmountOnExit>
+                            <IdentityRowDetails id={identity.id} />
+                          </Collapse>
+                        </TableCell>
+                      </TableRow>
+                    )}
+                  </Fragment>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </TableContainer>
         {pages.error && <ResponseErrorPanel error={pages.error} />}
         <Box
           display="flex"
@@ -273,16 +325,31 @@ export function IdentityTable(props: IdentityTableProps) {
             </Button>
           )}
         </Box>
-      </TableContainer>
+      </>
     );
   }
 
   return (
     <div data-testid="machine-identity-list">
-      {!(unfilteredEmpty && props.emptyState) && (
-        <IdentityFilterBar filters={filters} onChange={onFiltersChange} />
+      {unfilteredEmpty && props.emptyState ? (
+        props.emptyState
+      ) : (
+        <Paper>
+          <Box px={2} pt={2}>
+            <Typography
+              variant="h5"
+              component="h2"
+              gutterBottom
+              data-testid="machine-identity-table-title"
+            >
+              {props.heading ?? 'Machine identities'}
+              {count !== undefined && ` (${count})`}
+            </Typography>
+            <IdentityFilterBar filters={filters} onChange={onFiltersChange} />
+          </Box>
+          {body}
+        </Paper>
       )}
-      {body}
       <IdentityDetailsDrawer
         identityId={selected}
         onClose={() => setSelected(undefined)}

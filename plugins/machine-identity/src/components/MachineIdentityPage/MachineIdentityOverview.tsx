@@ -40,13 +40,13 @@ function Dashboard(props: { summary: MachineIdentitySummary }) {
   const active = summary.byState.active ?? 0;
   return (
     <Grid container spacing={3} data-testid="machine-identity-overview">
-      <Grid item xs={6} md={2}>
+      <Grid item xs={6} sm={4} lg={2}>
         <StatTile label="Identities" value={n(summary.total)} to="?" testId="stat-total" />
       </Grid>
-      <Grid item xs={6} md={2}>
+      <Grid item xs={6} sm={4} lg={2}>
         <StatTile label="Active" value={n(active)} to={filterLink({ state: 'active' })} testId="stat-active" />
       </Grid>
-      <Grid item xs={6} md={2}>
+      <Grid item xs={6} sm={4} lg={2}>
         <StatTile
           label="Violating policy"
           value={n(summary.violating)}
@@ -55,7 +55,7 @@ function Dashboard(props: { summary: MachineIdentitySummary }) {
           testId="stat-violating"
         />
       </Grid>
-      <Grid item xs={6} md={2}>
+      <Grid item xs={6} sm={4} lg={2}>
         <StatTile
           label="Expired"
           value={n(summary.expiring.expired)}
@@ -64,7 +64,7 @@ function Dashboard(props: { summary: MachineIdentitySummary }) {
           testId="stat-expired"
         />
       </Grid>
-      <Grid item xs={6} md={2}>
+      <Grid item xs={6} sm={4} lg={2}>
         <StatTile
           label="Expire within 30 days"
           value={n(summary.expiring.within30Days)}
@@ -73,7 +73,7 @@ function Dashboard(props: { summary: MachineIdentitySummary }) {
           testId="stat-expiring-30"
         />
       </Grid>
-      <Grid item xs={6} md={2}>
+      <Grid item xs={6} sm={4} lg={2}>
         <StatTile
           label="Rotation automated"
           value={`${Math.round(summary.managedShare * 100)} %`}
@@ -102,7 +102,7 @@ function Dashboard(props: { summary: MachineIdentitySummary }) {
         </InfoCard>
       </Grid>
 
-      <Grid item xs={12} md={4}>
+      <Grid item xs={12} sm={6} lg={4}>
         <InfoCard title="By state">
           <BreakdownBars
             testId="breakdown-state"
@@ -116,7 +116,7 @@ function Dashboard(props: { summary: MachineIdentitySummary }) {
           />
         </InfoCard>
       </Grid>
-      <Grid item xs={12} md={4}>
+      <Grid item xs={12} sm={6} lg={4}>
         <InfoCard title="Ownership and management">
           <BreakdownBars
             testId="breakdown-ownership"
@@ -140,7 +140,7 @@ function Dashboard(props: { summary: MachineIdentitySummary }) {
           />
         </InfoCard>
       </Grid>
-      <Grid item xs={12} md={4}>
+      <Grid item xs={12} lg={4}>
         <InfoCard title="Top violated rules">
           <TopViolatedRules summary={summary} />
         </InfoCard>

@@ -33,14 +33,13 @@ export function MachineIdentityList() {
     );
   }
   return (
-    <InfoCard title="Identities">
-      <IdentityTable
-        title="Machine identities"
-        scope={NO_SCOPE}
-        filters={filters}
-        onFiltersChange={onFiltersChange}
-      />
-    </InfoCard>
+    <IdentityTable
+      title="Machine identities"
+      heading="Identities"
+      scope={NO_SCOPE}
+      filters={filters}
+      onFiltersChange={onFiltersChange}
+    />
   );
 }
 

@@ -4,6 +4,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -17,12 +18,14 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { machineIdentityApiRef } from '../../api/MachineIdentityApi';
 import { formatDateTime } from '../shared/expiry';
 import { ScanStatusLabel } from '../shared/StatusLabels';
+import { useTableStyles } from '../shared/tableStyles';
 
 /**
  * Configured scan sources with their last run and health, and a "Scan now"
  * button per source (`POST /sources/:id/scan`).
  */
 export function ScanSourcesTable() {
+  const classes = useTableStyles();
   const api = useApi(machineIdentityApiRef);
   const alertApi = useApi(alertApiRef);
   const [starting, setStarting] = useState<string>();
@@ -69,78 +72,80 @@ export function ScanSourcesTable() {
     );
   }
   return (
-    <Table size="small" aria-label="Scan sources" data-testid="scan-sources">
-      <TableHead>
-        <TableRow>
-          <TableCell>Source</TableCell>
-          <TableCell>Type</TableCell>
-          <TableCell>Health</TableCell>
-          <TableCell>Last run</TableCell>
-          <TableCell align="right">Seen</TableCell>
-          <TableCell align="right">New</TableCell>
-          <TableCell align="right">Retired</TableCell>
-          <TableCell align="right">Errors</TableCell>
-          <TableCell />
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {value.map(source => {
-          const run = source.lastRun;
-          const errors = run?.errors ?? [];
-          return (
-            <TableRow
-              key={source.id}
-              data-testid="scan-source-row"
-              data-source-id={source.id}
-              data-status={run?.status ?? 'never'}
-            >
-              <TableCell>{source.id}</TableCell>
-              <TableCell>{source.type}</TableCell>
-              <TableCell>
-                <ScanStatusLabel status={run?.status} />
-              </TableCell>
-              <TableCell>
-                {run ? formatDateTime(run.finishedAt ?? run.startedAt) : '—'}
-                {run?.status === 'running' && run.progress && (
-                  <Typography variant="caption" display="block" color="textSecondary">
-                    {run.progress.done}
-                    {run.progress.total ? ` of ${run.progress.total}` : ''} done
-                  </Typography>
-                )}
-              </TableCell>
-              <TableCell align="right">{run?.seen ?? '—'}</TableCell>
-              <TableCell align="right">{run?.added ?? '—'}</TableCell>
-              <TableCell align="right">{run?.retired ?? '—'}</TableCell>
-              <TableCell align="right">
-                {errors.length > 0 ? (
-                  <Tooltip
-                    title={errors
-                      .slice(0, 5)
-                      .map(e => (e.location ? `${e.location}: ${e.message}` : e.message))
-                      .join('\n')}
+    <Box overflow="auto">
+      <Table size="small" aria-label="Scan sources" data-testid="scan-sources">
+        <TableHead>
+          <TableRow>
+            <TableCell className={classes.header}>Source</TableCell>
+            <TableCell className={classes.header}>Type</TableCell>
+            <TableCell className={classes.header}>Health</TableCell>
+            <TableCell className={classes.header}>Last run</TableCell>
+            <TableCell align="right" className={classes.header}>Seen</TableCell>
+            <TableCell align="right" className={classes.header}>New</TableCell>
+            <TableCell align="right" className={classes.header}>Retired</TableCell>
+            <TableCell align="right" className={classes.header}>Errors</TableCell>
+            <TableCell className={classes.header} />
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {value.map(source => {
+            const run = source.lastRun;
+            const errors = run?.errors ?? [];
+            return (
+              <TableRow
+                key={source.id}
+                data-testid="scan-source-row"
+                data-source-id={source.id}
+                data-status={run?.status ?? 'never'}
+              >
+                <TableCell className={classes.shrink}>{source.id}</TableCell>
+                <TableCell className={classes.shrink}>{source.type}</TableCell>
+                <TableCell className={classes.nowrap}>
+                  <ScanStatusLabel status={run?.status} />
+                </TableCell>
+                <TableCell className={classes.shrink}>
+                  {run ? formatDateTime(run.finishedAt ?? run.startedAt) : '—'}
+                  {run?.status === 'running' && run.progress && (
+                    <Typography variant="caption" display="block" color="textSecondary">
+                      {run.progress.done}
+                      {run.progress.total ? ` of ${run.progress.total}` : ''} done
+                    </Typography>
+                  )}
+                </TableCell>
+                <TableCell align="right">{run?.seen ?? '—'}</TableCell>
+                <TableCell align="right">{run?.added ?? '—'}</TableCell>
+                <TableCell align="right">{run?.retired ?? '—'}</TableCell>
+                <TableCell align="right">
+                  {errors.length > 0 ? (
+                    <Tooltip
+                      title={errors
+                        .slice(0, 5)
+                        .map(e => (e.location ? `${e.location}: ${e.message}` : e.message))
+                        .join('\n')}
+                    >
+                      <span>{errors.length}</span>
+                    </Tooltip>
+                  ) : (
+                    0
+                  )}
+                </TableCell>
+                <TableCell align="right">
+                  <Button
+                    size="small"
+                    variant="outlined"
+                    color="primary"
+                    disabled={starting === source.id || run?.status === 'running'}
+                    onClick={() => scanNow(source.id)}
+                    aria-label={`Scan ${source.id} now`}
                   >
-                    <span>{errors.length}</span>
-                  </Tooltip>
-                ) : (
-                  0
-                )}
-              </TableCell>
-              <TableCell align="right">
-                <Button
-                  size="small"
-                  variant="outlined"
-                  color="primary"
-                  disabled={starting === source.id || run?.status === 'running'}
-                  onClick={() => scanNow(source.id)}
-                  aria-label={`Scan ${source.id} now`}
-                >
-                  Scan now
-                </Button>
-              </TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+                    Scan now
+                  </Button>
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </Box>
   );
 }

@@ -16,6 +16,7 @@ import {
   MachineIdentitySummary,
   machineIdentityApiRef,
 } from '../../api/MachineIdentityApi';
+import { useTableStyles } from '../shared/tableStyles';
 
 const SAMPLE = 500;
 
@@ -36,6 +37,7 @@ export function TopViolatedRules(props: {
   limit?: number;
 }) {
   const api = useApi(machineIdentityApiRef);
+  const classes = useTableStyles();
   const limit = props.limit ?? 8;
   const { value, loading, error } = useAsync(async () => {
     const rules = await api.getPolicy().catch(() => []);
@@ -87,14 +89,14 @@ export function TopViolatedRules(props: {
       <Table size="small" aria-label="Top violated rules" data-testid="top-violated-rules">
         <TableHead>
           <TableRow>
-            <TableCell>Rule</TableCell>
-            <TableCell align="right">Violations</TableCell>
+            <TableCell className={classes.header}>Rule</TableCell>
+            <TableCell align="right" className={classes.header}>Violations</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
           {value.top.map(rule => (
             <TableRow key={rule.ruleId} data-testid="top-violated-rule" data-rule-id={rule.ruleId}>
-              <TableCell>
+              <TableCell className={classes.grow}>
                 <code>{rule.ruleId}</code>
                 {rule.description && (
                   <Typography variant="caption" color="textSecondary" display="block">
@@ -102,7 +104,7 @@ export function TopViolatedRules(props: {
                   </Typography>
                 )}
               </TableCell>
-              <TableCell align="right">
+              <TableCell align="right" className={classes.nowrap}>
                 <Link
                   to={`?ruleId=${encodeURIComponent(rule.ruleId)}`}
                   aria-label={`${rule.count} violations of ${rule.ruleId}`}

@@ -22,13 +22,16 @@ import {
 } from '../../api/MachineIdentityApi';
 import { EntityLink } from '../shared/EntityLink';
 import { ExpiryLabel } from '../shared/ExpiryLabel';
+import { BreakableText } from '../shared/BreakableText';
 import { IdentityTypeIcon } from '../shared/IdentityTypeIcon';
 import { SeverityLabel } from '../shared/StatusLabels';
+import { useTableStyles } from '../shared/tableStyles';
 
 const PAGE_SIZE = 50;
 
 /** Violations of one rule (`GET /violations?ruleId=`), paged by cursor. */
 export function ViolationTable(props: { ruleId: string }) {
+  const classes = useTableStyles();
   const api = useApi(machineIdentityApiRef);
   const [items, setItems] = useState<ViolationListItem[]>([]);
   const [cursor, setCursor] = useState<string>();
@@ -100,29 +103,31 @@ export function ViolationTable(props: { ruleId: string }) {
       >
         <TableHead>
           <TableRow>
-            <TableCell>Type</TableCell>
-            <TableCell>Identity</TableCell>
-            <TableCell>Severity</TableCell>
-            <TableCell>Message</TableCell>
-            <TableCell>Remediation</TableCell>
-            <TableCell>Owner</TableCell>
-            <TableCell>Expires</TableCell>
+            <TableCell className={classes.header}>Type</TableCell>
+            <TableCell className={classes.header}>Identity</TableCell>
+            <TableCell className={classes.header}>Severity</TableCell>
+            <TableCell className={classes.header}>Message</TableCell>
+            <TableCell className={classes.header}>Remediation</TableCell>
+            <TableCell className={classes.header}>Owner</TableCell>
+            <TableCell className={classes.header}>Expires</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
           {items.map(v => (
             <TableRow key={`${v.identityId}|${v.ruleId}`} data-testid="machine-identity-violation-row">
-              <TableCell>{v.identityType && <IdentityTypeIcon type={v.identityType} />}</TableCell>
-              <TableCell>{v.identityDisplayName ?? v.identityId}</TableCell>
-              <TableCell>
+              <TableCell className={classes.icon}>{v.identityType && <IdentityTypeIcon type={v.identityType} />}</TableCell>
+              <TableCell className={classes.grow}>
+                <BreakableText text={v.identityDisplayName ?? v.identityId} />
+              </TableCell>
+              <TableCell className={classes.nowrap}>
                 <SeverityLabel severity={v.severity} />
               </TableCell>
               <TableCell>{v.message}</TableCell>
               <TableCell>{v.remediation}</TableCell>
-              <TableCell>
+              <TableCell className={classes.nowrap}>
                 <EntityLink entityRef={v.owner} defaultKind="group" />
               </TableCell>
-              <TableCell>
+              <TableCell className={classes.nowrap}>
                 <ExpiryLabel notAfter={v.notAfter} />
               </TableCell>
             </TableRow>

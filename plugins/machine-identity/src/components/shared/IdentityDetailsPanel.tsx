@@ -12,11 +12,15 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import { EntityLink } from './EntityLink';
 import { ExpiryLabel } from './ExpiryLabel';
 import { formatDate, formatDateTime } from './expiry';
 import { formatHexFingerprint, toOpenSshFingerprint } from './fingerprint';
 import { IdentityTypeIcon } from './IdentityTypeIcon';
+import { ViolationChip } from './ViolationChip';
+import { BreakableText } from './BreakableText';
+import { useTableStyles } from './tableStyles';
 import {
   OWNERSHIP_RULE_LABELS,
   TYPE_LABELS,
@@ -28,6 +32,15 @@ import {
   SeverityLabel,
   StateLabel,
 } from './StatusLabels';
+
+const useStyles = makeStyles({
+  /** The Backstage theme keeps list texts on one line; these lists wrap. */
+  wrap: {
+    whiteSpace: 'normal',
+    overflow: 'visible',
+    '& *': { whiteSpace: 'normal' },
+  },
+});
 
 function Mono(props: { children: string; testId?: string }) {
   return (
@@ -118,6 +131,7 @@ export function SansList(props: { sans?: string[] }) {
 
 /** Issuing chain fingerprints, the leaf's issuer first. */
 export function ChainList(props: { identity: IdentityDetails }) {
+  const classes = useStyles();
   const chain = props.identity.chain ?? [];
   const flags = [
     props.identity.selfSigned ? 'self-signed' : undefined,
@@ -141,6 +155,7 @@ export function ChainList(props: { identity: IdentityDetails }) {
           {chain.map((fingerprint, index) => (
             <ListItem key={`${index}-${fingerprint}`} disableGutters>
               <ListItemText
+                className={classes.wrap}
                 primary={<Mono>{formatHexFingerprint(fingerprint)}</Mono>}
                 secondary={index === 0 ? 'Issuer' : `Issuer + ${index}`}
               />
@@ -154,6 +169,7 @@ export function ChainList(props: { identity: IdentityDetails }) {
 
 /** Where scans saw the identity. */
 export function ObservationsTable(props: { identity: IdentityDetails }) {
+  const classes = useTableStyles();
   const { observations } = props.identity;
   if (observations.length === 0) {
     return (
@@ -166,19 +182,21 @@ export function ObservationsTable(props: { identity: IdentityDetails }) {
     <Table size="small" aria-label="Observations" data-testid="identity-observations">
       <TableHead>
         <TableRow>
-          <TableCell>Location</TableCell>
-          <TableCell>Source</TableCell>
-          <TableCell>First seen</TableCell>
-          <TableCell>Last seen</TableCell>
+          <TableCell className={`${classes.header} ${classes.grow}`}>Location</TableCell>
+          <TableCell className={classes.header}>Source</TableCell>
+          <TableCell className={classes.header}>First seen</TableCell>
+          <TableCell className={classes.header}>Last seen</TableCell>
         </TableRow>
       </TableHead>
       <TableBody>
         {observations.map(o => (
           <TableRow key={`${o.sourceId}|${o.location}`}>
-            <TableCell style={{ wordBreak: 'break-all' }}>{o.location}</TableCell>
-            <TableCell>{o.sourceId}</TableCell>
-            <TableCell>{formatDateTime(o.firstSeen)}</TableCell>
-            <TableCell>{formatDateTime(o.lastSeen)}</TableCell>
+            <TableCell className={classes.grow}>
+              <BreakableText text={o.location} />
+            </TableCell>
+            <TableCell className={classes.nowrap}>{o.sourceId}</TableCell>
+            <TableCell className={classes.nowrap}>{formatDateTime(o.firstSeen)}</TableCell>
+            <TableCell className={classes.nowrap}>{formatDateTime(o.lastSeen)}</TableCell>
           </TableRow>
         ))}
       </TableBody>
@@ -188,6 +206,7 @@ export function ObservationsTable(props: { identity: IdentityDetails }) {
 
 /** Open violations with what to do about them. */
 export function ViolationsList(props: { identity: IdentityDetails }) {
+  const classes = useStyles();
   const { violations } = props.identity;
   if (violations.length === 0) {
     return (
@@ -196,15 +215,34 @@ export function ViolationsList(props: { identity: IdentityDetails }) {
       </Typography>
     );
   }
+  const order: Record<string, number> = { error: 0, warning: 1 };
+  const sorted = [...violations].sort(
+    (a, b) =>
+      (order[a.severity] ?? 2) - (order[b.severity] ?? 2) ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
   return (
     <List dense disablePadding data-testid="identity-violations">
-      {violations.map(v => (
-        <ListItem key={v.ruleId} disableGutters alignItems="flex-start">
+      {sorted.map(v => (
+        <ListItem
+          key={v.ruleId}
+          disableGutters
+          alignItems="flex-start"
+          data-testid="identity-violation"
+          data-rule-id={v.ruleId}
+          data-severity={v.severity}
+        >
           <ListItemText
+            className={classes.wrap}
             primary={
               <>
-                <SeverityLabel severity={v.severity} />{' '}
-                <code>{v.ruleId}</code> — {v.message}
+                <ViolationChip
+                  ruleId={v.ruleId}
+                  severity={v.severity}
+                  message={v.message}
+                  remediation={v.remediation}
+                />{' '}
+                <SeverityLabel severity={v.severity} /> {v.message}
               </>
             }
             secondary={
@@ -223,6 +261,7 @@ export function ViolationsList(props: { identity: IdentityDetails }) {
 
 /** What happened to the identity, newest first. */
 export function HistoryList(props: { identity: IdentityDetails }) {
+  const classes = useStyles();
   const history = [...props.identity.history].sort((a, b) =>
     b.at.localeCompare(a.at),
   );
@@ -238,6 +277,7 @@ export function HistoryList(props: { identity: IdentityDetails }) {
       {history.map((event, index) => (
         <ListItem key={`${event.at}-${index}`} disableGutters>
           <ListItemText
+            className={classes.wrap}
             primary={`${event.action}: ${event.message}`}
             secondary={`${formatDateTime(event.at)}${event.actor ? ` · ${event.actor}` : ''}`}
           />
