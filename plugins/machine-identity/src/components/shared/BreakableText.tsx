@@ -2,8 +2,8 @@ import { Fragment, ReactNode } from 'react';
 
 const BREAK_AFTER = /([.@/:_=+-])/;
 /** A run longer than this (a hash, base64) may also break every CHUNK characters. */
-const LONG_RUN = 20;
-const CHUNK = 10;
+const LONG_RUN = 16;
+const CHUNK = 8;
 
 /**
  * Text that may wrap after the dots, slashes, colons, dashes and at-signs of
