@@ -104,6 +104,22 @@ describe('SSH rules', () => {
         result('ssh.shared', sshKey(), makeContext({ observations: [seen('deploy', 'a:1'), seen('root', 'a:2'), seen('ci', 'b:1')] }))?.details,
       ).toEqual({ accounts: 3 });
     });
+
+    it('counts the same account name on two hosts as two logins, and one login seen twice as one', () => {
+      const on = (account: string, host: string, location: string) => ({
+        sourceId: 'fleet-keys',
+        location,
+        firstSeen: daysFromNow(-1),
+        lastSeen: daysFromNow(0),
+        details: { account, host },
+      });
+      expect(
+        result('ssh.shared', sshKey(), makeContext({ observations: [on('deploy', 'web-01', 'a:1'), on('deploy', 'web-02', 'b:1')] }))?.details,
+      ).toEqual({ accounts: 2 });
+      expect(
+        result('ssh.shared', sshKey(), makeContext({ observations: [on('deploy', 'web-01', 'a:1'), on('deploy', 'web-01', 'a:7')] })),
+      ).toBeUndefined();
+    });
   });
 
   describe('ssh.unknown-owner', () => {

@@ -1,4 +1,4 @@
-import type { Identity } from '@keyring/plugin-machine-identity-common';
+import type { Identity, Observation } from '@keyring/plugin-machine-identity-common';
 import { DAY_MS, formatDays, parseTime, type PolicyRule } from './PolicyRule';
 import type { PolicyContext } from './types';
 
@@ -124,19 +124,25 @@ const age: PolicyRule = {
   },
 };
 
-/** Distinct accounts a key is seen under: the context's count, else the observations' `account` details. */
-function accountsOf(context: PolicyContext): number {
-  if (context.distinctAccounts !== undefined) {
-    return context.distinctAccounts;
-  }
-  const accounts = new Set<unknown>();
-  for (const observation of context.observations) {
-    const account = observation.details?.account;
-    if (account !== undefined) {
-      accounts.add(account);
+/**
+ * Distinct logins a key is seen under: `account@host` where the sighting names
+ * its host (the same account name on two hosts is two logins), else the
+ * account alone. Undefined when no sighting names an account.
+ */
+export function countDistinctAccounts(observations: Observation[]): number | undefined {
+  const logins = new Set<string>();
+  for (const observation of observations) {
+    const account = observation.details?.account ?? observation.details?.user;
+    if (typeof account === 'string' && account) {
+      const host = observation.details?.host;
+      logins.add(typeof host === 'string' && host ? `${account}@${host}` : account);
     }
   }
-  return accounts.size;
+  return logins.size > 0 ? logins.size : undefined;
+}
+
+function accountsOf(context: PolicyContext): number {
+  return context.distinctAccounts ?? countDistinctAccounts(context.observations) ?? 0;
 }
 
 const shared: PolicyRule = {

@@ -1,25 +1,14 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
-import type { IdentityState, Observation } from '@keyring/plugin-machine-identity-common';
+import type { IdentityState } from '@keyring/plugin-machine-identity-common';
 import type { EvaluatedViolation, InventoryStore } from '../database/types';
 import type { ComponentIndex } from '../ownership/ComponentIndex';
+import { countDistinctAccounts } from '../policy/sshRules';
 import type { PolicyContext, PolicyEngine } from '../policy/types';
 
 const BATCH = 500;
 const LIVE: IdentityState[] = ['active', 'pending-revocation'];
 const fmt = (n: number) => n.toLocaleString('en-US');
-
-/** Counts distinct accounts an identity is seen under (shared keys). */
-export function distinctAccounts(observations: Observation[]): number | undefined {
-  const accounts = new Set<string>();
-  for (const o of observations) {
-    const account = o.details?.account ?? o.details?.user;
-    if (typeof account === 'string' && account) {
-      accounts.add(account);
-    }
-  }
-  return accounts.size > 0 ? accounts.size : undefined;
-}
 
 /**
  * Runs the policy engine over identities in batches and stores the outcome
@@ -66,7 +55,7 @@ export class ViolationEvaluator {
           componentLifecycle: component?.lifecycle,
           environment: identity.publiclyTrusted ? 'public' : 'internal',
           observations,
-          distinctAccounts: distinctAccounts(observations),
+          distinctAccounts: countDistinctAccounts(observations),
           tags: component?.tags,
         };
         try {
