@@ -23,7 +23,7 @@ export interface CertificateFilesScannerOptions {
   approvedIssuerFiles?: string[];
   /** Host name used in locations (`host:/path`); defaults to this machine's. */
   hostname?: string;
-  /** Parsed certificates kept across scans, keyed by DER SHA-256 (default: 50,000 owned by the scanner). */
+  /** Parsed certificates kept across scans, keyed by DER SHA-256 (default: 10,000 owned by the scanner). */
   certificateCache?: CertificateCache;
 }
 

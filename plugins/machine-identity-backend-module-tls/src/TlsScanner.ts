@@ -85,7 +85,7 @@ export interface TlsScannerOptions {
   approvedIssuerFiles?: string[];
   /**
    * Parsed certificates kept across this scanner's scans, keyed by the SHA-256 of the DER
-   * (default: a cache of 50,000 certificates owned by the scanner).
+   * (default: a cache of 10,000 certificates owned by the scanner).
    */
   certificateCache?: CertificateCache;
 }
