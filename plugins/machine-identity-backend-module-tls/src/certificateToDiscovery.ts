@@ -32,7 +32,8 @@ export function certificateToDiscovery(cert: ParsedCertificate, sighting: Certif
     displayName: certificateDisplayName(cert),
     attributes: {
       subject: cert.subject,
-      sans: cert.sans,
+      // A copy: the parsed certificate is shared through the scanner's cache.
+      sans: [...cert.sans],
       issuer: cert.issuer,
       serialNumber: cert.serialNumber,
       notBefore: cert.notBefore,
