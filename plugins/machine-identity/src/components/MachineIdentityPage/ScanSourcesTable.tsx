@@ -103,7 +103,7 @@ export function ScanSourcesTable() {
                 <TableCell className={classes.nowrap}>
                   <ScanStatusLabel status={run?.status} />
                 </TableCell>
-                <TableCell className={classes.shrink}>
+                <TableCell className={classes.nowrap}>
                   {run ? formatDateTime(run.finishedAt ?? run.startedAt) : '—'}
                   {run?.status === 'running' && run.progress && (
                     <Typography variant="caption" display="block" color="textSecondary">
