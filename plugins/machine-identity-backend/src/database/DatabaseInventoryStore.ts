@@ -811,7 +811,9 @@ export class DatabaseInventoryStore implements InventoryStore {
     // Counters kept by every identity write; only the clock-dependent expiry buckets are counted here.
     const [groups, sums] = await Promise.all([
       this.db('identity_counts').select('type', 'state', 'management', 'owned', 'violating', 'n').whereNot('n', 0),
-      this.db('identities')
+      // SQLite's planner would rather walk (state, id) over every live row: point it at the expiry index.
+      this.db
+        .from(this.isPostgres ? 'identities' : this.db.raw('identities INDEXED BY identities_not_after_state_idx'))
         .whereIn('state', LIVE_STATES)
         .whereNotNull('not_after')
         .where('not_after', '<=', day(90))
