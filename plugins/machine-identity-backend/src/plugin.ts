@@ -20,6 +20,7 @@ import { ScanEngine } from './scanning/ScanEngine';
 import { readSources } from './scanning/readSources';
 import { createSecretFingerprinter } from './secrets/SecretFingerprinter';
 import { ViolationEvaluator } from './service/ViolationEvaluator';
+import { WaiverService } from './service/WaiverService';
 import { createRouter } from './service/router';
 
 /**
@@ -44,6 +45,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        userInfo: coreServices.userInfo,
         permissions: coreServices.permissions,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
@@ -117,7 +119,13 @@ export const machineIdentityPlugin = createBackendPlugin({
             store,
             scanEngine,
             policyEngine,
+            waivers: WaiverService.create({
+              store,
+              knowsRule: id => policyEngine.knowsRule(id),
+              evaluate: (ids, now) => evaluator.evaluate(ids, now),
+            }),
             httpAuth: deps.httpAuth,
+            userInfo: deps.userInfo,
             permissions: deps.permissions,
             logger,
           }),

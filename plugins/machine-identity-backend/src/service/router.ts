@@ -2,6 +2,7 @@ import type {
   HttpAuthService,
   LoggerService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
@@ -11,6 +12,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   machineIdentityReadPermission,
+  machineIdentityReviewPermission,
   machineIdentityScanTriggerPermission,
   type IdentityDetails,
 } from '@keyring/plugin-machine-identity-common';
@@ -19,6 +21,7 @@ import Router from 'express-promise-router';
 import type { InventoryStore } from '../database/types';
 import type { PolicyEngine } from '../policy/types';
 import type { ScanEngine } from '../scanning/ScanEngine';
+import type { WaiverService } from './WaiverService';
 import {
   checkParams,
   optionalBool,
@@ -29,6 +32,7 @@ import {
   optionalState,
   optionalString,
   optionalType,
+  waiverBody,
 } from './validation';
 
 /** Collaborators of the REST API. */
@@ -36,7 +40,9 @@ export interface RouterOptions {
   store: InventoryStore;
   scanEngine: ScanEngine;
   policyEngine: PolicyEngine;
+  waivers: WaiverService;
   httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
   permissions: PermissionsService;
   logger: LoggerService;
 }
@@ -46,7 +52,7 @@ export interface RouterOptions {
  * `/health` needs user or service credentials and a permission.
  */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, scanEngine, policyEngine, httpAuth, permissions } = options;
+  const { store, scanEngine, policyEngine, waivers, httpAuth, userInfo, permissions } = options;
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
 
@@ -101,6 +107,30 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     ]);
     const details: IdentityDetails = { ...identity, observations, violations, history };
     res.json(details);
+  });
+
+  router.post('/identities/:id/waivers', async (req, res) => {
+    checkParams(req.query, []);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    if (credentials.principal.type !== 'user') {
+      throw new NotAllowedError(
+        'Waivers are approved by users: owner and separation-of-duties checks apply to user principals only',
+      );
+    }
+    const [decision] = await permissions.authorize(
+      [{ permission: machineIdentityReviewPermission, resourceRef: req.params.id }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Missing permission ${machineIdentityReviewPermission.name}`);
+    }
+    const body = waiverBody(req.body);
+    const { userEntityRef } = await userInfo.getUserInfo(credentials);
+    const waiver = await waivers.grant({ ...body, identityId: req.params.id, approver: userEntityRef });
+    options.logger.info(
+      `${userEntityRef} waived ${waiver.ruleId} for identity ${waiver.identityId} until ${waiver.expiresAt}`,
+    );
+    res.status(201).json(waiver);
   });
 
   router.get('/summary', async (req, res) => {

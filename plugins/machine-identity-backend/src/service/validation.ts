@@ -105,3 +105,33 @@ export function optionalRuleId(query: Query): string | undefined {
   }
   return value;
 }
+
+/** The JSON body of `POST /identities/:id/waivers`, type-checked; rules are checked by `validateWaiver`. */
+export function waiverBody(body: unknown): { ruleId: string; reason: string; expiresAt: string } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw new InputError('Expected a JSON object { ruleId, reason, expiresAt }');
+  }
+  const allowed = ['ruleId', 'reason', 'expiresAt'];
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!allowed.includes(key)) {
+      throw new InputError(`Unknown field "${key.slice(0, 40)}"; allowed: ${allowed.join(', ')}`);
+    }
+  }
+  const limits: Record<string, number> = { ruleId: 128, reason: 1000, expiresAt: 40 };
+  const out: Record<string, string> = {};
+  for (const key of allowed) {
+    const value = fields[key] ?? '';
+    if (typeof value !== 'string') {
+      throw new InputError(`${key} must be a string`);
+    }
+    if (value.length > limits[key]) {
+      throw new InputError(`${key} must be at most ${limits[key]} characters`);
+    }
+    out[key] = value;
+  }
+  if (!out.ruleId) {
+    throw new InputError('A waiver needs a ruleId');
+  }
+  return { ruleId: out.ruleId, reason: out.reason, expiresAt: out.expiresAt };
+}
