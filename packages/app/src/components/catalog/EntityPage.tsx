@@ -162,14 +162,17 @@ const userPage = (
   </EntityLayout>
 );
 
-const machineIdentityPage = (
+/** An overview tab: warnings, optional content on top, then the about card and the relations graph. */
+const overviewPage = (top?: JSX.Element) => (
   <EntityLayout>
     <EntityLayout.Route path="/" title="Overview">
       <Grid container spacing={3}>
         {entityWarningContent}
-        <Grid item xs={12}>
-          <EntityMachineIdentityDetailsContent />
-        </Grid>
+        {top && (
+          <Grid item xs={12}>
+            {top}
+          </Grid>
+        )}
         <Grid item md={6} xs={12}>
           <EntityAboutCard />
         </Grid>
@@ -181,21 +184,9 @@ const machineIdentityPage = (
   </EntityLayout>
 );
 
-const defaultPage = (
-  <EntityLayout>
-    <EntityLayout.Route path="/" title="Overview">
-      <Grid container spacing={3}>
-        {entityWarningContent}
-        <Grid item md={6}>
-          <EntityAboutCard />
-        </Grid>
-        <Grid item md={6} xs={12}>
-          <EntityCatalogGraphCard height={400} />
-        </Grid>
-      </Grid>
-    </EntityLayout.Route>
-  </EntityLayout>
-);
+const machineIdentityPage = overviewPage(<EntityMachineIdentityDetailsContent />);
+
+const defaultPage = overviewPage();
 
 /** Entity pages by kind: Components and Groups get Keyring's tab. */
 export const entityPage = (
