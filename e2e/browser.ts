@@ -47,3 +47,22 @@ export async function openSignedIn(browser: Browser, url: string): Promise<Page>
   }
   return page;
 }
+
+/**
+ * For a describe block: launches the browser and waits for `ready` before
+ * its tests, closes the browser after them. Returns the browser's getter.
+ */
+export function useBrowser(ready: () => Promise<unknown>): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    await ready();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('browser not launched');
+    return browser;
+  };
+}

@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core';
 import { inject } from 'vitest';
 import { E2E_TOKEN, waitForOwnership } from './api';
-import { launchBrowser, openSignedIn, snap } from './browser';
+import { openSignedIn, snap, useBrowser } from './browser';
 
 async function catalog(path: string) {
   const res = await fetch(`${inject('backendUrl')}/api/catalog${path}`, {
@@ -24,14 +23,7 @@ async function machineIdentityEntity(title: string, timeoutMs = 150_000) {
 }
 
 describe('MachineIdentity entities in the catalog', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    await waitForOwnership();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser(waitForOwnership);
 
   it('relates the payments certificate to its Component and owning Group, both ways', async () => {
     const entity = await machineIdentityEntity('api.payments.example.test');
@@ -47,7 +39,7 @@ describe('MachineIdentity entities in the catalog', () => {
 
   it("lists the Component's machine identities on its Dependencies tab and opens one", async () => {
     const entity = await machineIdentityEntity('api.payments.example.test');
-    const page = await openSignedIn(browser, `${inject('appUrl')}/catalog/default/component/payments-api/dependencies`);
+    const page = await openSignedIn(browser(), `${inject('appUrl')}/catalog/default/component/payments-api/dependencies`);
     const link = page.getByRole('link', { name: new RegExp(entity.metadata.title.replace(/\./g, '\\.')) }).first();
     await link.waitFor({ timeout: 60_000 });
     await snap(page, 'component-dependencies');

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { inject } from 'vitest';
 import { waitForOwnership } from './api';
-import { launchBrowser, openSignedIn, snap } from './browser';
+import { openSignedIn, snap, useBrowser } from './browser';
 
 /** Opens a Component's Machine identities tab and returns its rows' name → expiry status. */
 async function tabRows(browser: Browser, component: string, expectName: string) {
@@ -19,17 +19,10 @@ async function tabRows(browser: Browser, component: string, expectName: string) 
 }
 
 describe('Machine identities in the browser', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    await waitForOwnership();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser(waitForOwnership);
 
   it("lists payments-api's credentials with their expiry colours", async () => {
-    const { page, rows } = await tabRows(browser, 'payments-api', 'api.payments.example.test');
+    const { page, rows } = await tabRows(browser(), 'payments-api', 'api.payments.example.test');
     expect(rows.get('api.payments.example.test')).toBe('critical'); // 5 days left
     // The shared deploy key of web-01/web-02 (matched by keyring.io/ssh-hosts + ssh-accounts).
     expect([...rows.keys()].some(name => name.includes('deploy@payments-ci'))).toBe(true);
@@ -49,7 +42,7 @@ describe('Machine identities in the browser', () => {
       ['legacy-billing', 'billing.example.test', 'expired'], // expired 3 days ago
       ['identity-gateway', 'login.identity.example.test', 'ok'], // 300 days left
     ]) {
-      const { page, rows } = await tabRows(browser, component, name);
+      const { page, rows } = await tabRows(browser(), component, name);
       expect(rows.get(name)).toBe(status);
       await snap(page, `component-tab-${component}`);
       await page.close();
@@ -57,14 +50,14 @@ describe('Machine identities in the browser', () => {
   });
 
   it('shows the overview page with the inventory', async () => {
-    const page = await openSignedIn(browser, `${inject('appUrl')}/machine-identities`);
+    const page = await openSignedIn(browser(), `${inject('appUrl')}/machine-identities`);
     await page.getByText(/tls-certificate|TLS certificate/i).first().waitFor({ timeout: 60_000 });
     await snap(page, 'overview');
     await page.close();
   });
 
   it('shows the overview card on the Component page', async () => {
-    const page = await openSignedIn(browser, `${inject('appUrl')}/catalog/default/component/payments-api`);
+    const page = await openSignedIn(browser(), `${inject('appUrl')}/catalog/default/component/payments-api`);
     await page.getByTestId('machine-identity-overview-card').waitFor({ timeout: 60_000 });
     await page.getByTestId('card-soonest').waitFor({ timeout: 60_000 });
     await snap(page, 'component-overview-card');

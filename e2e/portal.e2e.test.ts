@@ -1,22 +1,14 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser } from 'playwright-core';
 import { inject } from 'vitest';
 import { api, E2E_TOKEN, waitForOwnership } from './api';
-import { launchBrowser, openSignedIn, snap } from './browser';
+import { openSignedIn, snap, useBrowser } from './browser';
 
 const run = promisify(execFile);
 
 describe('the running portal', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    await waitForOwnership();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser(waitForOwnership);
 
   it('scans the demo estate and links its certificates to their services', async () => {
     const page = await api('/identities?entityRef=component:default/payments-api&limit=100');
@@ -35,7 +27,7 @@ describe('the running portal', () => {
   });
 
   it('shows the demo catalog in a real browser', async () => {
-    const page = await openSignedIn(browser, `${inject('appUrl')}/catalog`);
+    const page = await openSignedIn(browser(), `${inject('appUrl')}/catalog`);
     await page.getByText('payments-api').first().waitFor({ timeout: 60_000 });
     await snap(page, 'catalog');
     await page.close();
