@@ -25,13 +25,12 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import {
   coreServices,
-  createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   type MachineIdentityDiscovery,
-  machineIdentityScannersExtensionPoint,
+  createScannerModule,
 } from '@keyring/plugin-machine-identity-node';
 import knexFactory, { type Knex } from 'knex';
 import request from 'supertest';
@@ -54,21 +53,13 @@ const timeoutMs = Number(process.env.KEYRING_BENCH_CATALOG_TIMEOUT_S ?? 1800) * 
 /** What the in-bench scanner finds on its next run. */
 let estate: MachineIdentityDiscovery[] = [];
 
-const estateScannerModule = createBackendModule({
-  pluginId: 'machine-identity',
+const estateScannerModule = createScannerModule({
   moduleId: 'bench-estate',
-  register(env) {
-    env.registerInit({
-      deps: { scanners: machineIdentityScannersExtensionPoint },
-      async init({ scanners }) {
-        scanners.addScanner({
-          sourceTypes: ['bench-estate'],
-          async *scan() {
-            yield* estate;
-          },
-        });
-      },
-    });
+  scanner: {
+    sourceTypes: ['bench-estate'],
+    async *scan() {
+      yield* estate;
+    },
   },
 });
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   coreServices,
-  createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
@@ -15,7 +14,7 @@ import {
 } from '@keyring/plugin-machine-identity-common';
 import {
   type MachineIdentityDiscovery,
-  machineIdentityScannersExtensionPoint,
+  createScannerModule,
 } from '@keyring/plugin-machine-identity-node';
 import request from 'supertest';
 import { getEntity, listMachineIdentities, waitFor } from './testing/catalogApi';
@@ -29,21 +28,13 @@ const fingerprint = (n: number) => createHash('sha256').update(`e2e-key-${n}`).d
 /** What the in-test scanner finds on its next run. */
 let estate: MachineIdentityDiscovery[] = [];
 
-const estateScannerModule = createBackendModule({
-  pluginId: 'machine-identity',
+const estateScannerModule = createScannerModule({
   moduleId: 'e2e-estate',
-  register(env) {
-    env.registerInit({
-      deps: { scanners: machineIdentityScannersExtensionPoint },
-      async init({ scanners }) {
-        scanners.addScanner({
-          sourceTypes: ['e2e-estate'],
-          async *scan() {
-            yield* estate;
-          },
-        });
-      },
-    });
+  scanner: {
+    sourceTypes: ['e2e-estate'],
+    async *scan() {
+      yield* estate;
+    },
   },
 });
 

@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import {
   type RootLoggerService,
   coreServices,
-  createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { machineIdentityScannersExtensionPoint } from '@keyring/plugin-machine-identity-node';
+import { createScannerModule } from '@keyring/plugin-machine-identity-node';
 import knexFactory from 'knex';
 import request from 'supertest';
 import { machineIdentityPlugin } from './plugin';
@@ -38,44 +37,36 @@ class CapturingLogger implements RootLoggerService {
  * A scanner that reads a file holding a PEM private key and a token, as a
  * real file scanner would, and reports only fingerprints.
  */
-const secretMaterialScanner = createBackendModule({
-  pluginId: 'machine-identity',
+const secretMaterialScanner = createScannerModule({
   moduleId: 'secret-material',
-  register(env) {
-    env.registerInit({
-      deps: { scanners: machineIdentityScannersExtensionPoint },
-      async init({ scanners }) {
-        scanners.addScanner({
-          sourceTypes: ['secret-material'],
-          async *scan(ctx) {
-            for (const path of ctx.source.config.getStringArray('paths')) {
-              const text = readFileSync(path, 'utf8');
-              const pem = text.match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/)?.[0];
-              if (pem) {
-                const spki = createPublicKey(pem).export({ type: 'spki', format: 'der' });
-                yield {
-                  type: 'ssh-key',
-                  fingerprintSha256: createHash('sha256').update(spki).digest('hex'),
-                  displayName: 'ed25519 key in material file',
-                  attributes: { keyAlgorithm: 'ed25519', comment: 'deploy@127.0.0.1' },
-                  location: `127.0.0.1:${path}`,
-                  details: { privateKeyPresent: true },
-                };
-              }
-              for (const token of text.match(/ghp_[A-Za-z0-9]{36}/g) ?? []) {
-                yield {
-                  type: 'api-token',
-                  fingerprintSha256: ctx.fingerprintSecret(token),
-                  displayName: 'GitHub token in material file',
-                  attributes: { storage: 'file' },
-                  location: `127.0.0.1:${path}`,
-                };
-              }
-            }
-          },
-        });
-      },
-    });
+  scanner: {
+    sourceTypes: ['secret-material'],
+    async *scan(ctx) {
+      for (const path of ctx.source.config.getStringArray('paths')) {
+        const text = readFileSync(path, 'utf8');
+        const pem = text.match(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/)?.[0];
+        if (pem) {
+          const spki = createPublicKey(pem).export({ type: 'spki', format: 'der' });
+          yield {
+            type: 'ssh-key',
+            fingerprintSha256: createHash('sha256').update(spki).digest('hex'),
+            displayName: 'ed25519 key in material file',
+            attributes: { keyAlgorithm: 'ed25519', comment: 'deploy@127.0.0.1' },
+            location: `127.0.0.1:${path}`,
+            details: { privateKeyPresent: true },
+          };
+        }
+        for (const token of text.match(/ghp_[A-Za-z0-9]{36}/g) ?? []) {
+          yield {
+            type: 'api-token',
+            fingerprintSha256: ctx.fingerprintSecret(token),
+            displayName: 'GitHub token in material file',
+            attributes: { storage: 'file' },
+            location: `127.0.0.1:${path}`,
+          };
+        }
+      }
+    },
   },
 });
 

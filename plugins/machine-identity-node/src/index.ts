@@ -5,3 +5,4 @@
  */
 export * from './types';
 export * from './extensions';
+export * from './createScannerModule';

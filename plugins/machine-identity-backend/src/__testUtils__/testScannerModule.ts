@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import type { IdentityType } from '@keyring/plugin-machine-identity-common';
 import {
   type MachineIdentityDiscovery,
   type ScannerContext,
-  machineIdentityScannersExtensionPoint,
+  createScannerModule,
 } from '@keyring/plugin-machine-identity-node';
 
 /** What the test scanner does for one source on its next run. */
@@ -45,24 +44,16 @@ export function yields(...items: MachineIdentityDiscovery[]): ScanPlan {
  * A real scanner module registered through the extension point; it serves
  * source type `test` and follows {@link scanPlans}.
  */
-export const testScannerModule = createBackendModule({
-  pluginId: 'machine-identity',
+export const testScannerModule = createScannerModule({
   moduleId: 'test-scanner',
-  register(env) {
-    env.registerInit({
-      deps: { scanners: machineIdentityScannersExtensionPoint },
-      async init({ scanners }) {
-        scanners.addScanner({
-          sourceTypes: ['test'],
-          scan(context) {
-            const plan = scanPlans.get(context.source.id);
-            if (!plan) {
-              throw new Error(`no plan for source ${context.source.id}`);
-            }
-            return plan(context);
-          },
-        });
-      },
-    });
+  scanner: {
+    sourceTypes: ['test'],
+    scan(context) {
+      const plan = scanPlans.get(context.source.id);
+      if (!plan) {
+        throw new Error(`no plan for source ${context.source.id}`);
+      }
+      return plan(context);
+    },
   },
 });
