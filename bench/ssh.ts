@@ -86,6 +86,7 @@ function context(scannerSource: Record<string, unknown>, problems: string[]): Sc
     logger,
     signal: new AbortController().signal,
     reportProblem: p => problems.push(p.message),
+    reportCovered: noop,
     reportProgress: noop,
     fingerprintSecret: () => '',
   };

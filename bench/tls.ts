@@ -77,6 +77,7 @@ function context(config: object): ScannerContext {
       logger,
       signal: new AbortController().signal,
       reportProblem: (p: { message: string }) => problems.push(p.message),
+      reportCovered: noop,
       reportProgress: noop,
       fingerprintSecret: () => '',
     },
@@ -119,7 +120,7 @@ function cidrs(n: number, ports: number[]): string[] {
 export async function run(): Promise<void> {
   const { makeCertificate, makeTestPki } = await import('../plugins/machine-identity-backend-module-tls/src/__testUtils__/testPki');
   const { TlsScanner } = await import('../plugins/machine-identity-backend-module-tls/src/TlsScanner');
-  const { CertificateCache } = await import('../plugins/machine-identity-backend-module-tls/src/parsing/CertificateCache');
+  const { CertificateCache } = await import('../plugins/machine-identity-node/src/certificates/CertificateCache');
   const genStarted = Date.now();
   const pki = await makeTestPki('Bench');
   const endpoints: ServeRequest['endpoints'] = [];

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { makeCertificate, makeTestPki, TestCertificate, TestPki } from './__testUtils__/testPki';
 import { runScanner } from './__testUtils__/testContext';
 import { CertificateFilesScanner } from './CertificateFilesScanner';
-import { CertificateCache } from './parsing/CertificateCache';
-import { parseCertificate } from './parsing/parseCertificate';
+import { CertificateCache } from '@keyring/plugin-machine-identity-node';
+import { parseCertificate } from '@keyring/plugin-machine-identity-node';
 
 const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('hex');
 

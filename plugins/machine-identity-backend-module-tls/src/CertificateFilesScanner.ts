@@ -8,9 +8,9 @@ import type {
   ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
 import { certificateToDiscovery } from './certificateToDiscovery';
-import { readCertificateBlocks } from './files/readCertificateBlocks';
-import { CertificateCache } from './parsing/CertificateCache';
-import type { ParsedCertificate } from './parsing/parseCertificate';
+import { readCertificateBlocks } from '@keyring/plugin-machine-identity-node';
+import { CertificateCache } from '@keyring/plugin-machine-identity-node';
+import type { ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 import { IssuerLinks } from './scanning/IssuerLinks';
 import { TrustStore } from './scanning/TrustStore';
 

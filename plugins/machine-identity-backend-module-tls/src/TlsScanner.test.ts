@@ -5,8 +5,8 @@ import path from 'node:path';
 import { makeCertificate, makeTestPki, TestCertificate, TestPki } from './__testUtils__/testPki';
 import { runScanner } from './__testUtils__/testContext';
 import { TestServers } from './__testUtils__/testServers';
-import { CertificateCache } from './parsing/CertificateCache';
-import { parseCertificate } from './parsing/parseCertificate';
+import { CertificateCache } from '@keyring/plugin-machine-identity-node';
+import { parseCertificate } from '@keyring/plugin-machine-identity-node';
 import { TlsScanner } from './TlsScanner';
 
 const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('hex');

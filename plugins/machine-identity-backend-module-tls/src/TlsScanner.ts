@@ -8,8 +8,8 @@ import type {
   ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
 import { certificateToDiscovery } from './certificateToDiscovery';
-import { CertificateCache } from './parsing/CertificateCache';
-import type { ParsedCertificate } from './parsing/parseCertificate';
+import { CertificateCache } from '@keyring/plugin-machine-identity-node';
+import type { ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 import { fetchPeerChain, PeerChainResult } from './scanning/fetchPeerChain';
 import { mapConcurrent } from './scanning/mapConcurrent';
 import { Endpoint, parseTarget, ParsedTarget } from './scanning/parseTargets';

@@ -1,5 +1,5 @@
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
-import type { ParsedCertificate } from './parsing/parseCertificate';
+import type { ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 
 /** Where and how a certificate was seen. */
 export interface CertificateSighting {

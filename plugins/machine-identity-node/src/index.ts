@@ -5,4 +5,7 @@
  */
 export * from './types';
 export * from './extensions';
+export * from './revokers';
 export * from './createScannerModule';
+export * from './certificates';
+export * from './service';

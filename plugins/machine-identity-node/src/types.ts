@@ -87,6 +87,18 @@ export interface ScannerContext {
   signal: AbortSignal;
   /** Records a problem on the run. */
   reportProblem(problem: ScanProblem): void;
+  /**
+   * Records positive evidence about a place: the scanner looked at `scope`
+   * and got a definite answer (a TLS endpoint refused the connection or served
+   * its chain; a file or directory was read completely). Only identities last
+   * seen in a covered place may be retired by a succeeded run; a place that
+   * timed out or could not be read is simply not reported, so what was seen
+   * there is kept. `scope` covers a location when it is equal to it, when the
+   * location continues it with `:` or `#` (`host:/path` covers
+   * `host:/path:12`, `/a.pem` covers `/a.pem#2`), or when `scope` ends in `/`
+   * and the location starts with it (a directory read completely).
+   */
+  reportCovered(scope: string): void;
   /** Records progress on the run. */
   reportProgress(progress: { done: number; total?: number }): void;
   /**

@@ -21,6 +21,7 @@ async function main() {
     logger,
     signal: new AbortController().signal,
     reportProblem: p => problems.push(p),
+    reportCovered: noop,
     reportProgress: noop,
     fingerprintSecret: () => {
       throw new Error('not used');

@@ -159,6 +159,7 @@ export async function runScanner(
     logger,
     signal,
     reportProblem: problem => outcome.problems.push(problem),
+    reportCovered: () => {},
     reportProgress: () => {},
     fingerprintSecret: () => {
       throw new Error('SSH scanners must not fingerprint secrets');

@@ -29,6 +29,7 @@ export async function runScanner(
     logger: mockServices.logger.mock(),
     signal: options.signal ?? new AbortController().signal,
     reportProblem: p => problems.push(p),
+    reportCovered: () => {},
     reportProgress: p => progress.push(p),
     fingerprintSecret: v => createHmac('sha256', 'test').update(v).digest('hex'),
   };

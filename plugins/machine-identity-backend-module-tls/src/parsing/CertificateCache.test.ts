@@ -1,6 +1,6 @@
 import { makeCertificate, makeTestPki, TestPki } from '../__testUtils__/testPki';
-import { CertificateCache } from './CertificateCache';
-import { parseCertificate, ParsedCertificate } from './parseCertificate';
+import { CertificateCache } from '@keyring/plugin-machine-identity-node';
+import { parseCertificate, ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 
 /** Comparable view of a parsed certificate (Node's X509Certificate object aside). */
 const fields = ({ node: _node, ...rest }: ParsedCertificate) => rest;

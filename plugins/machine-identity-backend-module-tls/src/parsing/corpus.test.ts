@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readCertificateBlocks } from '../files/readCertificateBlocks';
+import { readCertificateBlocks } from '@keyring/plugin-machine-identity-node';
 import { compareCorpus } from './corpusCompare';
-import { parseCertificate } from './parseCertificate';
+import { parseCertificate } from '@keyring/plugin-machine-identity-node';
 
 const corpusDir = path.resolve(__dirname, '../../../../../shared/corpora');
 

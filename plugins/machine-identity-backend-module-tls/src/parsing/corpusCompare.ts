@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { readCertificateBlocks } from '../files/readCertificateBlocks';
-import { parseCertificate, ParsedCertificate } from './parseCertificate';
-import { KEY_ALGORITHMS } from './oids';
+import { readCertificateBlocks } from '@keyring/plugin-machine-identity-node';
+import { parseCertificate, ParsedCertificate } from '@keyring/plugin-machine-identity-node';
+import { KEY_ALGORITHMS } from '@keyring/plugin-machine-identity-node';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { RawCertificate } from './certificateSchema';
+import { RawCertificate } from '@keyring/plugin-machine-identity-node';
 
 /** One record of `ground-truth-x509.jsonl`. */
 export interface GroundTruthRecord {

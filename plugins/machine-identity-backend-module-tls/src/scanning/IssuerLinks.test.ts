@@ -1,5 +1,5 @@
 import { makeCertificate, makeTestPki, TestPki } from '../__testUtils__/testPki';
-import { parseCertificate, ParsedCertificate } from '../parsing/parseCertificate';
+import { parseCertificate, ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 import { IssuerLinks } from './IssuerLinks';
 import { TrustStore } from './TrustStore';
 

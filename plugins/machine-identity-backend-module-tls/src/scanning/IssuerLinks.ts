@@ -1,4 +1,4 @@
-import type { ParsedCertificate } from '../parsing/parseCertificate';
+import type { ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 
 /** Whether `issuer` signed `cert`: names as Node (OpenSSL) prints them match, and the signature verifies. */
 export function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {

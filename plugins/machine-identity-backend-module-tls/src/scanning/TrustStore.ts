@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import tls from 'node:tls';
 import { InputError } from '@backstage/errors';
-import { readCertificateBlocks } from '../files/readCertificateBlocks';
-import { parseCertificate, ParsedCertificate } from '../parsing/parseCertificate';
+import { readCertificateBlocks } from '@keyring/plugin-machine-identity-node';
+import { parseCertificate, ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 import { IssuerLinks, signedBy } from './IssuerLinks';
 
 const MAX_PATH = 10;

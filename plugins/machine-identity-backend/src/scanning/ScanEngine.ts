@@ -242,6 +242,8 @@ export class ScanEngine {
       await writeProgress();
     };
 
+    // Places the scanner gave a definite answer for (see ScannerContext.reportCovered).
+    const covered = new Set<string>();
     let status: ScanOutcome['status'];
     try {
       const scanner = this.scanners.get(source.type);
@@ -262,6 +264,9 @@ export class ScanEngine {
             { location: p.location, message: String(p.message) },
             p.incomplete !== false,
           ),
+        reportCovered: scope => {
+          covered.add(String(scope));
+        },
         reportProgress: p => {
           progress = { done: p.done, total: p.total };
         },

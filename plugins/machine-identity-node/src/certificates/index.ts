@@ -1,0 +1,8 @@
+export { parseCertificate } from './parseCertificate';
+export type { ParsedCertificate } from './parseCertificate';
+export { CertificateCache } from './CertificateCache';
+export type { CertificateCacheOptions, CertificateCacheStats } from './CertificateCache';
+export { readCertificateBlocks } from './readCertificateBlocks';
+export type { CertificateBlock, CertificateFileContents } from './readCertificateBlocks';
+export { KEY_ALGORITHMS } from './oids';
+export { RawCertificate } from './certificateSchema';
