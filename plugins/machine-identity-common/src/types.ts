@@ -4,7 +4,8 @@ export type IdentityType =
   | 'ssh-key'
   | 'api-token'
   | 'service-account'
-  | 'workload-identity';
+  | 'workload-identity'
+  | 'secret';
 
 /** Every identity type, in display order. */
 export const IDENTITY_TYPES: readonly IdentityType[] = [
@@ -13,6 +14,7 @@ export const IDENTITY_TYPES: readonly IdentityType[] = [
   'api-token',
   'service-account',
   'workload-identity',
+  'secret',
 ];
 
 /** Lifecycle state of an identity in the inventory. */
@@ -69,7 +71,7 @@ export interface IdentityAttributes {
   publiclyTrusted?: boolean;
   /** Fingerprints (SHA-256 hex) of the issuing chain, leaf's issuer first. */
   chain?: string[];
-  /** Token / service account: when it was last used (ISO-8601). */
+  /** Token / service account / role / secret: when it was last used (ISO-8601). */
   lastUsedAt?: string;
   /** Token / service account: granted scopes or policies. */
   scopes?: string[];
@@ -79,6 +81,16 @@ export interface IdentityAttributes {
   admin?: boolean;
   /** Service account: has long-lived static keys. */
   staticKeys?: number;
+  /**
+   * Token / service account / role: holds administrator-level permissions
+   * (AWS `AdministratorAccess`, `*:*` or `iam:*`; Kubernetes `cluster-admin`
+   * or wildcard verbs). Set together with {@link IdentityAttributes.privilegedReason}.
+   */
+  privileged?: boolean;
+  /** Why `privileged` is set, e.g. `attached policy AdministratorAccess`. */
+  privilegedReason?: string;
+  /** Secret / key: rotation as the source reports it (e.g. Secrets Manager rotation). */
+  rotation?: { enabled: boolean; lastRotatedAt?: string };
   /** Free-form extra facts a scanner wants to keep (never secrets). */
   extra?: Record<string, string | number | boolean>;
 }

@@ -1,4 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
+import { IDENTITY_TYPES } from '../types';
 import {
   isMachineIdentityEntity,
   machineIdentityEntityV1alpha1Schema,
@@ -22,6 +23,15 @@ describe('MachineIdentity kind schema', () => {
     expect(validate({ ...clone(), apiVersion: 'backstage.io/v1alpha1' })).toBe(false);
     expect(isMachineIdentityEntity({ ...clone(), kind: 'Component' })).toBe(false);
     expect(isMachineIdentityEntity(undefined)).toBe(false);
+  });
+
+  it('accepts every identity type, the stored secret included', () => {
+    for (const type of IDENTITY_TYPES) {
+      const entity = clone();
+      entity.spec.type = type;
+      expect(validate(entity)).toEqual(entity);
+    }
+    expect(IDENTITY_TYPES).toContain('secret');
   });
 
   it('rejects an unknown type with an error naming the field', () => {

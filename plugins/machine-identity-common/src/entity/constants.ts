@@ -46,4 +46,5 @@ export const MACHINE_IDENTITY_NAME_PREFIXES = {
   'api-token': 'token',
   'service-account': 'sa',
   'workload-identity': 'wid',
+  secret: 'secret',
 } as const;

@@ -18,6 +18,7 @@ describe('machineIdentityEntityName', () => {
       'token-abababababababab',
       'sa-abababababababab',
       'wid-abababababababab',
+      'secret-abababababababab',
     ]);
     for (const name of names) {
       expect(validator.isValidEntityName(name)).toBe(true);

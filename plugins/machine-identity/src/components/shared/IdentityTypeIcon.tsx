@@ -6,6 +6,7 @@ import CodeIcon from '@material-ui/icons/Code';
 import SupervisorAccountIcon from '@material-ui/icons/SupervisorAccount';
 import CloudIcon from '@material-ui/icons/Cloud';
 import HelpOutlineIcon from '@material-ui/icons/HelpOutline';
+import LockIcon from '@material-ui/icons/Lock';
 import { TYPE_LABELS, labelOf } from './labels';
 
 const ICONS: Record<IdentityType, typeof VpnKeyIcon> = {
@@ -14,6 +15,7 @@ const ICONS: Record<IdentityType, typeof VpnKeyIcon> = {
   'api-token': CodeIcon,
   'service-account': SupervisorAccountIcon,
   'workload-identity': CloudIcon,
+  secret: LockIcon,
 };
 
 /** The icon of an identity type, with its name as tooltip and accessible label. */

@@ -13,6 +13,7 @@ export const TYPE_LABELS: Record<IdentityType, string> = {
   'api-token': 'API token',
   'service-account': 'Service account',
   'workload-identity': 'Workload identity',
+  secret: 'Secret',
 };
 
 /** Human names of identity states. */
