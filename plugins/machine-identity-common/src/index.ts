@@ -7,3 +7,4 @@ export * from './types';
 export * from './constants';
 export * from './permissions';
 export * from './entity';
+export * from './revocations';
