@@ -1,6 +1,4 @@
-import fs from 'node:fs/promises';
 import os from 'node:os';
-import fg from 'fast-glob';
 import { InputError } from '@backstage/errors';
 import type {
   MachineIdentityDiscovery,
@@ -8,8 +6,7 @@ import type {
   ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
 import { certificateToDiscovery } from './certificateToDiscovery';
-import { readCertificateBlocks } from '@keyring/plugin-machine-identity-node';
-import { CertificateCache } from '@keyring/plugin-machine-identity-node';
+import { CertificateCache, findFiles, readCertificateBlocks, readFileBounded } from '@keyring/plugin-machine-identity-node';
 import type { ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 import { IssuerLinks } from './scanning/IssuerLinks';
 import { TrustStore } from './scanning/TrustStore';
@@ -59,10 +56,15 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
     const publicRoots = TrustStore.publicRoots();
     const host = this.options.hostname ?? os.hostname();
 
-    const files = (await fg(patterns, { absolute: true, onlyFiles: true, dot: true, suppressErrors: true, followSymbolicLinks: true })).sort();
+    const found = await findFiles(patterns, { signal: context.signal });
+    for (const problem of found.problems) context.reportProblem(problem);
+    for (const { path, error } of found.unreadable) context.reportProblem({ location: path, message: `cannot read: ${error}` });
+    const files = found.files.map(f => f.path);
     context.reportProgress({ done: 0, total: files.length });
     let certificates = 0;
-    let problems = 0;
+    let problems = found.problems.length + found.unreadable.length;
+    const unread: string[] = [];
+    let busySince = Date.now();
     for (const [i, file] of files.entries()) {
       if (context.signal.aborted) {
         context.reportProblem({ message: `scan aborted after ${i} of ${files.length} files` });
@@ -72,11 +74,15 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
       let parsed: { index: number; cert: ParsedCertificate }[] = [];
       let mtime: string | undefined;
       try {
-        const stat = await fs.stat(file);
-        if (stat.size > MAX_FILE_BYTES) throw new InputError(`file is ${stat.size} bytes, larger than the ${MAX_FILE_BYTES} bytes a certificate store may be`);
+        const { data, stat } = await readFileBounded(file, MAX_FILE_BYTES);
         mtime = stat.mtime.toISOString();
-        const contents = readCertificateBlocks(await fs.readFile(file), { pkcs12Password: password });
+        const contents = readCertificateBlocks(data, { pkcs12Password: password });
         for (const block of contents.certificates) {
+          // A file of thousands of certificates must not hold the event loop.
+          if (Date.now() - busySince > 20) {
+            await new Promise(resolve => setImmediate(resolve));
+            busySince = Date.now();
+          }
           try {
             parsed.push({ index: block.index, cert: parse(block.der) });
           } catch (e) {
@@ -90,9 +96,12 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
         if (contents.certificates.length === 0) {
           context.logger.debug(`No certificate in ${file}${contents.skippedLabels.length ? ` (skipped ${contents.skippedLabels.join(', ')})` : ''}`);
         }
+        // Read to the end: what the file holds now is all there is at this location.
+        context.reportCovered(location);
       } catch (e) {
         problems++;
         parsed = [];
+        unread.push(file);
         context.reportProblem({ location, message: `cannot read certificates: ${(e as Error).message}` });
       }
       const chain = parsed.map(p => p.cert);
@@ -109,6 +118,13 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
         });
       }
       context.reportProgress({ done: i + 1, total: files.length });
+      await new Promise(resolve => setImmediate(resolve));
+      busySince = Date.now();
+    }
+    for (const file of found.absentFiles) context.reportCovered(`${host}:${file}`);
+    // A folder listed completely is evidence for every file it no longer holds, unless one of its files could not be read.
+    for (const folder of found.completeFolders) {
+      if (!unread.some(file => file.startsWith(folder))) context.reportCovered(`${host}:${folder}`);
     }
     context.logger.info(
       `Read ${files.length.toLocaleString('en-US')} certificate files and found ${certificates.toLocaleString('en-US')} certificates ` +

@@ -1,16 +1,7 @@
-import net from 'node:net';
 import { makeCertificate, makeTestPki } from './__testUtils__/testPki';
 import { runScanner } from './__testUtils__/testContext';
-import { TestServers } from './__testUtils__/testServers';
+import { freePort, TestServers } from './__testUtils__/testServers';
 import { TlsScanner } from './TlsScanner';
-
-async function freePort(host: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, host, resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
 
 describe('TlsScanner against hostile and broken endpoints', () => {
   const servers = new TestServers();

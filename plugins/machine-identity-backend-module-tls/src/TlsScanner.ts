@@ -16,6 +16,7 @@ import { Endpoint, parseTarget, ParsedTarget } from './scanning/parseTargets';
 import { RateLimiter } from './scanning/RateLimiter';
 import { IssuerLinks } from './scanning/IssuerLinks';
 import { TrustStore } from './scanning/TrustStore';
+import { EndpointEvidence } from './scanning/EndpointEvidence';
 
 /** Settings of one `tls` source, read from config. */
 export interface TlsSourceSettings {
@@ -124,8 +125,10 @@ export class TlsScanner implements MachineIdentityScanner {
     let done = 0;
     let certificates = 0;
     let lastProgress = 0;
-    const closedByTarget = new Map<string, number>();
+    const refusedByTarget = new Map<string, number>();
     let failed = 0;
+    let silent = 0;
+    const evidence = new EndpointEvidence();
     context.reportProgress({ done, total });
 
     const attempt = async (a: Attempt): Promise<AttemptResult> => {
@@ -154,8 +157,12 @@ export class TlsScanner implements MachineIdentityScanner {
       }
       const where = serverName && serverName !== endpoint.host ? `${endpoint.location} (SNI ${serverName})` : endpoint.location;
       if (!result.ok) {
-        if (result.stage === 'closed' && endpoint.sweep) {
-          closedByTarget.set(endpoint.target, (closedByTarget.get(endpoint.target) ?? 0) + 1);
+        evidence.answer(endpoint.location, result.stage === 'refused');
+        if (result.stage === 'refused' && endpoint.sweep) {
+          refusedByTarget.set(endpoint.target, (refusedByTarget.get(endpoint.target) ?? 0) + 1);
+        } else if (result.stage === 'unreachable' && endpoint.sweep) {
+          // No answer from an address of a range: no evidence either way, and no gap to report.
+          silent++;
         } else {
           failed++;
           context.reportProblem({ location: where, message: result.message, incomplete: true });
@@ -174,6 +181,7 @@ export class TlsScanner implements MachineIdentityScanner {
           break;
         }
       }
+      evidence.answer(endpoint.location, parsed.length === result.chain.length);
       for (const [position, cert] of parsed.entries()) {
         certificates++;
         yield certificateToDiscovery(cert, {
@@ -195,9 +203,11 @@ export class TlsScanner implements MachineIdentityScanner {
     if (context.signal.aborted) {
       context.reportProblem({ message: `scan aborted after ${done} of ${total} endpoints` });
     }
-    let closed = 0;
-    for (const [target, count] of closedByTarget) {
-      closed += count;
+    // An endpoint is covered when every handshake tried on it gave a definite answer.
+    evidence.report(location => context.reportCovered(location));
+    let refused = 0;
+    for (const [target, count] of refusedByTarget) {
+      refused += count;
       context.reportProblem({
         location: target,
         message: `${count.toLocaleString('en-US')} endpoint(s) of this range had nothing listening`,
@@ -206,8 +216,8 @@ export class TlsScanner implements MachineIdentityScanner {
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     context.logger.info(
-      `Scanned ${done.toLocaleString('en-US')} TLS endpoints (${closed.toLocaleString('en-US')} closed, ` +
-        `${failed.toLocaleString('en-US')} failed) and found ${certificates.toLocaleString('en-US')} certificates in ${seconds}s`,
+      `Scanned ${done.toLocaleString('en-US')} TLS endpoints (${refused.toLocaleString('en-US')} refused, ` +
+        `${silent.toLocaleString('en-US')} silent in ranges, ${failed.toLocaleString('en-US')} failed) and found ${certificates.toLocaleString('en-US')} certificates in ${seconds}s`,
     );
   }
 }

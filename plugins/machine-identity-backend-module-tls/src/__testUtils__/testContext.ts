@@ -12,6 +12,8 @@ import { createHmac } from 'node:crypto';
 export interface ScanOutcome {
   discoveries: MachineIdentityDiscovery[];
   problems: ScanProblem[];
+  /** Scopes reported with `reportCovered`, in order. */
+  covered: string[];
   progress: { done: number; total?: number }[];
   elapsedMs: number;
 }
@@ -23,18 +25,19 @@ export async function runScanner(
   options: { signal?: AbortSignal } = {},
 ): Promise<ScanOutcome> {
   const problems: ScanProblem[] = [];
+  const covered: string[] = [];
   const progress: { done: number; total?: number }[] = [];
   const context: ScannerContext = {
     source: { id: source.id ?? 'test-source', type: source.type, config: new ConfigReader({ id: 'test-source', ...source }) },
     logger: mockServices.logger.mock(),
     signal: options.signal ?? new AbortController().signal,
     reportProblem: p => problems.push(p),
-    reportCovered: () => {},
+    reportCovered: scope => covered.push(scope),
     reportProgress: p => progress.push(p),
     fingerprintSecret: v => createHmac('sha256', 'test').update(v).digest('hex'),
   };
   const started = Date.now();
   const discoveries: MachineIdentityDiscovery[] = [];
   for await (const d of scanner.scan(context)) discoveries.push(d);
-  return { discoveries, problems, progress, elapsedMs: Date.now() - started };
+  return { discoveries, problems, covered, progress, elapsedMs: Date.now() - started };
 }

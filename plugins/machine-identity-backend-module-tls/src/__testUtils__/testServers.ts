@@ -2,6 +2,15 @@ import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 
+/** A port on `host` where nothing listens (bound once, then released). */
+export async function freePort(host: string): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>(resolve => server.listen(0, host, resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise(resolve => server.close(resolve));
+  return port;
+}
+
 /** Servers started by a test, closed together. */
 export class TestServers {
   private readonly servers: net.Server[] = [];

@@ -11,8 +11,12 @@ export type PeerChainResult =
     }
   | {
       ok: false;
-      /** `closed`: nothing listens (refused, unreachable, connect timeout); `failed`: a listener that did not complete TLS. */
-      stage: 'closed' | 'failed';
+      /**
+       * `refused`: the host answered that nothing listens on the port (positive evidence);
+       * `unreachable`: no answer at all (connect timeout, no route, name not resolved): says nothing
+       * about the endpoint; `failed`: a listener that did not complete TLS.
+       */
+      stage: 'refused' | 'unreachable' | 'failed';
       message: string;
     };
 
@@ -41,7 +45,8 @@ function clientContext(): tls.SecureContext {
   sharedContext ??= tls.createSecureContext({ minVersion: 'TLSv1', ciphers: 'ALL:@SECLEVEL=0' });
   return sharedContext;
 }
-const CLOSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Errors before the TCP connection that prove nothing about the endpoint (a partition looks the same). */
+const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ENETDOWN']);
 
 /**
  * Connects, completes a TLS handshake without verifying the peer, and reads the
@@ -83,7 +88,7 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     timer = setTimeout(
-      () => finish({ ok: false, stage: 'closed', message: `connect timed out after ${options.connectTimeoutMs} ms` }),
+      () => finish({ ok: false, stage: 'unreachable', message: `connect timed out after ${options.connectTimeoutMs} ms` }),
       options.connectTimeoutMs,
     );
     socket.once('connect', () => {
@@ -130,17 +135,21 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
       }
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      const closed = !connected && CLOSED_CODES.has(error.code ?? '');
-      finish({
-        ok: false,
-        stage: closed ? 'closed' : 'failed',
-        message: closed
-          ? `nothing listening (${error.code})`
-          : `TLS handshake failed: ${error.code ? `${error.code} ` : ''}${error.message}`.trim(),
-      });
+      const code = error.code ?? '';
+      if (!connected && code === 'ECONNREFUSED') {
+        finish({ ok: false, stage: 'refused', message: 'nothing listening (ECONNREFUSED)' });
+      } else if (!connected && (UNREACHABLE_CODES.has(code) || code === 'ERR_KEYRING_ADDRESS_NOT_ALLOWED')) {
+        finish({ ok: false, stage: 'unreachable', message: `not reachable (${code}): ${error.message}` });
+      } else {
+        finish({ ok: false, stage: 'failed', message: `TLS handshake failed: ${code ? `${code} ` : ''}${error.message}`.trim() });
+      }
     });
     socket.once('close', () =>
-      finish({ ok: false, stage: connected ? 'failed' : 'closed', message: 'connection closed before the TLS handshake finished' }),
+      finish({
+        ok: false,
+        stage: connected ? 'failed' : 'unreachable',
+        message: 'connection closed before the TLS handshake finished',
+      }),
     );
   });
 }
