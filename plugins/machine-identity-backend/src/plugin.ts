@@ -5,12 +5,12 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
-  type MachineIdentityRevoker,
   type MachineIdentityScanner,
-  machineIdentityRevokersExtensionPoint,
   machineIdentityScannersExtensionPoint,
+  machineIdentityServiceRegistryRef,
 } from '@keyring/plugin-machine-identity-node';
 import { DatabaseInventoryStore } from './database/DatabaseInventoryStore';
+import { DatabaseMachineIdentityService } from './facts/DatabaseMachineIdentityService';
 import { OwnershipRefresher } from './ownership/OwnershipRefresher';
 import { scheduleOwnershipRefresh } from './ownership/scheduleOwnershipRefresh';
 import { OwnershipResolver } from './ownership/OwnershipResolver';
@@ -20,7 +20,6 @@ import { scheduleExpiryDigests } from './notifications/scheduleExpiryDigests';
 import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
 import { ScanEngine } from './scanning/ScanEngine';
 import { readSources } from './scanning/readSources';
-import { setupRevocations } from './revocation/setupRevocations';
 import { createSecretFingerprinter } from './secrets/SecretFingerprinter';
 import { ViolationEvaluator } from './service/ViolationEvaluator';
 import { WaiverService } from './service/WaiverService';
@@ -39,12 +38,6 @@ export const machineIdentityPlugin = createBackendPlugin({
         scanners.push(...added);
       },
     });
-    const revokers: MachineIdentityRevoker[] = [];
-    env.registerExtensionPoint(machineIdentityRevokersExtensionPoint, {
-      addRevoker: (...added) => {
-        revokers.push(...added);
-      },
-    });
 
     env.registerInit({
       deps: {
@@ -59,10 +52,13 @@ export const machineIdentityPlugin = createBackendPlugin({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         notifications: notificationService,
+        serviceRegistry: machineIdentityServiceRegistryRef,
       },
       async init(deps) {
         const { config, logger, database, scheduler, httpRouter, auth, catalog } = deps;
         const store = await DatabaseInventoryStore.create({ database, logger });
+        // machineIdentityServiceRef: facts for other backend plugins, read from these tables.
+        deps.serviceRegistry.provide(DatabaseMachineIdentityService.create(await database.getClient()));
         const resolver = OwnershipResolver.create({
           fallbackOwner: config.getOptionalString('machineIdentity.fallbackOwner'),
         });
@@ -90,17 +86,9 @@ export const machineIdentityPlugin = createBackendPlugin({
           fingerprintSecret: await createSecretFingerprinter({ config, store }),
           resolveOwnership: resolver.resolve,
           beforeScan: () => ownership.refreshComponents(),
-          afterScan: async outcome => {
-            await evaluator.evaluate(outcome.touchedIds);
-            await revocations.verifier.afterScan(outcome);
+          afterScan: async ({ touchedIds }) => {
+            await evaluator.evaluate(touchedIds);
           },
-        });
-        const revocations = await setupRevocations({
-          ...deps,
-          revokers,
-          sources: readSources(config),
-          getIdentity: id => store.getIdentity(id),
-          requestScan: id => scanEngine.requestScan(id),
         });
         await scanEngine.schedule();
 
@@ -147,7 +135,6 @@ export const machineIdentityPlugin = createBackendPlugin({
             logger,
           }),
         );
-        httpRouter.use(revocations.router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });
