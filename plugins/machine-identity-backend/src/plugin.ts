@@ -5,7 +5,9 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
+  type MachineIdentityRevoker,
   type MachineIdentityScanner,
+  machineIdentityRevokersExtensionPoint,
   machineIdentityScannersExtensionPoint,
   machineIdentityServiceRegistryRef,
 } from '@keyring/plugin-machine-identity-node';
@@ -20,6 +22,7 @@ import { scheduleExpiryDigests } from './notifications/scheduleExpiryDigests';
 import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
 import { ScanEngine } from './scanning/ScanEngine';
 import { readSources } from './scanning/readSources';
+import { setupRevocations } from './revocation/setupRevocations';
 import { createSecretFingerprinter } from './secrets/SecretFingerprinter';
 import { ViolationEvaluator } from './service/ViolationEvaluator';
 import { WaiverService } from './service/WaiverService';
@@ -36,6 +39,12 @@ export const machineIdentityPlugin = createBackendPlugin({
     env.registerExtensionPoint(machineIdentityScannersExtensionPoint, {
       addScanner: (...added) => {
         scanners.push(...added);
+      },
+    });
+    const revokers: MachineIdentityRevoker[] = [];
+    env.registerExtensionPoint(machineIdentityRevokersExtensionPoint, {
+      addRevoker: (...added) => {
+        revokers.push(...added);
       },
     });
 
@@ -86,9 +95,17 @@ export const machineIdentityPlugin = createBackendPlugin({
           fingerprintSecret: await createSecretFingerprinter({ config, store }),
           resolveOwnership: resolver.resolve,
           beforeScan: () => ownership.refreshComponents(),
-          afterScan: async ({ touchedIds }) => {
-            await evaluator.evaluate(touchedIds);
+          afterScan: async outcome => {
+            await evaluator.evaluate(outcome.touchedIds);
+            await revocations.verifier.afterScan(outcome);
           },
+        });
+        const revocations = await setupRevocations({
+          ...deps,
+          revokers,
+          sources: readSources(config),
+          getIdentity: id => store.getIdentity(id),
+          requestScan: id => scanEngine.requestScan(id),
         });
         await scanEngine.schedule();
 
@@ -135,6 +152,7 @@ export const machineIdentityPlugin = createBackendPlugin({
             logger,
           }),
         );
+        httpRouter.use(revocations.router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -9,4 +9,4 @@ export * from './revokers';
 export * from './createScannerModule';
 export * from './certificates';
 export * from './service';
-export * from './service';
+export * from './files';
