@@ -7,4 +7,6 @@ export * from './types';
 export * from './constants';
 export * from './permissions';
 export * from './entity';
+export * from './client';
 export * from './revocations';
+export * from './reviews';

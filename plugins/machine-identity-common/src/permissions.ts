@@ -17,6 +17,21 @@ export const machineIdentityReviewPermission = createPermission({
   resourceType: MACHINE_IDENTITY_RESOURCE_TYPE,
 });
 
+/**
+ * Approve or reject someone else's waiver request (separation of duties: the
+ * plugin refuses an approval by the requester whatever the policy says).
+ */
+export const machineIdentityReviewApprovePermission = createPermission({
+  name: 'machine-identity.review.approve',
+  attributes: { action: 'update' },
+});
+
+/** Open ownership review campaigns by hand (admins; campaigns also open on a schedule). */
+export const machineIdentityReviewCampaignCreatePermission = createPermission({
+  name: 'machine-identity.review.campaign.create',
+  attributes: { action: 'create' },
+});
+
 /** Request the revocation of an identity. */
 export const machineIdentityRevokeRequestPermission = createPermission({
   name: 'machine-identity.revoke.request',
@@ -40,6 +55,8 @@ export const machineIdentityScanTriggerPermission = createPermission({
 export const machineIdentityPermissions = [
   machineIdentityReadPermission,
   machineIdentityReviewPermission,
+  machineIdentityReviewApprovePermission,
+  machineIdentityReviewCampaignCreatePermission,
   machineIdentityRevokeRequestPermission,
   machineIdentityRevokeApprovePermission,
   machineIdentityScanTriggerPermission,
