@@ -7,6 +7,7 @@
 export { machineIdentityModuleSsh as default } from './module';
 export { SshFilesScanner, SSH_FILES_SOURCE_TYPE } from './files/SshFilesScanner';
 export { SshHostsScanner, SSH_HOSTS_SOURCE_TYPE } from './hosts/SshHostsScanner';
+export { SshAuthorizedKeysRevoker } from './revoker/SshAuthorizedKeysRevoker';
 export { parseSshKeyBlob, openSshFingerprintFromHex } from './parsing/parseSshKeyBlob';
 export type { ParsedSshKey, SshCertificateInfo } from './parsing/parseSshKeyBlob';
 export { parseSshKeyLine } from './parsing/parseSshKeyLine';

@@ -87,7 +87,16 @@ export interface TestSshd {
   stop(): Promise<void>;
 }
 
-export async function startSshd(dir: string, types: string[] = ['ed25519', 'ecdsa', 'rsa']): Promise<TestSshd> {
+/**
+ * Starts sshd on a free loopback port. With `authorizedKeysFile`, public key
+ * logins are checked against that file (StrictModes off: test files live
+ * under the world-writable tmpdir).
+ */
+export async function startSshd(
+  dir: string,
+  types: string[] = ['ed25519', 'ecdsa', 'rsa'],
+  options: { authorizedKeysFile?: string } = {},
+): Promise<TestSshd> {
   mkdirSync('/run/sshd', { recursive: true });
   const hostKeys = types.map(type => generateKey(dir, `ssh_host_${type}_key`, type, { comment: `host-${type}` }));
   const port = await freePort();
@@ -101,7 +110,8 @@ export async function startSshd(dir: string, types: string[] = ['ed25519', 'ecds
       'UsePAM no',
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
-      `AuthorizedKeysFile ${join(dir, 'none')}`,
+      `AuthorizedKeysFile ${options.authorizedKeysFile ?? join(dir, 'none')}`,
+      ...(options.authorizedKeysFile ? ['StrictModes no'] : []),
       '',
     ].join('\n'),
   );
@@ -167,4 +177,29 @@ export async function runScanner(
   };
   for await (const discovery of scanner.scan(context)) outcome.discoveries.push(discovery);
   return outcome;
+}
+
+/** Whether a public key login as `user` with `privateKeyPath` succeeds against a test sshd (runs `true`). */
+export function sshLoginWorks(port: number, privateKeyPath: string, user = 'root'): boolean {
+  try {
+    execFileSync(
+      'ssh',
+      [
+        '-i', privateKeyPath,
+        '-p', String(port),
+        '-o', 'BatchMode=yes',
+        '-o', 'IdentitiesOnly=yes',
+        '-o', 'StrictHostKeyChecking=no',
+        '-o', 'UserKnownHostsFile=/dev/null',
+        '-o', 'ConnectTimeout=5',
+        '-o', 'LogLevel=ERROR',
+        `${user}@127.0.0.1`,
+        'true',
+      ],
+      { stdio: 'pipe', timeout: 15_000 },
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }
