@@ -16,6 +16,7 @@ export default defineConfig({
           include: [
             'plugins/*/src/**/*.test.ts',
             'packages/backend/src/**/*.test.ts',
+            'packages/cloud-emulators/src/**/*.test.ts',
             'scripts/**/*.test.ts',
           ],
           exclude: ['plugins/machine-identity/**', '**/node_modules/**'],
