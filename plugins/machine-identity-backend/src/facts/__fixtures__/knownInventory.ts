@@ -1,11 +1,13 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
+import { quarterStart } from '../GovernanceFactsQuery';
 
-/** The fixed clock of the known inventory (quarter Q4 2026 started 2026-10-01). */
+/** A fixed clock for the known inventory (quarter Q4 2026 started 2026-10-01). */
 export const NOW = new Date('2026-12-01T12:00:00.000Z');
 const DAY = 86_400_000;
-/** `NOW` moved by a number of days, as ISO-8601. */
-export const days = (n: number) => new Date(NOW.getTime() + n * DAY).toISOString();
+/** Instants relative to the clock the inventory is seeded for. */
+let clock = NOW;
+const days = (n: number) => new Date(clock.getTime() + n * DAY).toISOString();
 
 /** One identity of the known inventory, with what the facts read. */
 export interface KnownIdentity {
@@ -21,11 +23,12 @@ export interface KnownIdentity {
 }
 
 /**
- * The inventory every facts and evidence test asserts against:
+ * The inventory every facts and evidence test asserts against (dates
+ * relative to the clock of the last `seedKnownInventory`):
  * payments-api (7 identities, one gone), payments' own certificate, the
  * fallback owner's orphan and a Component with an owner-less identity.
  */
-export const IDENTITIES: KnownIdentity[] = [
+export const knownIdentities = (): KnownIdentity[] => [
   { id: 'a1', type: 'tls-certificate', management: 'automated', state: 'active', owner: 'group:default/payments', component: 'component:default/payments-api', rule: 'component-annotation', notBefore: days(-10), notAfter: days(80) },
   { id: 'a2', type: 'tls-certificate', management: 'automated', state: 'active', owner: 'group:default/payments', component: 'component:default/payments-api', rule: 'component-annotation', notBefore: days(-80), notAfter: days(10) },
   { id: 'a3', type: 'tls-certificate', management: 'manual', state: 'active', owner: 'group:default/payments', component: 'component:default/payments-api', rule: 'component-annotation', notBefore: days(-100), notAfter: days(-1) },
@@ -83,9 +86,15 @@ export async function migrateInventory(knex: Knex): Promise<void> {
   });
 }
 
-/** Writes the known inventory into a migrated machine-identity database. */
-export async function seedKnownInventory(knex: Knex): Promise<void> {
-  await knex('identities').insert(IDENTITIES.map(identityRow));
+/**
+ * Writes the known inventory into a migrated machine-identity database,
+ * its dates relative to `now` (campaign rc1 completed in now's quarter, rc2
+ * in the quarter before).
+ */
+export async function seedKnownInventory(knex: Knex, now: Date = NOW): Promise<void> {
+  clock = now;
+  const quarter = quarterStart(now).getTime();
+  await knex('identities').insert(knownIdentities().map(identityRow));
   await knex('violations').insert(
     VIOLATIONS.map(([id, identityId, ruleId, severity, resolved]) => ({
       id,
@@ -107,8 +116,8 @@ export async function seedKnownInventory(knex: Knex): Promise<void> {
     { id: 3, identity_id: null, at: days(-2), action: 'scan-source-added', actor: 'user:default/bob', message: 'Source demo-tls added' },
   ]);
   await knex('review_campaigns').insert([
-    { id: 'rc1', owner: 'group:default/payments', state: 'completed', opened_at: days(-30), opened_by: 'schedule', due_at: days(-10), completed_at: days(-16), total: 5, decided: 5, confirmed: 5 },
-    { id: 'rc2', owner: 'group:default/security', state: 'completed', opened_at: days(-90), opened_by: 'schedule', due_at: days(-75), completed_at: days(-72), total: 1, decided: 1, confirmed: 1 },
+    { id: 'rc1', owner: 'group:default/payments', state: 'completed', opened_at: days(-30), opened_by: 'schedule', due_at: days(-10), completed_at: new Date(Math.min(quarter + 60_000, now.getTime())).toISOString(), total: 5, decided: 5, confirmed: 5 },
+    { id: 'rc2', owner: 'group:default/security', state: 'completed', opened_at: days(-90), opened_by: 'schedule', due_at: days(-75), completed_at: new Date(quarter - 10 * DAY).toISOString(), total: 1, decided: 1, confirmed: 1 },
   ]);
   await knex('review_items').insert(
     ['a1', 'a2', 'a3', 'a4', 'a5'].map(identityId => ({
