@@ -1,6 +1,6 @@
 import { makeCertificate, makeTestPki } from './__testUtils__/testPki';
 import { runScanner } from './__testUtils__/testContext';
-import { startStalledListener, type StalledListener } from './__testUtils__/stalledListener';
+import { startStalledListener, type StalledListener } from '@keyring/plugin-machine-identity-node/testUtils';
 import { freePort, TestServers } from './__testUtils__/testServers';
 import { TlsScanner } from './TlsScanner';
 

@@ -1,10 +1,12 @@
-import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { InputError } from '@backstage/errors';
-import type {
-  MachineIdentityDiscovery,
-  MachineIdentityScanner,
-  ScannerContext,
+import {
+  readFileBounded,
+  type MachineIdentityDiscovery,
+  type MachineIdentityScanner,
+  type ScanProblem,
+  type ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
 import {
   classifySshKeyFileHead,
@@ -14,7 +16,7 @@ import {
 } from '../parsing/parseSshKeyFile';
 import type { SshKeyEntry } from '../parsing/parseSshKeyLine';
 import { ownerHintFromComment, sshKeyAttributes, sshKeyDisplayName } from '../toDiscovery';
-import { findKeyFiles } from './findKeyFiles';
+import { findKeyFiles, type FoundKeyFiles } from './findKeyFiles';
 import { resolveFileContext, type SshFileContext } from './resolveFileContext';
 
 /** Source type served by {@link SshFilesScanner}. */
@@ -22,6 +24,16 @@ export const SSH_FILES_SOURCE_TYPE = 'ssh-files';
 
 /** Largest key list read (64 MiB, about 150,000 RSA-4096 lines); larger files are reported and skipped. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A file refused on its first bytes or size: the problem to report, and whether that counts as read. */
+class SkippedFile extends Error {
+  constructor(
+    readonly problem: ScanProblem,
+    readonly read: boolean,
+  ) {
+    super(problem.message);
+  }
+}
 
 /** Host names of known_hosts patterns, for Component annotation matching. */
 function hostsOfPatterns(patterns: string[] = []): string[] {
@@ -70,9 +82,15 @@ export class SshFilesScanner implements MachineIdentityScanner {
     }
 
     const started = Date.now();
-    const files = await findKeyFiles(patterns, (path, error) =>
-      context.reportProblem({ location: path, message: `Cannot read directory: ${error.code ?? error.message}` }),
+    const found = await findKeyFiles(
+      patterns,
+      (path, error) => context.reportProblem({ location: path, message: `Cannot read directory: ${error}` }),
+      problem => context.reportProblem(problem),
+      context.signal,
     );
+    const files = found.files;
+    const hosts = new Set([this.localHostname]);
+    const unread: string[] = [];
     context.reportProgress({ done: 0, total: files.length });
     let keys = 0;
     let malformed = 0;
@@ -83,7 +101,10 @@ export class SshFilesScanner implements MachineIdentityScanner {
         return;
       }
       const fileContext = resolveFileContext(file.path, file.root, this.localHostname, pathPattern);
+      hosts.add(fileContext.host);
       const result = await this.#readFile(file.path, fileContext, context);
+      if (result.read) context.reportCovered(`${fileContext.host}:${file.path}`);
+      else unread.push(file.path);
       malformed += result.malformed;
       for (const discovery of result.discoveries) {
         keys++;
@@ -91,6 +112,7 @@ export class SshFilesScanner implements MachineIdentityScanner {
       }
       context.reportProgress({ done: ++done, total: files.length });
     }
+    this.#reportFolders(context, found, [...hosts], unread, pathPattern);
     context.logger.info(
       `Read ${keys.toLocaleString('en-US')} SSH keys from ${files.length.toLocaleString('en-US')} files ` +
         `(${malformed} malformed lines skipped) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
@@ -101,45 +123,38 @@ export class SshFilesScanner implements MachineIdentityScanner {
     path: string,
     fileContext: SshFileContext,
     context: ScannerContext,
-  ): Promise<{ discoveries: MachineIdentityDiscovery[]; malformed: number }> {
-    const none = { discoveries: [], malformed: 0 };
+  ): Promise<{ discoveries: MachineIdentityDiscovery[]; malformed: number; read: boolean }> {
     let text: string;
     let mtime: Date;
     try {
-      const handle = await open(path, 'r');
-      try {
-        const stat = await handle.stat();
-        mtime = stat.mtime;
-        if (stat.size > MAX_FILE_BYTES) {
-          context.reportProblem({
-            location: path,
-            message: `File of ${stat.size.toLocaleString('en-US')} bytes is larger than ${MAX_FILE_BYTES.toLocaleString('en-US')}, skipped`,
-          });
-          return none;
-        }
-        const head = Buffer.alloc(HEAD_BYTES);
-        const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
-        const kind = classifySshKeyFileHead(head.subarray(0, bytesRead));
-        if (kind === 'private-key') {
-          context.reportProblem({ location: path, message: 'private key file skipped', incomplete: false });
-          return none;
-        }
-        if (kind !== 'text') {
-          context.reportProblem({
-            location: path,
-            message: `not an OpenSSH key list (${kind === 'pem' ? 'PEM armour' : 'binary data'}), file skipped`,
-            incomplete: false,
-          });
-          return none;
-        }
-        text = await handle.readFile('utf8');
-      } finally {
-        await handle.close();
-      }
+      const file = await readFileBounded(path, MAX_FILE_BYTES, {
+        headBytes: HEAD_BYTES,
+        onOpen: (stat, head) => {
+          if (stat.size > MAX_FILE_BYTES) {
+            const sizes = `${stat.size.toLocaleString('en-US')} bytes is larger than ${MAX_FILE_BYTES.toLocaleString('en-US')}`;
+            throw new SkippedFile({ location: path, message: `File of ${sizes}, skipped` }, false);
+          }
+          const kind = classifySshKeyFileHead(head);
+          if (kind === 'private-key') {
+            throw new SkippedFile({ location: path, message: 'private key file skipped', incomplete: false }, true);
+          }
+          if (kind !== 'text') {
+            const what = kind === 'pem' ? 'PEM armour' : 'binary data';
+            throw new SkippedFile({ location: path, message: `not an OpenSSH key list (${what}), file skipped`, incomplete: false }, true);
+          }
+        },
+      });
+      mtime = file.stat.mtime;
+      text = file.data.toString('utf8');
     } catch (e) {
+      if (e instanceof SkippedFile) {
+        context.reportProblem(e.problem);
+        // A file recognised as holding no key list is evidence too: no key is there.
+        return { discoveries: [], malformed: 0, read: e.read };
+      }
       const error = e as NodeJS.ErrnoException;
       context.reportProblem({ location: path, message: `Cannot read file: ${error.code ?? error.message}` });
-      return none;
+      return { discoveries: [], malformed: 0, read: false };
     }
 
     const format = sshKeyFileFormat(path);
@@ -150,7 +165,7 @@ export class SshFilesScanner implements MachineIdentityScanner {
         message: 'private key file skipped',
         incomplete: false,
       });
-      return none;
+      return { discoveries: [], malformed: 0, read: true };
     }
     for (const error of parsed.errors) {
       context.reportProblem({ location: `${path}:${error.line}`, message: error.message, incomplete: false });
@@ -162,7 +177,23 @@ export class SshFilesScanner implements MachineIdentityScanner {
       }
       return this.#toDiscovery(entry, path, line, format, fileContext, firstSeenEvidence);
     });
-    return { discoveries, malformed: parsed.errors.length };
+    return { discoveries, malformed: parsed.errors.length, read: true };
+  }
+
+  /**
+   * Covers each folder listed completely, for every host a file of this scan
+   * belongs to: locations start with the host, and any location below a
+   * complete folder is evidence, whichever host it names. A host none of whose
+   * files was seen this time (its whole folder gone) is not covered.
+   */
+  #reportFolders(context: ScannerContext, found: FoundKeyFiles, hosts: string[], unread: string[], pathPattern?: RegExp) {
+    for (const file of found.absentFiles) {
+      context.reportCovered(`${resolveFileContext(file, dirname(file), this.localHostname, pathPattern).host}:${file}`);
+    }
+    for (const folder of found.completeFolders) {
+      if (unread.some(file => file.startsWith(folder))) continue;
+      for (const host of hosts) context.reportCovered(`${host}:${folder}`);
+    }
   }
 
   #toDiscovery(

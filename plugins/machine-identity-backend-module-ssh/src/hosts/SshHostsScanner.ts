@@ -73,6 +73,10 @@ export class SshHostsScanner implements MachineIdentityScanner {
             context.reportProblem({ location, message: `Cannot connect: ${result.connectError}` });
           }
         }
+        // Evidence: the port refused, or every key exchange finished. A timeout or a failed exchange is none.
+        if (result.refused || (!result.connectError && result.errors.length === 0 && !context.signal.aborted)) {
+          context.reportCovered(location);
+        }
         for (const message of result.errors) {
           context.reportProblem({ location, message: `SSH key exchange failed: ${message}` });
         }

@@ -29,11 +29,23 @@ export interface HostKeyFetchResult {
   serverVersion?: string;
   /** Set when no TCP connection could be made (refused, unreachable, timed out). */
   connectError?: string;
+  /**
+   * Whether the host refused the connection (nothing listens: positive evidence)
+   * rather than giving no answer (a timeout or no route: no evidence at all).
+   */
+  refused?: boolean;
   /** Failures after the TCP connection was made (the port is open). */
   errors: string[];
 }
 
-class ConnectError extends Error {}
+class ConnectError extends Error {
+  constructor(
+    message: string,
+    readonly refused = false,
+  ) {
+    super(message);
+  }
+}
 
 function connectTcp(host: string, port: number, options: FetchHostKeysOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -41,7 +53,7 @@ function connectTcp(host: string, port: number, options: FetchHostKeysOptions): 
     const fail = (message: string) => {
       socket.destroy();
       options.signal?.removeEventListener('abort', onAbort);
-      reject(new ConnectError(message));
+      reject(new ConnectError(message, message === 'ECONNREFUSED'));
     };
     const onAbort = () => fail('aborted');
     if (options.signal?.aborted) {
@@ -143,6 +155,7 @@ export async function fetchHostKeys(
     const error = e as Error & { offered?: string[]; serverVersion?: string };
     if (error instanceof ConnectError) {
       result.connectError = error.message;
+      result.refused = error.refused;
       return result;
     }
     result.offered = error.offered;

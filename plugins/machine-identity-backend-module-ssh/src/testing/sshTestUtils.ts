@@ -152,6 +152,8 @@ export async function startSshd(
 export interface ScanOutcome {
   discoveries: MachineIdentityDiscovery[];
   problems: ScanProblem[];
+  /** Scopes reported with `reportCovered`, in order. */
+  covered: string[];
   logs: string[];
 }
 
@@ -161,7 +163,7 @@ export async function runScanner(
   source: { id?: string; type: string } & Record<string, unknown>,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<ScanOutcome> {
-  const outcome: ScanOutcome = { discoveries: [], problems: [], logs: [] };
+  const outcome: ScanOutcome = { discoveries: [], problems: [], covered: [], logs: [] };
   const logger = mockServices.logger.mock();
   (logger.info as any).mockImplementation((message: string) => outcome.logs.push(message));
   const context: ScannerContext = {
@@ -169,7 +171,7 @@ export async function runScanner(
     logger,
     signal,
     reportProblem: problem => outcome.problems.push(problem),
-    reportCovered: () => {},
+    reportCovered: scope => outcome.covered.push(scope),
     reportProgress: () => {},
     fingerprintSecret: () => {
       throw new Error('SSH scanners must not fingerprint secrets');
