@@ -1,0 +1,289 @@
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  CertificateCache,
+  type MachineIdentityDiscovery,
+  type MachineIdentityScanner,
+  type ScannerContext,
+} from '@keyring/plugin-machine-identity-node';
+import { ClusterReader, type ListedResource } from './client/ClusterReader';
+import { IncompleteListError, listPaged } from './client/listPaged';
+import { readClusterConnection, type ClusterConnection } from './client/readClusterConnection';
+import { caBundleDiscoveries, type CaBundleKind } from './scanning/caBundleDiscoveries';
+import { CertManagerIndex } from './scanning/CertManagerIndex';
+import { CoverageTracker } from './scanning/CoverageTracker';
+import { kubernetesIdOf } from './scanning/ownership';
+import { RbacIndex } from './scanning/RbacIndex';
+import { secretDiscoveries } from './scanning/secretDiscoveries';
+import { serviceAccountDiscovery } from './scanning/serviceAccountDiscovery';
+import { malformedMetadata } from './scanning/validateObject';
+
+/** Options of {@link KubernetesScanner.create}. */
+export interface KubernetesScannerOptions {
+  /** Objects per LIST page (default 500). */
+  pageSize?: number;
+  /** Extra attempts of a page after a 5xx, 429 or network error (default 2). */
+  retries?: number;
+  /** Base backoff between attempts (default 250 ms). */
+  backoffMs?: number;
+  /** Parsed certificates kept across Secrets and runs (default 2,000: the CAs repeated in every token Secret). */
+  certificateCacheSize?: number;
+}
+
+const CA_BUNDLE_KINDS: Array<[ListedResource, CaBundleKind]> = [
+  ['validatingwebhookconfigurations', 'ValidatingWebhookConfiguration'],
+  ['mutatingwebhookconfigurations', 'MutatingWebhookConfiguration'],
+  ['apiservices', 'APIService'],
+  ['customresourcedefinitions', 'CustomResourceDefinition'],
+];
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** One run against one cluster: what the run learns as it goes. */
+class ClusterScan {
+  readonly reader: ClusterReader;
+  readonly rbac = new RbacIndex();
+  readonly certManager = new CertManagerIndex();
+  /** `backstage.io/kubernetes-id` of each labelled namespace. */
+  readonly namespaceIds = new Map<string, string>();
+  /** Namespaces the cluster has (listed) or the source names. */
+  readonly namespaces = new Set<string>();
+  /** Legacy token Secrets per service account `ns/name`. */
+  readonly tokenSecrets = new Map<string, number>();
+  secretsDone = 0;
+  secretsTotal: number | undefined;
+
+  constructor(
+    readonly connection: ClusterConnection,
+    readonly context: ScannerContext,
+    readonly options: KubernetesScannerOptions,
+    readonly certificates: CertificateCache,
+  ) {
+    this.reader = new ClusterReader(connection.kubeConfig);
+  }
+
+  get cluster() {
+    return this.connection.clusterName;
+  }
+
+  /** Namespace scopes to list a namespaced resource in: each configured namespace, or all at once. */
+  private scopes(namespaced: boolean): Array<string | undefined> {
+    return namespaced && this.connection.namespaces.length > 0 ? this.connection.namespaces : [undefined];
+  }
+
+  /**
+   * Lists a resource page by page and yields what `onItem` makes of each
+   * object; returns whether the resource was listed completely. A list that
+   * breaks off is a problem that makes the run incomplete.
+   */
+  async *listing(
+    resource: ListedResource,
+    namespaced: boolean,
+    onItem: (item: any) => MachineIdentityDiscovery[] | void,
+    options: { onPage?: (meta: any, items: number) => void; notServed?: string } = {},
+  ): AsyncGenerator<MachineIdentityDiscovery, boolean> {
+    let complete = true;
+    for (const namespace of this.scopes(namespaced)) {
+      const what = `${resource} in ${namespace ? `namespace ${namespace}` : namespaced ? 'all namespaces' : 'the cluster'} of ${this.cluster}`;
+      try {
+        const pages = listPaged(this.reader.list(resource, namespace), {
+          what, signal: this.context.signal, logger: this.context.logger,
+          pageSize: this.options.pageSize, retries: this.options.retries, backoffMs: this.options.backoffMs, onPage: options.onPage,
+        });
+        for await (const items of pages) {
+          for (const item of items) {
+            for (const discovery of onItem(item) ?? []) yield discovery;
+          }
+        }
+      } catch (error) {
+        if (error instanceof NotAllowedError) throw error;
+        if (error instanceof NotFoundError && options.notServed) {
+          this.context.logger.info(`${options.notServed} on cluster ${this.cluster}`);
+          continue;
+        }
+        if (!(error instanceof IncompleteListError) && !(error instanceof NotFoundError)) throw error;
+        complete = false;
+        this.context.reportProblem({ location: `${this.cluster}/${namespace ?? '-'}/${resource}`, message: error.message, incomplete: true });
+      }
+    }
+    return complete;
+  }
+
+  /** Reports `scopes` as covered. */
+  cover(scopes: string[]) {
+    for (const scope of scopes) this.context.reportCovered(scope);
+  }
+
+  /** Records an object skipped as malformed (reported, not incomplete). */
+  malformed(kind: string, namespace: string | undefined, name: unknown, why: string) {
+    this.context.reportProblem({ location: `${this.cluster}/${namespace ?? '-'}/${kind}/${String(name ?? '')}`, message: `Skipped a malformed ${kind}: ${why}`, incomplete: false });
+  }
+}
+
+/**
+ * Discovers machine identities in a Kubernetes cluster (source type
+ * `kubernetes`): certificates and tokens in Secrets, ServiceAccounts with
+ * their RBAC grants, cert-manager management of certificates, and the
+ * caBundles of webhooks, APIServices and CRD conversion. Every resource is
+ * read with paged LISTs (500 per page), one page in memory at a time.
+ */
+export class KubernetesScanner implements MachineIdentityScanner {
+  readonly sourceTypes = ['kubernetes'] as const;
+  private readonly certificates: CertificateCache;
+
+  private constructor(private readonly options: KubernetesScannerOptions) {
+    this.certificates = new CertificateCache({ maxEntries: options.certificateCacheSize ?? 2000 });
+  }
+
+  /** Creates the scanner. */
+  static create(options: KubernetesScannerOptions = {}): KubernetesScanner {
+    return new KubernetesScanner(options);
+  }
+
+  async *scan(context: ScannerContext): AsyncIterable<MachineIdentityDiscovery> {
+    const started = Date.now();
+    const run = new ClusterScan(readClusterConnection(context.source.config), context, this.options, this.certificates);
+    let seen = 0;
+    const count = async function* (source: AsyncGenerator<MachineIdentityDiscovery, boolean>) {
+      let next = await source.next();
+      for (; !next.done; next = await source.next()) {
+        seen += 1;
+        yield next.value;
+      }
+      return next.value;
+    };
+    await this.readNamespaces(run);
+    yield* count(this.readRbac(run));
+    yield* count(this.readCertManager(run));
+    yield* count(this.readSecrets(run));
+    yield* count(this.readServiceAccounts(run));
+    for (const [resource, kind] of CA_BUNDLE_KINDS) yield* count(this.readCaBundles(run, resource, kind));
+    context.logger.info(
+      `Scanned cluster ${run.cluster}: ${fmt(run.secretsDone)} Secrets, ${fmt(run.namespaces.size)} namespaces, ${fmt(run.rbac.bindings)} bindings, ${fmt(run.certManager.size)} cert-manager Certificates; ${fmt(seen)} discoveries in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    );
+  }
+
+  private async readNamespaces(run: ClusterScan) {
+    const note = (ns: any) => {
+      const name = ns?.metadata?.name;
+      if (typeof name !== 'string' || !name) return;
+      run.namespaces.add(name);
+      const id = kubernetesIdOf(ns.metadata?.labels);
+      if (id) run.namespaceIds.set(name, id);
+    };
+    if (run.connection.namespaces.length === 0) {
+      const listing = run.listing('namespaces', false, ns => void note(ns));
+      for (let next = await listing.next(); !next.done; next = await listing.next()) {
+        // namespaces yield no discoveries
+      }
+      return;
+    }
+    for (const name of run.connection.namespaces) {
+      run.namespaces.add(name);
+      try {
+        note(await run.reader.readNamespace(name));
+      } catch (error) {
+        const code = (error as { code?: number }).code;
+        if (code === 401) throw new NotAllowedError(`The API server refused the credentials reading namespace ${name}`);
+        // Without the namespace's labels its objects still have their own; ownership may fall back.
+        if (code !== 404) run.context.logger.warn(`Cannot read namespace ${name} of ${run.cluster}: HTTP ${code ?? 'error'}`);
+      }
+    }
+  }
+
+  private async *readRbac(run: ClusterScan): AsyncGenerator<MachineIdentityDiscovery, boolean> {
+    const role = (kind: 'Role' | 'ClusterRole') => (r: any) => {
+      const bad = malformedMetadata(r, kind === 'Role');
+      if (bad) run.malformed(kind, r?.metadata?.namespace, r?.metadata?.name, bad);
+      else run.rbac.addRole(kind, r.metadata.namespace, r.metadata.name, r.rules);
+    };
+    const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding') => (b: any) => {
+      const bad = malformedMetadata(b, kind === 'RoleBinding');
+      if (bad) run.malformed(kind, b?.metadata?.namespace, b?.metadata?.name, bad);
+      else run.rbac.addBinding(kind, b.metadata.namespace, b.metadata.name, b.roleRef, b.subjects);
+    };
+    const a = yield* run.listing('clusterroles', false, role('ClusterRole'));
+    const b = yield* run.listing('roles', true, role('Role'));
+    const c = yield* run.listing('clusterrolebindings', false, binding('ClusterRoleBinding'));
+    const d = yield* run.listing('rolebindings', true, binding('RoleBinding'));
+    return a && b && c && d;
+  }
+
+  private async *readCertManager(run: ClusterScan): AsyncGenerator<MachineIdentityDiscovery, boolean> {
+    return yield* run.listing(
+      'certificates',
+      true,
+      certificate => {
+        const why = run.certManager.add(certificate);
+        if (why) run.malformed('Certificate', certificate?.metadata?.namespace, certificate?.metadata?.name, why);
+      },
+      { notServed: 'cert-manager is not installed (certificates.cert-manager.io not served)' },
+    );
+  }
+
+  private async *readSecrets(run: ClusterScan): AsyncGenerator<MachineIdentityDiscovery, boolean> {
+    const coverage = new CoverageTracker(run.cluster, 'Secret');
+    const context = {
+      cluster: run.cluster,
+      certificates: run.certificates,
+      fingerprintSecret: (value: Buffer) => run.context.fingerprintSecret(value),
+      namespaceId: (ns: string) => run.namespaceIds.get(ns),
+      certManager: run.certManager,
+    };
+    const complete = yield* run.listing(
+      'secrets',
+      true,
+      secret => {
+        const result = secretDiscoveries(secret, context);
+        coverage.saw(String(secret?.metadata?.namespace ?? ''), String(secret?.metadata?.name ?? ''), !result.malformed);
+        for (const problem of result.problems) run.context.reportProblem(problem);
+        if (result.serviceAccount) run.tokenSecrets.set(result.serviceAccount, (run.tokenSecrets.get(result.serviceAccount) ?? 0) + 1);
+        run.secretsDone += 1;
+        if (run.secretsDone % 500 === 0) run.context.reportProgress({ done: run.secretsDone, total: run.secretsTotal });
+        return result.discoveries;
+      },
+      {
+        onPage: (meta, items) => {
+          if (run.secretsTotal === undefined && typeof meta?.remainingItemCount === 'number') run.secretsTotal = meta.remainingItemCount + items;
+        },
+      },
+    );
+    run.context.reportProgress({ done: run.secretsDone, total: run.secretsTotal ?? run.secretsDone });
+    if (complete) run.cover(coverage.scopes(run.namespaces));
+    return complete;
+  }
+
+  private async *readServiceAccounts(run: ClusterScan): AsyncGenerator<MachineIdentityDiscovery, boolean> {
+    const coverage = new CoverageTracker(run.cluster, 'ServiceAccount');
+    const complete = yield* run.listing('serviceaccounts', true, account => {
+      const bad = malformedMetadata(account, true);
+      coverage.saw(String(account?.metadata?.namespace ?? ''), String(account?.metadata?.name ?? ''), !bad);
+      if (bad) {
+        run.malformed('ServiceAccount', account?.metadata?.namespace, account?.metadata?.name, bad);
+        return [];
+      }
+      const { namespace, name } = account.metadata;
+      return [
+        serviceAccountDiscovery(account, {
+          cluster: run.cluster,
+          grants: run.rbac.grantsOf(namespace, name),
+          tokenSecrets: run.tokenSecrets.get(`${namespace}/${name}`) ?? 0,
+          namespaceId: run.namespaceIds.get(namespace),
+        }),
+      ];
+    });
+    if (complete) run.cover(coverage.scopes(run.namespaces));
+    return complete;
+  }
+
+  private async *readCaBundles(run: ClusterScan, resource: ListedResource, kind: CaBundleKind): AsyncGenerator<MachineIdentityDiscovery, boolean> {
+    const coverage = new CoverageTracker(run.cluster, kind);
+    const complete = yield* run.listing(resource, false, object => {
+      const result = caBundleDiscoveries(kind, object, { cluster: run.cluster, certificates: run.certificates });
+      coverage.saw('-', String(object?.metadata?.name ?? ''), !result.malformed);
+      for (const problem of result.problems) run.context.reportProblem(problem);
+      return result.discoveries;
+    });
+    if (complete) run.cover(coverage.scopes(['-']));
+    return complete;
+  }
+}
