@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
-import { DatabaseInventoryStore } from '../plugins/machine-identity-backend/src/database/DatabaseInventoryStore';
+import { DatabaseInventoryStores } from '../plugins/machine-identity-backend/src/database/DatabaseInventoryStores';
+import { writeDiscoveries } from '../plugins/machine-identity-backend/src/inventory/writeDiscoveries';
 import { ComponentIndex } from '../plugins/machine-identity-backend/src/ownership/ComponentIndex';
 import { OwnershipResolver } from '../plugins/machine-identity-backend/src/ownership/OwnershipResolver';
 
@@ -56,7 +57,7 @@ async function timeIt(n: number, fn: (i: number) => Promise<unknown>) {
 }
 
 async function benchDatabase(name: string, knex: Knex) {
-  const store = await DatabaseInventoryStore.fromKnex(knex);
+  const store = await DatabaseInventoryStores.fromKnex(knex);
   const resolver = OwnershipResolver.create({ fallbackOwner: 'group:default/security' });
   resolver.setIndex(
     ComponentIndex.fromEntities(
@@ -98,7 +99,7 @@ async function benchDatabase(name: string, knex: Knex) {
   for (let start = 0; start < TOTAL; start += BATCH) {
     const discoveries = [];
     for (let n = start; n < Math.min(TOTAL, start + BATCH); n++) discoveries.push(discoveryOf(n, now));
-    await store.upsertDiscoveries({ scanId: 'bench-1', sourceId: 'bench', discoveries, now: new Date().toISOString(), resolveOwnership: resolver.resolve });
+    await writeDiscoveries(store, { scanId: 'bench-1', sourceId: 'bench', discoveries, now: new Date().toISOString(), resolveOwnership: resolver.resolve });
   }
   const insertSeconds = (performance.now() - t0) / 1000;
 
@@ -106,30 +107,30 @@ async function benchDatabase(name: string, knex: Knex) {
   for (let start = 0; start < TOTAL; start += BATCH) {
     const discoveries = [];
     for (let n = start; n < Math.min(TOTAL, start + BATCH); n++) discoveries.push(discoveryOf(n, now));
-    await store.upsertDiscoveries({ scanId: 'bench-2', sourceId: 'bench', discoveries, now: new Date().toISOString(), resolveOwnership: resolver.resolve });
+    await writeDiscoveries(store, { scanId: 'bench-2', sourceId: 'bench', discoveries, now: new Date().toISOString(), resolveOwnership: resolver.resolve });
   }
   const rescanSeconds = (performance.now() - t0) / 1000;
   if (name === 'PostgreSQL') await knex.raw('ANALYZE');
   const nowBeforeVacuum = new Date().toISOString();
   // straight after a bulk load PostgreSQL's visibility map is empty (no index-only scans until autovacuum)
-  const summaryUnvacuumed = await timeIt(30, () => store.getSummary(nowBeforeVacuum));
+  const summaryUnvacuumed = await timeIt(30, () => store.identities.getSummary(nowBeforeVacuum));
   if (name === 'PostgreSQL') await knex.raw('VACUUM ANALYZE identities');
 
   const nowIso = new Date().toISOString();
   const cursors: (string | undefined)[] = [undefined];
-  let page = await store.listIdentities({ owner: 'group:default/team-7', type: 'tls-certificate' }, { limit: 50, now: nowIso });
+  let page = await store.identities.list({ owner: 'group:default/team-7', type: 'tls-certificate' }, { limit: 50, now: nowIso });
   while (page.nextCursor && cursors.length < 40) {
     cursors.push(page.nextCursor);
-    page = await store.listIdentities({ owner: 'group:default/team-7', type: 'tls-certificate' }, { limit: 50, now: nowIso, cursor: page.nextCursor });
+    page = await store.identities.list({ owner: 'group:default/team-7', type: 'tls-certificate' }, { limit: 50, now: nowIso, cursor: page.nextCursor });
   }
   const pageLatency = await timeIt(300, i =>
-    store.listIdentities({ owner: 'group:default/team-7', type: 'tls-certificate' }, { limit: 50, now: nowIso, cursor: cursors[i % cursors.length] }),
+    store.identities.list({ owner: 'group:default/team-7', type: 'tls-certificate' }, { limit: 50, now: nowIso, cursor: cursors[i % cursors.length] }),
   );
   const expiringLatency = await timeIt(300, () =>
-    store.listIdentities({ state: 'active', expiresWithinDays: 30 }, { limit: 50, now: nowIso }),
+    store.identities.list({ state: 'active', expiresWithinDays: 30 }, { limit: 50, now: nowIso }),
   );
-  const summaryLatency = await timeIt(30, () => store.getSummary(nowIso));
-  const summary = await store.getSummary(nowIso);
+  const summaryLatency = await timeIt(30, () => store.identities.getSummary(nowIso));
+  const summary = await store.identities.getSummary(nowIso);
 
   console.log(`${name}: ${fmt(TOTAL)} observations upserted in ${insertSeconds.toFixed(1)}s (${fmt(TOTAL / insertSeconds)}/s); identical re-scan ${rescanSeconds.toFixed(1)}s (${fmt(TOTAL / rescanSeconds)}/s)`);
   console.log(`${name}: peer baseline, plain knex insert of the same rows: ${plainSeconds.toFixed(1)}s (${fmt(TOTAL / plainSeconds)}/s); Keyring upsert costs ${(insertSeconds / plainSeconds).toFixed(1)}x the plain insert`);

@@ -5,6 +5,4 @@
  * @packageDocumentation
  */
 export { machineIdentityPlugin as default } from './plugin';
-export { DatabaseInventoryStore } from './database/DatabaseInventoryStore';
-export type * from './database/types';
 export type { PolicyEngine, PolicyContext, RuleResult, PolicyRuleDescription } from './policy/types';

@@ -11,13 +11,13 @@ import {
   machineIdentityScannersExtensionPoint,
   machineIdentityServiceRegistryRef,
 } from '@keyring/plugin-machine-identity-node';
-import { DatabaseInventoryStore } from './database/DatabaseInventoryStore';
+import { DatabaseInventoryStores } from './database/DatabaseInventoryStores';
 import { DatabaseMachineIdentityService } from './facts/DatabaseMachineIdentityService';
 import { OwnershipRefresher } from './ownership/OwnershipRefresher';
 import { scheduleOwnershipRefresh } from './ownership/scheduleOwnershipRefresh';
 import { OwnershipResolver } from './ownership/OwnershipResolver';
 import { ExpiryDigestNotifier } from './notifications/ExpiryDigestNotifier';
-import { DatabaseDigestLedger } from './notifications/DatabaseDigestLedger';
+import { ViolationDigestSource } from './notifications/ViolationDigestSource';
 import { scheduleExpiryDigests } from './notifications/scheduleExpiryDigests';
 import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
 import { ScanEngine } from './scanning/ScanEngine';
@@ -65,7 +65,7 @@ export const machineIdentityPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, logger, database, scheduler, httpRouter, auth, catalog } = deps;
-        const store = await DatabaseInventoryStore.create({ database, logger });
+        const store = await DatabaseInventoryStores.create({ database });
         // machineIdentityServiceRef: facts for other backend plugins, read from these tables.
         deps.serviceRegistry.provide(DatabaseMachineIdentityService.create(await database.getClient()));
         const resolver = OwnershipResolver.create({
@@ -73,7 +73,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         });
         const policyEngine = DefaultPolicyEngine.fromConfig(config);
         const evaluator = ViolationEvaluator.create({
-          store,
+          stores: store,
           engine: policyEngine,
           components: () => resolver.getIndex(),
           logger,
@@ -82,17 +82,17 @@ export const machineIdentityPlugin = createBackendPlugin({
           catalog,
           auth,
           logger,
-          store,
+          stores: store,
           resolver,
           evaluate: ids => evaluator.evaluate(ids),
         });
         const scanEngine = ScanEngine.create({
-          store,
+          stores: store,
           scanners,
           sources: readSources(config),
           logger,
           scheduler,
-          fingerprintSecret: await createSecretFingerprinter({ config, store }),
+          fingerprintSecret: await createSecretFingerprinter({ config, settings: store.settings }),
           resolveOwnership: resolver.resolve,
           beforeScan: () => ownership.refreshComponents(),
           afterScan: async outcome => {
@@ -104,7 +104,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           ...deps,
           revokers,
           sources: readSources(config),
-          getIdentity: id => store.getIdentity(id),
+          getIdentity: id => store.identities.get(id),
           requestScan: id => scanEngine.requestScan(id),
         });
         await scanEngine.schedule();
@@ -130,8 +130,8 @@ export const machineIdentityPlugin = createBackendPlugin({
           logger,
           notifier: ExpiryDigestNotifier.fromConfig(config, {
             notifications: deps.notifications,
-            source: store,
-            ledger: DatabaseDigestLedger.create({ client: await database.getClient() }),
+            source: ViolationDigestSource.create({ violations: store.violations }),
+            ledger: store.digests,
             logger,
           }),
         });

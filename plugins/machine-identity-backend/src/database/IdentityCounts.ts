@@ -1,15 +1,15 @@
 import type { Knex } from 'knex';
-import type { IdentityRow } from './rowMapping';
+import type { IdentityRecord } from './types';
 
 type CountKey = [type: string, state: string, management: string, owned: number, violating: number];
 
-function keyOf(row: IdentityRow): CountKey {
+function keyOf(record: IdentityRecord): CountKey {
   return [
-    row.type,
-    row.state,
-    row.management,
-    row.ownership_rule !== 'fallback' && row.owner ? 1 : 0,
-    Number(row.violation_count) > 0 ? 1 : 0,
+    record.type,
+    record.state,
+    record.management,
+    record.ownershipRule !== 'fallback' && record.owner ? 1 : 0,
+    record.violationCount > 0 ? 1 : 0,
   ];
 }
 
@@ -17,12 +17,14 @@ function keyOf(row: IdentityRow): CountKey {
  * Changes to the `identity_counts` summary counters collected while a
  * transaction rewrites identity rows, applied in one statement at its end.
  * Callers must hold the write lock while reading the rows they pass as `before`.
+ *
+ * @internal
  */
 export class IdentityCountDeltas {
   private readonly deltas = new Map<string, { key: CountKey; n: number }>();
 
-  private add(row: IdentityRow, n: number) {
-    const key = keyOf(row);
+  private add(record: IdentityRecord, n: number) {
+    const key = keyOf(record);
     const id = JSON.stringify(key);
     const entry = this.deltas.get(id) ?? { key, n: 0 };
     entry.n += n;
@@ -30,7 +32,7 @@ export class IdentityCountDeltas {
   }
 
   /** Records a row's move from `before` (undefined for a new identity) to `after`. */
-  change(before: IdentityRow | undefined, after: IdentityRow) {
+  change(before: IdentityRecord | undefined, after: IdentityRecord) {
     if (before) {
       this.add(before, -1);
     }

@@ -7,7 +7,13 @@ import type {
   ScanRun,
   Violation,
 } from '@keyring/plugin-machine-identity-common';
-import type { ViolationListItem } from './types';
+import type {
+  AuditRecord,
+  IdentityRecord,
+  ObservationRecord,
+  StoredViolation,
+  ViolationListItem,
+} from './types';
 
 /** The `identities` row as stored (snake_case). */
 export interface IdentityRow {
@@ -89,7 +95,195 @@ export function parseJson<T>(value: string | null | undefined): T | undefined {
   return JSON.parse(value) as T;
 }
 
-/** `identities` row → API `Identity`. The one place columns become fields. */
+/** `identities` row → {@link IdentityRecord}. The one place identity columns become fields. */
+export function rowToRecord(row: IdentityRow): IdentityRecord {
+  return {
+    id: row.id,
+    type: row.type as IdentityRecord['type'],
+    fingerprintSha256: row.fingerprint_sha256,
+    displayName: row.display_name,
+    subject: row.subject ?? undefined,
+    attributes: parseJson(row.attributes) ?? {},
+    notAfter: row.not_after ?? undefined,
+    owner: row.owner ?? undefined,
+    component: row.component ?? undefined,
+    ownershipRule: row.ownership_rule as IdentityRecord['ownershipRule'],
+    ownershipVia: row.ownership_via ?? undefined,
+    ownerHint: parseJson(row.owner_hint),
+    links: parseJson(row.links),
+    sshLogins: parseJson(row.ssh_logins),
+    reviewOwner: row.review_owner ?? undefined,
+    reviewComponent: row.review_component ?? undefined,
+    state: row.state as IdentityRecord['state'],
+    stateChangedAt: row.state_changed_at,
+    management: row.management as IdentityRecord['management'],
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    changeSeq: Number(row.change_seq),
+    observationCount: Number(row.observation_count),
+    violationCount: Number(row.violation_count),
+    reviewStatus: row.review_status as IdentityRecord['reviewStatus'],
+  };
+}
+
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+/** {@link IdentityRecord} → `identities` row. */
+export function recordToRow(r: IdentityRecord): IdentityRow {
+  return {
+    id: r.id,
+    type: r.type,
+    fingerprint_sha256: r.fingerprintSha256,
+    display_name: r.displayName,
+    subject: r.subject ?? null,
+    attributes: JSON.stringify(r.attributes),
+    not_after: r.notAfter ?? null,
+    owner: r.owner ?? null,
+    component: r.component ?? null,
+    ownership_rule: r.ownershipRule,
+    ownership_via: r.ownershipVia ?? null,
+    owner_hint: json(r.ownerHint),
+    links: json(r.links),
+    ssh_logins: json(r.sshLogins),
+    review_owner: r.reviewOwner ?? null,
+    review_component: r.reviewComponent ?? null,
+    state: r.state,
+    state_changed_at: r.stateChangedAt,
+    management: r.management,
+    first_seen: r.firstSeen,
+    last_seen: r.lastSeen,
+    change_seq: r.changeSeq,
+    observation_count: r.observationCount,
+    violation_count: r.violationCount,
+    review_status: r.reviewStatus,
+  };
+}
+
+/** Only `columns` of a record, as row columns (partial updates). */
+export function recordColumns(r: IdentityRecord, columns: (keyof IdentityRecord)[]): Partial<IdentityRow> {
+  const row = recordToRow(r);
+  const out: Partial<IdentityRow> = { id: row.id };
+  for (const c of columns) {
+    const column = RECORD_COLUMN[c];
+    (out as Record<string, unknown>)[column] = row[column];
+  }
+  return out;
+}
+
+const RECORD_COLUMN: Record<keyof IdentityRecord, keyof IdentityRow> = {
+  id: 'id',
+  type: 'type',
+  fingerprintSha256: 'fingerprint_sha256',
+  displayName: 'display_name',
+  subject: 'subject',
+  attributes: 'attributes',
+  notAfter: 'not_after',
+  owner: 'owner',
+  component: 'component',
+  ownershipRule: 'ownership_rule',
+  ownershipVia: 'ownership_via',
+  ownerHint: 'owner_hint',
+  links: 'links',
+  sshLogins: 'ssh_logins',
+  reviewOwner: 'review_owner',
+  reviewComponent: 'review_component',
+  state: 'state',
+  stateChangedAt: 'state_changed_at',
+  management: 'management',
+  firstSeen: 'first_seen',
+  lastSeen: 'last_seen',
+  changeSeq: 'change_seq',
+  observationCount: 'observation_count',
+  violationCount: 'violation_count',
+  reviewStatus: 'review_status',
+};
+
+/** The row column of a record field. */
+export function columnOf(field: keyof IdentityRecord): keyof IdentityRow {
+  return RECORD_COLUMN[field];
+}
+
+/** {@link ObservationRecord} → `observations` row. */
+export function observationToRow(o: ObservationRecord): ObservationRow {
+  return {
+    identity_id: o.identityId,
+    source_id: o.sourceId,
+    location: o.location,
+    first_seen: o.firstSeen,
+    last_seen: o.lastSeen,
+    last_scan_id: o.lastScanId,
+    gone_at: o.goneAt ?? null,
+    details: json(o.details),
+  };
+}
+
+/** `observations` row → {@link ObservationRecord}. */
+export function rowToObservationRecord(row: ObservationRow): ObservationRecord {
+  return {
+    identityId: row.identity_id,
+    sourceId: row.source_id,
+    location: row.location,
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
+    lastScanId: row.last_scan_id,
+    goneAt: row.gone_at ?? undefined,
+    details: parseJson(row.details),
+  };
+}
+
+/** `violations` row → {@link StoredViolation}. */
+export function rowToStoredViolation(row: ViolationRow): StoredViolation {
+  return {
+    id: String(row.id),
+    identityId: row.identity_id,
+    ruleId: row.rule_id,
+    severity: row.severity as StoredViolation['severity'],
+    message: row.message,
+    remediation: row.remediation,
+    firstDetected: row.first_detected,
+  };
+}
+
+/** The `audit_events` row as stored (the review columns arrive with a later migration). */
+export interface AuditRow {
+  id: number | string;
+  at: string;
+  action: string;
+  actor: string | null;
+  identity_id: string | null;
+  message: string;
+  campaign_id?: string | null;
+  before?: string | null;
+  after?: string | null;
+  comment?: string | null;
+}
+
+function fromJsonText(value: string | null | undefined): unknown {
+  if (value === null || value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** `audit_events` row → {@link AuditRecord}. */
+export function rowToAuditRecord(row: AuditRow): AuditRecord {
+  return {
+    id: String(row.id),
+    at: row.at,
+    actor: row.actor ?? undefined,
+    action: row.action,
+    identityId: row.identity_id ?? undefined,
+    campaignId: row.campaign_id ?? undefined,
+    before: fromJsonText(row.before),
+    after: fromJsonText(row.after),
+    comment: row.comment ?? undefined,
+    message: row.message,
+  };
+}
+
+/** `identities` row → API `Identity`. */
 export function rowToIdentity(row: IdentityRow): Identity {
   const attributes = parseJson<IdentityAttributes>(row.attributes) ?? {};
   return {

@@ -1,48 +1,78 @@
 import type {
+  AuditEvent,
   ChangeFeedPage,
   HistoryEvent,
   Identity,
+  IdentityAttributes,
   IdentityState,
   IdentityType,
   InventorySummary,
+  Management,
   Observation,
   OwnershipRule,
   Page,
+  ReviewStatus,
   ScanError,
   ScanRun,
   Severity,
   Violation,
 } from '@keyring/plugin-machine-identity-common';
-import type {
-  IdentityLinks,
-  MachineIdentityDiscovery,
-  OwnerHint,
-} from '@keyring/plugin-machine-identity-node';
-import type { OwnerViolations } from '../notifications/types';
-import type { SshLogin } from '../ownership/ComponentIndex';
+import type { IdentityLinks, OwnerHint } from '@keyring/plugin-machine-identity-node';
+import type { StoreTransaction } from './InventoryDatabase';
 
-/** Who owns an identity and which rule decided it. */
-export interface OwnershipDecision {
+/**
+ * An identity as stored, every column parsed: what the domain reads before it
+ * decides and hands back once ownership, state and verdict are decided.
+ */
+export interface IdentityRecord {
+  id: string;
+  type: IdentityType;
+  fingerprintSha256: string;
+  displayName: string;
+  subject?: string;
+  attributes: IdentityAttributes;
+  notAfter?: string;
   owner?: string;
   component?: string;
-  rule: OwnershipRule;
-  /** Human explanation, e.g. `keyring.io/hostnames *.payments.example.test on component:default/payments-api`. */
-  via: string;
-}
-
-/** What ownership resolution reads from an identity. */
-export interface OwnershipInput {
-  type: IdentityType;
+  ownershipRule: OwnershipRule;
+  ownershipVia?: string;
+  /** Latest owner hint of a source. */
   ownerHint?: OwnerHint;
+  /** Links merged over every sighting. */
   links?: IdentityLinks;
-  /** Host and account of each SSH sighting, kept together (see `ComponentIndex`). */
-  sshLogins?: SshLogin[];
+  /** `[host, account]` of every SSH sighting, sorted. */
+  sshLogins?: string[][];
   reviewOwner?: string;
   reviewComponent?: string;
+  state: IdentityState;
+  stateChangedAt: string;
+  management: Management;
+  firstSeen: string;
+  lastSeen: string;
+  /** Position in the change feed; moves only when the catalog would see a change. */
+  changeSeq: number;
+  observationCount: number;
+  violationCount: number;
+  reviewStatus: ReviewStatus;
 }
 
-/** Resolves ownership of one identity; pure and fast (runs per row in batches). */
-export type OwnershipResolveFn = (input: OwnershipInput) => OwnershipDecision;
+/** One place a source saw an identity, as stored. */
+export interface ObservationRecord {
+  identityId: string;
+  sourceId: string;
+  location: string;
+  firstSeen: string;
+  lastSeen: string;
+  lastScanId: string;
+  goneAt?: string;
+  details?: Record<string, unknown>;
+}
+
+/** An identity row's move, for the summary counters: `before` is absent for a new identity. */
+export interface IdentityWrite {
+  before?: IdentityRecord;
+  after: IdentityRecord;
+}
 
 /** Filters of `GET /identities`. */
 export interface IdentityFilter {
@@ -87,6 +117,23 @@ export interface EvaluatedViolation {
   remediation: string;
 }
 
+/** An open violation as stored. */
+export interface StoredViolation extends EvaluatedViolation {
+  id: string;
+  identityId: string;
+  firstDetected: string;
+}
+
+/** Violation rows to write in one transaction. */
+export interface ViolationWrites {
+  opened: Array<EvaluatedViolation & { identityId: string }>;
+  /** Open violations whose severity, message or remediation changed. */
+  changed: StoredViolation[];
+  /** Ids of open violations that no longer apply. */
+  resolved: string[];
+  now: string;
+}
+
 /** Everything the policy engine needs about one identity. */
 export interface EvaluationInput {
   identity: Identity;
@@ -116,68 +163,171 @@ export interface ScanRunUpdate {
   errorCount?: number;
 }
 
-/** The inventory: identities, observations, scan runs, violations, waivers, audit history. */
-export interface InventoryStore {
-  /** Reads a plugin setting, creating it with `create()` the first time (race-safe). */
-  getOrCreateSetting(key: string, create: () => string): Promise<string>;
+/** An audit event to append; the id is assigned by the database. */
+export type AuditEventInput = Omit<AuditEvent, 'id'>;
 
-  /** Upserts one batch of discoveries of one scan run in a few statements. */
-  upsertDiscoveries(options: {
-    scanId: string;
-    sourceId: string;
-    discoveries: MachineIdentityDiscovery[];
-    now: string;
-    resolveOwnership: OwnershipResolveFn;
-  }): Promise<BatchResult>;
-  /**
-   * After a succeeded run: marks observations of the source not refreshed by
-   * the run as gone, and identities left with no current observation as
-   * `gone`. Returns the ids of identities retired.
-   */
-  retireUnseen(options: { scanId: string; sourceId: string; now: string }): Promise<string[]>;
+/** A stored audit event. */
+export type AuditRecord = AuditEvent;
 
-  /** Re-resolves ownership of every identity; returns the ids of those whose ownership changed. */
-  reresolveOwnership(resolve: OwnershipResolveFn, now: string): Promise<string[]>;
+/** Filters of the audit log; `from` inclusive, `to` exclusive (ISO-8601). */
+export interface AuditFilter {
+  identityId?: string;
+  actor?: string;
+  action?: string;
+  campaignId?: string;
+  from?: string;
+  to?: string;
+}
 
-  createScanRun(run: { id: string; sourceId: string; trigger: 'schedule' | 'manual'; startedAt: string; claimed: boolean }): Promise<void>;
-  /** Claims the oldest unclaimed (manually requested) run of a source, if any. */
-  claimQueuedScanRun(sourceId: string, now: string): Promise<string | undefined>;
-  /** Marks runs of a source still `running` as failed (a new run starts, so they were abandoned). */
-  failAbandonedScanRuns(sourceId: string, now: string, reason: string): Promise<number>;
-  deleteQueuedScanRun(id: string): Promise<void>;
-  updateScanRun(id: string, update: ScanRunUpdate): Promise<void>;
-  getScanRun(id: string): Promise<ScanRun | undefined>;
-  /** The running run of a source, if one started after `startedAfter`. */
-  getRunningScanRun(sourceId: string, startedAfter: string): Promise<ScanRun | undefined>;
-  getLatestScanRuns(sourceIds: string[]): Promise<Map<string, ScanRun>>;
+/** A page request: an opaque cursor from the previous page and a size. */
+export interface PageRequest {
+  cursor?: string;
+  limit: number;
+}
 
-  listIdentities(filter: IdentityFilter, options: { cursor?: string; limit: number; now: string }): Promise<Page<Identity>>;
-  getIdentity(id: string): Promise<Identity | undefined>;
+/** One sent (or being sent) notification digest: owner, UTC day, kind. */
+export interface DigestClaimKey {
+  owner: string;
+  day: string;
+  kind: 'digest' | 'escalation';
+}
+
+/**
+ * Identities and their observations.
+ *
+ * @internal
+ */
+export interface IdentityStore {
+  /** Current records of the ids (call with identity writes locked). */
+  getRecords(ids: string[], tx: StoreTransaction): Promise<Map<string, IdentityRecord>>;
+  /** Records after `afterId` in id order, for passes over the whole inventory. */
+  listRecords(options: { afterId: string; limit: number }, tx: StoreTransaction): Promise<IdentityRecord[]>;
+  /** `[identityId, location]` JSON keys of the live observations of the ids in one source. */
+  liveObservationKeys(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Set<string>>;
+  /** Upserts whole records, or only `columns` of them; keeps the summary counters. */
+  writeRecords(writes: IdentityWrite[], tx: StoreTransaction, columns?: (keyof IdentityRecord)[]): Promise<void>;
+  /** Moves `last_seen` of identities that changed in nothing else. */
+  touch(ids: string[], lastSeen: string, tx: StoreTransaction): Promise<void>;
+  /** Upserts sightings (a re-sighting revives a gone observation). */
+  upsertObservations(observations: ObservationRecord[], tx: StoreTransaction): Promise<void>;
+  /** Live observations of a source that the scan did not refresh. */
+  listUnrefreshedObservations(sourceId: string, scanId: string, tx: StoreTransaction): Promise<ObservationRecord[]>;
+  /** Marks observations gone and refreshes the observation counts of their identities. */
+  markObservationsGone(observations: ObservationRecord[], now: string, tx: StoreTransaction): Promise<void>;
+  /** Live (`active`) records among the ids that have no live observation left. */
+  listUnobserved(ids: string[], tx: StoreTransaction): Promise<IdentityRecord[]>;
+  /** Number of active identities with a live observation in the source. */
+  countActiveInSource(sourceId: string, tx?: StoreTransaction): Promise<number>;
+  /** Records an explicit review decision (the highest ownership precedence). */
+  setReviewDecision(options: { identityId: string; owner?: string; component?: string }, tx?: StoreTransaction): Promise<void>;
+
+  list(filter: IdentityFilter, options: PageRequest & { now: string }): Promise<Page<Identity>>;
+  get(id: string): Promise<Identity | undefined>;
   getObservations(identityId: string): Promise<Observation[]>;
-  getOpenViolations(identityId: string): Promise<Violation[]>;
-  getHistory(identityId: string): Promise<HistoryEvent[]>;
+  /** Ids in pages of `limit`, after `afterId` (for scheduled evaluation). */
+  listIds(options: { afterId?: string; limit: number; states?: IdentityState[] }): Promise<string[]>;
+  /** Identities with their live observations, for policy evaluation. */
+  getEvaluationInputs(ids: string[], tx?: StoreTransaction): Promise<EvaluationInput[]>;
   getSummary(now: string): Promise<InventorySummary>;
-  listChanges(since: number, limit: number): Promise<ChangeFeedPage>;
-  listViolations(filter: ViolationFilter, options: { cursor?: string; limit: number }): Promise<Page<ViolationListItem>>;
-  /**
-   * Open violations of live identities grouped by owner, most urgent first
-   * (the expiry digest's `DigestSource`).
-   */
-  listOpenViolationsByOwner(options: { minSeverity: Severity; limitPerOwner: number }): Promise<OwnerViolations[]>;
+}
 
-  /** Ids of identities in pages of `limit`, after `afterId` (for scheduled evaluation). */
-  listIdentityIds(options: { afterId?: string; limit: number; states?: IdentityState[] }): Promise<string[]>;
-  getEvaluationInputs(ids: string[]): Promise<EvaluationInput[]>;
+/**
+ * The change feed the catalog module follows: `change_seq` of the identities.
+ *
+ * @internal
+ */
+export interface ChangeFeedStore {
+  /** Locks identity writes for the transaction and returns the next-position allocator. */
+  allocator(tx: StoreTransaction): Promise<() => number>;
+  list(since: number, limit: number): Promise<ChangeFeedPage>;
+}
+
+/**
+ * Scan runs.
+ *
+ * @internal
+ */
+export interface ScanRunStore {
+  create(run: { id: string; sourceId: string; trigger: 'schedule' | 'manual'; startedAt: string; claimed: boolean }): Promise<void>;
+  /** Claims the oldest unclaimed (manually requested) run of a source, if any. */
+  claimQueued(sourceId: string, now: string): Promise<string | undefined>;
+  /** Marks runs of a source still `running` as failed (a new run starts, so they were abandoned). */
+  failAbandoned(sourceId: string, now: string, reason: string): Promise<number>;
+  deleteQueued(id: string): Promise<void>;
+  update(id: string, update: ScanRunUpdate, tx?: StoreTransaction): Promise<void>;
+  get(id: string): Promise<ScanRun | undefined>;
+  /** The running run of a source, if one started after `startedAfter`. */
+  getRunning(sourceId: string, startedAfter: string): Promise<ScanRun | undefined>;
+  getLatest(sourceIds: string[]): Promise<Map<string, ScanRun>>;
+}
+
+/**
+ * Violations and waivers.
+ *
+ * @internal
+ */
+export interface ViolationStore {
+  /** Open violations of the ids. */
+  listOpenFor(ids: string[], tx: StoreTransaction): Promise<StoredViolation[]>;
+  write(writes: ViolationWrites, tx: StoreTransaction): Promise<void>;
+  getOpen(identityId: string): Promise<Violation[]>;
+  list(filter: ViolationFilter, options: PageRequest): Promise<Page<ViolationListItem>>;
+  /** Open violations of live, owned identities at the given severities, by owner then id. */
+  listOpenOwned(options: { severities: Severity[] }): Promise<ViolationListItem[]>;
+  addWaiver(waiver: Omit<Waiver, 'id' | 'createdAt'>, now: string, tx?: StoreTransaction): Promise<Waiver>;
   /** Unexpired waivers of the identities, as `identityId/ruleId` keys. */
-  getActiveWaiverKeys(ids: string[], now: string): Promise<Set<string>>;
-  /**
-   * Replaces the open violations of each identity with `results`: keeps
-   * first_detected of violations still present, resolves the rest, updates
-   * violation_count and bumps change_seq when compliance flips.
-   */
-  applyEvaluations(results: Map<string, EvaluatedViolation[]>, now: string): Promise<{ opened: number; resolved: number }>;
-  addWaiver(waiver: Omit<Waiver, 'id' | 'createdAt'>, now: string): Promise<Waiver>;
-  /** Records an explicit review decision (highest ownership precedence). */
-  setReviewDecision(options: { identityId: string; owner?: string; component?: string; actor: string; now: string }): Promise<void>;
-  appendAuditEvent(event: { identityId?: string; at: string; action: string; actor?: string; message: string }): Promise<void>;
+  getActiveWaiverKeys(ids: string[], now: string, tx?: StoreTransaction): Promise<Set<string>>;
+}
+
+/**
+ * The append-only audit log.
+ *
+ * @internal
+ */
+export interface AuditStore {
+  /** Appends events; pass the transaction of the decision they record. */
+  append(events: AuditEventInput[], tx?: StoreTransaction): Promise<void>;
+  /** Newest first, paged by an opaque cursor. */
+  list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>>;
+  /** An identity's latest 200 events, newest first. */
+  getHistory(identityId: string): Promise<HistoryEvent[]>;
+}
+
+/**
+ * Plugin settings (e.g. the generated token-hash key).
+ *
+ * @internal
+ */
+export interface SettingsStore {
+  /** Reads a setting, creating it with `create()` the first time (race-safe). */
+  getOrCreate(key: string, create: () => string): Promise<string>;
+}
+
+/**
+ * Sent notification digests: one per owner, day and kind.
+ *
+ * @internal
+ */
+export interface DigestStore {
+  /** Atomically claims (owner, day, kind); `false` when it was already claimed. */
+  claim(claim: DigestClaimKey & { itemCount: number; at: string }): Promise<boolean>;
+  /** Gives a claim back after a failed send. */
+  release(claim: DigestClaimKey): Promise<void>;
+}
+
+/**
+ * Every store of the inventory over one database, and its transaction helper.
+ *
+ * @internal
+ */
+export interface InventoryStores {
+  identities: IdentityStore;
+  changes: ChangeFeedStore;
+  scanRuns: ScanRunStore;
+  violations: ViolationStore;
+  audit: AuditStore;
+  settings: SettingsStore;
+  digests: DigestStore;
+  /** Runs `fn` in one transaction (or inside `tx`). */
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>, tx?: StoreTransaction): Promise<T>;
 }

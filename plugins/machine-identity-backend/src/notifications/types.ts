@@ -2,6 +2,7 @@ import type {
   IdentityType,
   Severity,
 } from '@keyring/plugin-machine-identity-common';
+import type { DigestClaimKey, DigestStore } from '../database/types';
 
 /** One open violation as a digest lists it. */
 export interface DigestViolation {
@@ -47,30 +48,18 @@ export interface DigestSource {
 }
 
 /** What the notifier sends: the daily digest or the 7-day escalation. */
-export type DigestKind = 'digest' | 'escalation';
+export type DigestKind = DigestClaimKey['kind'];
 
-/** One sent (or being sent) notification: owner, UTC day, kind. */
-export interface DigestClaim {
-  owner: string;
-  /** UTC day, `YYYY-MM-DD`. */
-  day: string;
-  kind: DigestKind;
-}
+/** One sent (or being sent) notification: owner, UTC day (`YYYY-MM-DD`), kind. */
+export type DigestClaim = DigestClaimKey;
 
 /**
  * Remembers what was sent so each owner gets at most one digest (and one
- * escalation) per day, across restarts and replicas. The backend store
- * implements it with a small table, e.g.
- * `notification_digests(owner, day, kind, sent_at, item_count)` with the
- * primary key `(owner, day, kind)`: `claim` is an insert that returns
- * `false` on a unique-key conflict, `release` a delete.
+ * escalation) per day, across restarts and replicas: `claim` is an insert
+ * that returns `false` on a unique-key conflict, `release` a delete. The
+ * backend uses the digest store (`notification_digests`).
  */
-export interface DigestLedger {
-  /** Atomically claims (owner, day, kind); `false` when it was already claimed. */
-  claim(claim: DigestClaim & { itemCount: number; at: string }): Promise<boolean>;
-  /** Gives a claim back after a failed send, so the next run retries. */
-  release(claim: DigestClaim): Promise<void>;
-}
+export type DigestLedger = DigestStore;
 
 /** What one notifier run did. */
 export interface DigestRunSummary {

@@ -1,8 +1,9 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type { InventoryStore } from '../database/types';
+import type { InventoryStores } from '../database/types';
 import { readComponentIndex } from './CatalogComponentReader';
 import type { OwnershipResolver } from './OwnershipResolver';
+import { reresolveOwnership } from './reresolveOwnership';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -22,7 +23,7 @@ export class OwnershipRefresher {
       catalog: CatalogService;
       auth: AuthService;
       logger: LoggerService;
-      store: InventoryStore;
+      stores: InventoryStores;
       resolver: OwnershipResolver;
       evaluate: (ids: string[]) => Promise<unknown>;
     },
@@ -33,7 +34,7 @@ export class OwnershipRefresher {
     catalog: CatalogService;
     auth: AuthService;
     logger: LoggerService;
-    store: InventoryStore;
+    stores: InventoryStores;
     resolver: OwnershipResolver;
     evaluate: (ids: string[]) => Promise<unknown>;
   }): OwnershipRefresher {
@@ -60,11 +61,11 @@ export class OwnershipRefresher {
    * policies of those whose ownership changed. Returns their ids.
    */
   async reresolve(): Promise<string[]> {
-    const { store, resolver, logger, evaluate } = this.options;
+    const { stores, resolver, logger, evaluate } = this.options;
     const started = Date.now();
     await this.refreshComponents();
     const withComponents = resolver.getIndex().size > 0;
-    const changed = await store.reresolveOwnership(resolver.resolve, new Date().toISOString());
+    const changed = await reresolveOwnership(stores, resolver.resolve, new Date().toISOString());
     if (changed.length > 0) {
       await evaluate(changed);
     }

@@ -1,7 +1,4 @@
-import type {
-  OwnershipDecision,
-  OwnershipInput,
-} from '../database/types';
+import type { OwnershipDecision, OwnershipInput } from './types';
 import { ComponentIndex } from './ComponentIndex';
 import { normalizeComponentRef, normalizeOwnerRef } from './refs';
 

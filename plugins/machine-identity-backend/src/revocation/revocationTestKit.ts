@@ -2,7 +2,9 @@ import { mockServices } from '@backstage/backend-test-utils';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
 import type { Knex } from 'knex';
-import { DatabaseInventoryStore } from '../database/DatabaseInventoryStore';
+import { DatabaseInventoryStores } from '../database/DatabaseInventoryStores';
+import { retireUnseen } from '../inventory/retireUnseen';
+import { writeDiscoveries } from '../inventory/writeDiscoveries';
 import { ComponentIndex } from '../ownership/ComponentIndex';
 import { OwnershipResolver } from '../ownership/OwnershipResolver';
 import { DatabaseRevocationStore } from './DatabaseRevocationStore';
@@ -22,7 +24,7 @@ export const testSettings: RevocationSettings = {
 
 /** A migrated database with the inventory and revocation stores, a movable clock and recorded notifications. */
 export async function revocationFixture(knex: Knex, settings: RevocationSettings = testSettings) {
-  const inventory = await DatabaseInventoryStore.fromKnex(knex);
+  const inventory = await DatabaseInventoryStores.fromKnex(knex);
   const store = DatabaseRevocationStore.create({ client: knex });
   const resolver = OwnershipResolver.create({ fallbackOwner: 'group:default/security' });
   resolver.setIndex(ComponentIndex.empty());
@@ -36,21 +38,21 @@ export async function revocationFixture(knex: Knex, settings: RevocationSettings
   };
   const logger = mockServices.logger.mock();
   const notifier = RevocationNotifier.create({ notifications, logger });
-  const getIdentity = (id: string) => inventory.getIdentity(id);
+  const getIdentity = (id: string) => inventory.identities.get(id);
   const service = RevocationService.create({ store, getIdentity, notifier, settings, clock });
   let scan = 0;
   /** One complete scan of a source that sees exactly `discoveries`. */
   const completeScan = async (sourceId: string, discoveries: MachineIdentityDiscovery[]) => {
     const scanId = `scan-${++scan}`;
     now += 1000;
-    const { identityIds } = await inventory.upsertDiscoveries({
+    const { identityIds } = await writeDiscoveries(inventory, {
       scanId,
       sourceId,
       discoveries,
       now: clock().toISOString(),
       resolveOwnership: resolver.resolve,
     });
-    const retired = await inventory.retireUnseen({ scanId, sourceId, now: clock().toISOString() });
+    const retired = await retireUnseen(inventory, { scanId, sourceId, now: clock().toISOString() });
     return [...identityIds, ...retired];
   };
   const audit = async (identityId: string) =>

@@ -10,7 +10,10 @@ import type {
   MachineIdentityScanner,
   ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
-import type { InventoryStore, OwnershipResolveFn } from '../database/types';
+import type { InventoryStores } from '../database/types';
+import { retireUnseen } from '../inventory/retireUnseen';
+import { writeDiscoveries } from '../inventory/writeDiscoveries';
+import type { OwnershipResolveFn } from '../ownership/types';
 import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
 import type { ConfiguredSource } from './readSources';
 import { validateDiscovery } from './validateDiscovery';
@@ -35,7 +38,7 @@ export interface ScanOutcome {
 
 /** Options of {@link ScanEngine.create}. */
 export interface ScanEngineOptions {
-  store: InventoryStore;
+  stores: InventoryStores;
   scanners: MachineIdentityScanner[];
   sources: ConfiguredSource[];
   logger: LoggerService;
@@ -99,7 +102,7 @@ export class ScanEngine {
   /** Configured sources with their last run. */
   async listSources(): Promise<ScanSource[]> {
     const ids = [...this.sources.keys()];
-    const latest = await this.options.store.getLatestScanRuns(ids);
+    const latest = await this.options.stores.scanRuns.getLatest(ids);
     return [...this.sources.values()].map(s => ({
       id: s.id,
       type: s.type,
@@ -117,16 +120,16 @@ export class ScanEngine {
     if (!source) {
       throw new NotFoundError(`No source with id "${sourceId}" is configured`);
     }
-    const { store } = this.options;
+    const runs = this.options.stores.scanRuns;
     const liveSince = new Date(
       Date.now() - source.timeoutMs - ABANDON_GRACE_MS,
     ).toISOString();
-    const running = await store.getRunningScanRun(sourceId, liveSince);
+    const running = await runs.getRunning(sourceId, liveSince);
     if (running) {
       return { scanId: running.id, alreadyRunning: true };
     }
     const scanId = randomUUID();
-    await store.createScanRun({
+    await runs.create({
       id: scanId,
       sourceId,
       trigger: 'manual',
@@ -136,9 +139,9 @@ export class ScanEngine {
     try {
       await this.options.scheduler.triggerTask(ScanEngine.taskId(sourceId));
     } catch (error) {
-      await store.deleteQueuedScanRun(scanId);
+      await runs.deleteQueued(scanId);
       if (isError(error) && error.name === 'ConflictError') {
-        const current = await store.getRunningScanRun(sourceId, liveSince);
+        const current = await runs.getRunning(sourceId, liveSince);
         if (current) {
           return { scanId: current.id, alreadyRunning: true };
         }
@@ -151,10 +154,11 @@ export class ScanEngine {
 
   /** The scheduled task body: never throws. */
   private async runScheduled(source: ConfiguredSource, signal: AbortSignal) {
-    const { store, logger } = this.options;
+    const { logger } = this.options;
+    const runs = this.options.stores.scanRuns;
     try {
       const now = new Date().toISOString();
-      const abandoned = await store.failAbandonedScanRuns(
+      const abandoned = await runs.failAbandoned(
         source.id,
         now,
         'Abandoned: the backend stopped or lost the run before it finished',
@@ -162,10 +166,10 @@ export class ScanEngine {
       if (abandoned > 0) {
         logger.warn(`Marked ${fmt(abandoned)} abandoned scan runs of source ${source.id} as failed`);
       }
-      let scanId = await store.claimQueuedScanRun(source.id, now);
+      let scanId = await runs.claimQueued(source.id, now);
       if (!scanId) {
         scanId = randomUUID();
-        await store.createScanRun({
+        await runs.create({
           id: scanId,
           sourceId: source.id,
           trigger: 'schedule',
@@ -187,7 +191,7 @@ export class ScanEngine {
     scanId: string,
     taskSignal: AbortSignal,
   ): Promise<void> {
-    const { store } = this.options;
+    const { stores } = this.options;
     const logger = this.options.logger.child({ sourceId: source.id, scanId });
     const started = Date.now();
     const errors: ScanError[] = [];
@@ -215,7 +219,7 @@ export class ScanEngine {
         return;
       }
       lastProgressWrite = Date.now();
-      await store.updateScanRun(scanId, {
+      await stores.scanRuns.update(scanId, {
         seen: seen.size,
         added,
         progress: progress ?? { done: seen.size },
@@ -227,7 +231,7 @@ export class ScanEngine {
       if (batch.length === 0) return;
       const discoveries = batch;
       batch = [];
-      const result = await store.upsertDiscoveries({
+      const result = await writeDiscoveries(stores, {
         scanId,
         sourceId: source.id,
         discoveries,
@@ -303,7 +307,7 @@ export class ScanEngine {
       await flush();
       status = incomplete ? 'partial' : 'succeeded';
       if (status === 'succeeded') {
-        retired = await store.retireUnseen({
+        retired = await retireUnseen(stores, {
           scanId,
           sourceId: source.id,
           now: new Date().toISOString(),
@@ -320,7 +324,7 @@ export class ScanEngine {
       }
     }
 
-    await store.updateScanRun(scanId, {
+    await stores.scanRuns.update(scanId, {
       status,
       finishedAt: new Date().toISOString(),
       seen: seen.size,

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '@backstage/config';
-import type { InventoryStore } from '../database/types';
+import type { SettingsStore } from '../database/types';
 
 const SETTING_KEY = 'token-hash-key';
 
@@ -14,12 +14,12 @@ export type SecretFingerprintFn = (value: string | Buffer) => string;
  */
 export async function createSecretFingerprinter(options: {
   config: Config;
-  store: InventoryStore;
+  settings: SettingsStore;
 }): Promise<SecretFingerprintFn> {
   const configured = options.config.getOptionalString('machineIdentity.tokenHashKey');
   const key =
     configured ??
-    (await options.store.getOrCreateSetting(SETTING_KEY, () =>
+    (await options.settings.getOrCreate(SETTING_KEY, () =>
       randomBytes(32).toString('base64'),
     ));
   return value => createHmac('sha256', key).update(value).digest('hex');

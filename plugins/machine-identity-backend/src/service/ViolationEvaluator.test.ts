@@ -1,6 +1,8 @@
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
-import { DatabaseInventoryStore } from '../database/DatabaseInventoryStore';
+import { DatabaseInventoryStores } from '../database/DatabaseInventoryStores';
+import { writeDiscoveries } from '../inventory/writeDiscoveries';
+import { ViolationDigestSource } from '../notifications/ViolationDigestSource';
 import { discovery } from '../__testUtils__/testScannerModule';
 import { ComponentIndex } from '../ownership/ComponentIndex';
 import type { PolicyContext, PolicyEngine, RuleResult } from '../policy/types';
@@ -37,10 +39,10 @@ describe('ViolationEvaluator', () => {
     'opens, keeps, resolves violations, honours waivers and bumps change_seq only on compliance flips (%p)',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const store = await DatabaseInventoryStore.fromKnex(knex);
+      const store = await DatabaseInventoryStores.fromKnex(knex);
       const engine = new TestPolicyEngine();
       const evaluator = ViolationEvaluator.create({
-        store,
+        stores: store,
         engine,
         components: () =>
           ComponentIndex.fromEntities([
@@ -50,7 +52,7 @@ describe('ViolationEvaluator', () => {
       });
       const t0 = new Date('2026-11-01T00:00:00.000Z');
       const notAfter = '2026-11-10T00:00:00.000Z';
-      const { identityIds } = await store.upsertDiscoveries({
+      const { identityIds } = await writeDiscoveries(store, {
         scanId: 's1',
         sourceId: 'alpha',
         now: t0.toISOString(),
@@ -63,27 +65,27 @@ describe('ViolationEvaluator', () => {
       });
       const [id1, id2] = identityIds;
       await evaluator.evaluate(identityIds, t0);
-      expect(await store.getOpenViolations(id1)).toEqual([]);
-      expect((await store.getOpenViolations(id2)).map(v => v.ruleId)).toEqual(['ssh.shared-key']);
+      expect(await store.violations.getOpen(id1)).toEqual([]);
+      expect((await store.violations.getOpen(id2)).map(v => v.ruleId)).toEqual(['ssh.shared-key']);
       expect(engine.contexts.find(c => c.distinctAccounts === 2)?.observations).toHaveLength(2);
 
-      const seqBefore = (await store.listChanges(0, 100)).items.find(i => i.id === id1)!.changeSeq;
+      const seqBefore = (await store.changes.list(0, 100)).items.find(i => i.id === id1)!.changeSeq;
       const t1 = new Date('2026-11-11T00:00:00.000Z');
       await evaluator.evaluate(identityIds, t1);
-      const [expired] = await store.getOpenViolations(id1);
+      const [expired] = await store.violations.getOpen(id1);
       expect(expired).toMatchObject({ ruleId: 'tls.expired', firstDetected: t1.toISOString() });
-      const change = (await store.listChanges(0, 100)).items.find(i => i.id === id1)!;
+      const change = (await store.changes.list(0, 100)).items.find(i => i.id === id1)!;
       expect(change.changeSeq).toBeGreaterThan(seqBefore);
       expect(change.compliance).toBe('violating');
       expect(change.violationCount).toBe(1);
 
       // re-evaluation keeps first_detected and does not bump change_seq
       await evaluator.evaluate(identityIds, new Date('2026-11-12T00:00:00.000Z'));
-      expect((await store.getOpenViolations(id1))[0].firstDetected).toBe(t1.toISOString());
-      expect((await store.listChanges(0, 100)).items.find(i => i.id === id1)!.changeSeq).toBe(change.changeSeq);
+      expect((await store.violations.getOpen(id1))[0].firstDetected).toBe(t1.toISOString());
+      expect((await store.changes.list(0, 100)).items.find(i => i.id === id1)!.changeSeq).toBe(change.changeSeq);
 
       // the digest source groups open violations by owner, most urgent first
-      const digest = await store.listOpenViolationsByOwner({ minSeverity: 'warning', limitPerOwner: 10 });
+      const digest = await ViolationDigestSource.create({ violations: store.violations }).listOpenViolationsByOwner({ minSeverity: 'warning', limitPerOwner: 10 });
       expect(digest).toEqual([
         expect.objectContaining({
           owner: 'group:default/security',
@@ -95,22 +97,22 @@ describe('ViolationEvaluator', () => {
           ],
         }),
       ]);
-      expect(await store.listOpenViolationsByOwner({ minSeverity: 'error', limitPerOwner: 10 })).toEqual([
+      expect(await ViolationDigestSource.create({ violations: store.violations }).listOpenViolationsByOwner({ minSeverity: 'error', limitPerOwner: 10 })).toEqual([
         expect.objectContaining({ violationCount: 1 }),
       ]);
 
       // an unexpired waiver resolves it; an expired one does not count
-      await store.addWaiver({ identityId: id2, ruleId: 'ssh.shared-key', reason: 'bastion', approver: 'user:default/alice', expiresAt: '2026-11-20T00:00:00.000Z' }, t1.toISOString());
+      await store.violations.addWaiver({ identityId: id2, ruleId: 'ssh.shared-key', reason: 'bastion', approver: 'user:default/alice', expiresAt: '2026-11-20T00:00:00.000Z' }, t1.toISOString());
       await evaluator.evaluate([id2], new Date('2026-11-15T00:00:00.000Z'));
-      expect(await store.getOpenViolations(id2)).toEqual([]);
+      expect(await store.violations.getOpen(id2)).toEqual([]);
       const resolvedRow = await knex('violations').where({ identity_id: id2 }).first();
       expect(resolvedRow.resolved_at).toBe('2026-11-15T00:00:00.000Z');
       await evaluator.evaluate([id2], new Date('2026-11-21T00:00:00.000Z'));
-      const reopened = await store.getOpenViolations(id2);
+      const reopened = await store.violations.getOpen(id2);
       expect(reopened.map(v => v.firstDetected)).toEqual(['2026-11-21T00:00:00.000Z']);
       expect(Number((await knex('violations').count({ n: '*' }).first())!.n)).toBe(3);
 
-      const page = await store.listViolations({ ruleId: 'tls.expired' }, { limit: 10 });
+      const page = await store.violations.list({ ruleId: 'tls.expired' }, { limit: 10 });
       expect(page.items).toEqual([expect.objectContaining({ identityId: id1, identityDisplayName: 'identity-1.example.test' })]);
     },
   );
@@ -119,17 +121,17 @@ describe('ViolationEvaluator', () => {
     'writes 1,000 discoveries in a handful of statements (%p)',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const store = await DatabaseInventoryStore.fromKnex(knex);
+      const store = await DatabaseInventoryStores.fromKnex(knex);
       let statements = 0;
       const count = () => {
         statements += 1;
       };
       knex.on('query', count);
       const discoveries = Array.from({ length: 1000 }, (_, i) => discovery(i + 1));
-      await store.upsertDiscoveries({ scanId: 's1', sourceId: 'alpha', now: new Date().toISOString(), resolveOwnership: resolveFallback, discoveries });
+      await writeDiscoveries(store, { scanId: 's1', sourceId: 'alpha', now: new Date().toISOString(), resolveOwnership: resolveFallback, discoveries });
       const first = statements;
       statements = 0;
-      await store.upsertDiscoveries({ scanId: 's2', sourceId: 'alpha', now: new Date().toISOString(), resolveOwnership: resolveFallback, discoveries });
+      await writeDiscoveries(store, { scanId: 's2', sourceId: 'alpha', now: new Date().toISOString(), resolveOwnership: resolveFallback, discoveries });
       knex.off('query', count);
       // BEGIN, lock, max(seq), 2 selects, 2 upserts, 2 observation upserts, 2 counts, audit, COMMIT
       expect(first).toBeLessThanOrEqual(20);

@@ -1,8 +1,9 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
 import type { IdentityState } from '@keyring/plugin-machine-identity-common';
-import type { EvaluatedViolation, InventoryStore } from '../database/types';
+import type { EvaluatedViolation, InventoryStores } from '../database/types';
 import type { ComponentIndex } from '../ownership/ComponentIndex';
+import { applyEvaluations } from '../policy/applyEvaluations';
 import { countDistinctAccounts } from '../policy/sshRules';
 import type { PolicyContext, PolicyEngine } from '../policy/types';
 
@@ -17,7 +18,7 @@ const fmt = (n: number) => n.toLocaleString('en-US');
  */
 export class ViolationEvaluator {
   private constructor(
-    private readonly store: InventoryStore,
+    private readonly stores: InventoryStores,
     private readonly engine: PolicyEngine,
     private readonly components: () => ComponentIndex,
     private readonly logger: LoggerService,
@@ -25,12 +26,12 @@ export class ViolationEvaluator {
 
   /** Creates the evaluator; `components` returns the current Component index. */
   static create(options: {
-    store: InventoryStore;
+    stores: InventoryStores;
     engine: PolicyEngine;
     components: () => ComponentIndex;
     logger: LoggerService;
   }): ViolationEvaluator {
-    return new ViolationEvaluator(options.store, options.engine, options.components, options.logger);
+    return new ViolationEvaluator(options.stores, options.engine, options.components, options.logger);
   }
 
   /** Evaluates the given identities; returns violations opened and resolved. */
@@ -40,8 +41,8 @@ export class ViolationEvaluator {
     const nowIso = now.toISOString();
     for (let i = 0; i < ids.length; i += BATCH) {
       const chunk = ids.slice(i, i + BATCH);
-      const inputs = await this.store.getEvaluationInputs(chunk);
-      const waived = await this.store.getActiveWaiverKeys(chunk, nowIso);
+      const inputs = await this.stores.identities.getEvaluationInputs(chunk);
+      const waived = await this.stores.violations.getActiveWaiverKeys(chunk, nowIso);
       const index = this.components();
       const results = new Map<string, EvaluatedViolation[]>();
       for (const { identity, observations } of inputs) {
@@ -72,7 +73,7 @@ export class ViolationEvaluator {
           );
         }
       }
-      const outcome = await this.store.applyEvaluations(results, nowIso);
+      const outcome = await applyEvaluations(this.stores, results, nowIso);
       opened += outcome.opened;
       resolved += outcome.resolved;
     }
@@ -87,7 +88,7 @@ export class ViolationEvaluator {
     let opened = 0;
     let resolved = 0;
     for (;;) {
-      const ids = await this.store.listIdentityIds({ afterId, limit: 1000 });
+      const ids = await this.stores.identities.listIds({ afterId, limit: 1000 });
       if (ids.length === 0) break;
       afterId = ids[ids.length - 1];
       const r = await this.evaluate(ids, now);

@@ -1,6 +1,7 @@
 import { NotFoundError } from '@backstage/errors';
-import type { InventoryStore, Waiver } from '../database/types';
+import type { InventoryStores, Waiver } from '../database/types';
 import { validateWaiver } from '../policy/applyWaivers';
+import { recordWaiver } from '../policy/recordWaiver';
 
 /** A waiver request as the API receives it, with the approving user. */
 export interface WaiverRequest {
@@ -20,7 +21,7 @@ export interface WaiverRequest {
  */
 export class WaiverService {
   private constructor(
-    private readonly store: InventoryStore,
+    private readonly store: InventoryStores,
     private readonly knowsRule: (id: string) => boolean,
     private readonly evaluate: (ids: string[], now: Date) => Promise<unknown>,
   ) {}
@@ -30,7 +31,7 @@ export class WaiverService {
    * `evaluate` re-evaluates identities (the `ViolationEvaluator`).
    */
   static create(options: {
-    store: InventoryStore;
+    store: InventoryStores;
     knowsRule: (id: string) => boolean;
     evaluate: (ids: string[], now: Date) => Promise<unknown>;
   }): WaiverService {
@@ -43,12 +44,13 @@ export class WaiverService {
    * rule, a missing reason or a missing, past or too distant expiry.
    */
   async grant(request: WaiverRequest, now: Date = new Date()): Promise<Waiver> {
-    const identity = await this.store.getIdentity(request.identityId);
+    const identity = await this.store.identities.get(request.identityId);
     if (!identity) {
       throw new NotFoundError(`No identity with id "${request.identityId.slice(0, 100)}"`);
     }
     validateWaiver(request, { now, knowsRule: this.knowsRule });
-    const waiver = await this.store.addWaiver(
+    const waiver = await recordWaiver(
+      this.store,
       {
         identityId: identity.id,
         ruleId: request.ruleId,

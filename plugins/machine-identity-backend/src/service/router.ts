@@ -18,7 +18,7 @@ import {
 } from '@keyring/plugin-machine-identity-common';
 import express, { type Request } from 'express';
 import Router from 'express-promise-router';
-import type { InventoryStore } from '../database/types';
+import type { InventoryStores } from '../database/types';
 import type { PolicyEngine } from '../policy/types';
 import type { ScanEngine } from '../scanning/ScanEngine';
 import type { WaiverService } from './WaiverService';
@@ -37,7 +37,7 @@ import {
 
 /** Collaborators of the REST API. */
 export interface RouterOptions {
-  store: InventoryStore;
+  store: InventoryStores;
   scanEngine: ScanEngine;
   policyEngine: PolicyEngine;
   waivers: WaiverService;
@@ -74,7 +74,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/identities', async (req, res) => {
     await authorize(req, machineIdentityReadPermission);
     checkParams(req.query, ['type', 'owner', 'entityRef', 'state', 'expiresWithinDays', 'violating', 'q', 'cursor', 'limit']);
-    const page = await store.listIdentities(
+    const page = await store.identities.list(
       {
         type: optionalType(req.query),
         owner: optionalEntityRef(req.query, 'owner', 'group'),
@@ -96,14 +96,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/identities/:id', async (req, res) => {
     await authorize(req, machineIdentityReadPermission);
     checkParams(req.query, []);
-    const identity = await store.getIdentity(req.params.id);
+    const identity = await store.identities.get(req.params.id);
     if (!identity) {
       throw new NotFoundError(`No identity with id "${req.params.id.slice(0, 100)}"`);
     }
     const [observations, violations, history] = await Promise.all([
-      store.getObservations(identity.id),
-      store.getOpenViolations(identity.id),
-      store.getHistory(identity.id),
+      store.identities.getObservations(identity.id),
+      store.violations.getOpen(identity.id),
+      store.audit.getHistory(identity.id),
     ]);
     const details: IdentityDetails = { ...identity, observations, violations, history };
     res.json(details);
@@ -136,7 +136,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/summary', async (req, res) => {
     await authorize(req, machineIdentityReadPermission);
     checkParams(req.query, []);
-    res.json(await store.getSummary(new Date().toISOString()));
+    res.json(await store.identities.getSummary(new Date().toISOString()));
   });
 
   router.get('/sources', async (req, res) => {
@@ -155,7 +155,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/scans/:scanId', async (req, res) => {
     await authorize(req, machineIdentityReadPermission);
     checkParams(req.query, []);
-    const run = await store.getScanRun(req.params.scanId);
+    const run = await store.scanRuns.get(req.params.scanId);
     if (!run) {
       throw new NotFoundError(`No scan with id "${req.params.scanId.slice(0, 100)}"`);
     }
@@ -166,7 +166,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     await authorize(req, machineIdentityReadPermission);
     checkParams(req.query, ['entityRef', 'owner', 'ruleId', 'cursor', 'limit']);
     res.json(
-      await store.listViolations(
+      await store.violations.list(
         {
           entityRef: optionalEntityRef(req.query, 'entityRef', 'component'),
           owner: optionalEntityRef(req.query, 'owner', 'group'),
@@ -190,7 +190,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     await authorize(req, machineIdentityReadPermission);
     checkParams(req.query, ['since', 'limit']);
     res.json(
-      await store.listChanges(
+      await store.changes.list(
         optionalInt(req.query, 'since', 0, Number.MAX_SAFE_INTEGER) ?? 0,
         optionalInt(req.query, 'limit', 1, 1000) ?? 500,
       ),

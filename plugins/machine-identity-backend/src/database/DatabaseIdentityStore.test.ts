@@ -4,7 +4,11 @@ import type { Knex } from 'knex';
 import { discovery } from '../__testUtils__/testScannerModule';
 import { ComponentIndex } from '../ownership/ComponentIndex';
 import { OwnershipResolver } from '../ownership/OwnershipResolver';
-import { DatabaseInventoryStore } from './DatabaseInventoryStore';
+import { retireUnseen } from '../inventory/retireUnseen';
+import { writeDiscoveries } from '../inventory/writeDiscoveries';
+import { reresolveOwnership } from '../ownership/reresolveOwnership';
+import { applyEvaluations } from '../policy/applyEvaluations';
+import { DatabaseInventoryStores } from './DatabaseInventoryStores';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
@@ -46,17 +50,17 @@ async function expectCountersExact(knex: Knex) {
   return counters;
 }
 
-describe('DatabaseInventoryStore', () => {
+describe('DatabaseIdentityStore', () => {
   it.each(databases.eachSupportedId())(
     'keeps observation counts exact through new, repeated and moved sightings, second sources, retirement and revival (%p)',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const store = await DatabaseInventoryStore.fromKnex(knex);
+      const store = await DatabaseInventoryStores.fromKnex(knex);
       const resolver = OwnershipResolver.create({ fallbackOwner: 'group:default/security' });
       resolver.setIndex(ComponentIndex.empty());
       let tick = Date.parse('2026-11-25T10:00:00.000Z');
       const upsert = (scanId: string, sourceId: string, discoveries: MachineIdentityDiscovery[]) =>
-        store.upsertDiscoveries({
+        writeDiscoveries(store, {
           scanId,
           sourceId,
           discoveries,
@@ -75,7 +79,7 @@ describe('DatabaseInventoryStore', () => {
       await expectObservationCountsExact(knex);
       // alpha's next complete run no longer sees 1@b, 1@c and key 3
       await upsert('s3', 'alpha', [at(1, 'a'), at(2, 'a')]);
-      const retired = await store.retireUnseen({ scanId: 's3', sourceId: 'alpha', now: new Date((tick += 1000)).toISOString() });
+      const retired = await retireUnseen(store, { scanId: 's3', sourceId: 'alpha', now: new Date((tick += 1000)).toISOString() });
       expect(retired).toHaveLength(1);
       await expectObservationCountsExact(knex);
       // key 3 and 1@b come back
@@ -99,7 +103,7 @@ describe('DatabaseInventoryStore', () => {
     'keeps the summary counters equal to a full recount through scans, retirements, ownership and violation changes (%p)',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const store = await DatabaseInventoryStore.fromKnex(knex);
+      const store = await DatabaseInventoryStores.fromKnex(knex);
       const resolver = OwnershipResolver.create({ fallbackOwner: 'group:default/security' });
       const payments = ComponentIndex.fromEntities([
         {
@@ -121,34 +125,34 @@ describe('DatabaseInventoryStore', () => {
           ...(management ? { management } : {}),
         });
       const upsert = (scanId: string, discoveries: MachineIdentityDiscovery[]) =>
-        store.upsertDiscoveries({ scanId, sourceId: 'alpha', discoveries, now: now(), resolveOwnership: resolver.resolve });
+        writeDiscoveries(store, { scanId, sourceId: 'alpha', discoveries, now: now(), resolveOwnership: resolver.resolve });
 
       await upsert('s1', Array.from({ length: 40 }, (_, i) => item(i + 1)));
       expect(await expectCountersExact(knex)).not.toEqual([]);
       // a re-scan that changes management of some and drops others, then retires
       await upsert('s2', Array.from({ length: 30 }, (_, i) => item(i + 1, i % 4 === 0 ? 'automated' : undefined)));
       await expectCountersExact(knex);
-      expect(await store.retireUnseen({ scanId: 's2', sourceId: 'alpha', now: now() })).toHaveLength(10);
+      expect(await retireUnseen(store, { scanId: 's2', sourceId: 'alpha', now: now() })).toHaveLength(10);
       await expectCountersExact(knex);
       // ownership changes with the catalog, both ways
       resolver.setIndex(payments);
-      expect((await store.reresolveOwnership(resolver.resolve, now())).length).toBe(20);
+      expect((await reresolveOwnership(store, resolver.resolve, now())).length).toBe(20);
       await expectCountersExact(knex);
       // violations open on some identities, then resolve on a few of them
-      const ids = await store.listIdentityIds({ limit: 100 });
+      const ids = await store.identities.listIds({ limit: 100 });
       const violation = { ruleId: 'tls.expiry', severity: 'warning' as const, message: 'm', remediation: 'r' };
-      await store.applyEvaluations(new Map(ids.map((id, i) => [id, i % 3 ? [violation] : []])), now());
+      await applyEvaluations(store, new Map(ids.map((id, i) => [id, i % 3 ? [violation] : []])), now());
       await expectCountersExact(knex);
-      await store.applyEvaluations(new Map(ids.slice(0, 10).map(id => [id, []])), now());
+      await applyEvaluations(store, new Map(ids.slice(0, 10).map(id => [id, []])), now());
       await expectCountersExact(knex);
       // identities come back; the catalog forgets payments
       await upsert('s3', Array.from({ length: 40 }, (_, i) => item(i + 1)));
       resolver.setIndex(ComponentIndex.empty());
-      await store.reresolveOwnership(resolver.resolve, now());
+      await reresolveOwnership(store, resolver.resolve, now());
       await expectCountersExact(knex);
 
       // the summary answers from the counters exactly what a full scan of the rows gives
-      const summary = await store.getSummary(new Date(tick).toISOString());
+      const summary = await store.identities.getSummary(new Date(tick).toISOString());
       const all = await knex('identities').select('*');
       const live = all.filter((r: any) => r.state === 'active' || r.state === 'pending-revocation');
       expect(summary.total).toBe(40);

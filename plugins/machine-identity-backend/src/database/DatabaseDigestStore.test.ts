@@ -16,22 +16,20 @@ import {
 } from '@backstage/plugin-notifications-node';
 import request from 'supertest';
 import { discovery, scanPlans, testScannerModule, yields } from '../__testUtils__/testScannerModule';
-import { DatabaseInventoryStore } from '../database/DatabaseInventoryStore';
 import { machineIdentityPlugin } from '../plugin';
-import { DatabaseDigestLedger } from './DatabaseDigestLedger';
+import { DatabaseInventoryStores } from './DatabaseInventoryStores';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const API = '/api/machine-identity';
 const AUTH = mockCredentials.user.header();
 const DIGEST_TASK = 'machine-identity-expiry-digest';
 
-describe('DatabaseDigestLedger', () => {
+describe('DatabaseDigestStore', () => {
   it.each(databases.eachSupportedId())(
     'claims (owner, day, kind) once until released (%p)',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      await DatabaseInventoryStore.fromKnex(knex);
-      const ledger = DatabaseDigestLedger.create({ client: knex });
+      const ledger = (await DatabaseInventoryStores.fromKnex(knex)).digests;
       const claim = { owner: 'group:default/payments', day: '2026-11-20', kind: 'digest' as const };
       const at = '2026-11-20T08:00:00.000Z';
       expect(await ledger.claim({ ...claim, itemCount: 3, at })).toBe(true);

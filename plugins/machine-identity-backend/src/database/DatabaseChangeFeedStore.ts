@@ -1,0 +1,40 @@
+import type { ChangeFeedPage } from '@keyring/plugin-machine-identity-common';
+import type { InventoryDatabase, StoreTransaction } from './InventoryDatabase';
+import { type IdentityRow, rowToIdentityChange } from './rowMapping';
+import type { ChangeFeedStore } from './types';
+
+/**
+ * The change feed: identities ordered by `change_seq`, a unique position
+ * allocated under the identity write lock.
+ *
+ * @internal
+ */
+export class DatabaseChangeFeedStore implements ChangeFeedStore {
+  private constructor(private readonly database: InventoryDatabase) {}
+
+  /** A store on a migrated database. */
+  static create(options: { database: InventoryDatabase }): DatabaseChangeFeedStore {
+    return new DatabaseChangeFeedStore(options.database);
+  }
+
+  async allocator(tx: StoreTransaction): Promise<() => number> {
+    await this.database.lockIdentityWrites(tx);
+    const row = await tx('identities').max({ m: 'change_seq' }).first();
+    let seq = Number(row?.m ?? 0);
+    return () => ++seq;
+  }
+
+  async list(since: number, limit: number): Promise<ChangeFeedPage> {
+    const rows = (await this.database
+      .knex('identities')
+      .where('change_seq', '>', since)
+      .orderBy('change_seq')
+      .limit(limit + 1)) as IdentityRow[];
+    const items = rows.slice(0, limit).map(rowToIdentityChange);
+    return {
+      items,
+      nextSince: items.length ? items[items.length - 1].changeSeq : since,
+      hasMore: rows.length > limit,
+    };
+  }
+}

@@ -1,0 +1,125 @@
+import type { ScanRun } from '@keyring/plugin-machine-identity-common';
+import type { InventoryDatabase, StoreTransaction } from './InventoryDatabase';
+import { type ScanRunRow, rowToScanRun } from './rowMapping';
+import type { ScanRunStore, ScanRunUpdate } from './types';
+
+/** Scan errors kept per run (the count is kept in full). */
+const MAX_STORED_ERRORS = 100;
+const MAX_ERROR_LENGTH = 500;
+
+/**
+ * Scan runs in the `scan_runs` table: queued (manual, unclaimed), running,
+ * finished.
+ *
+ * @internal
+ */
+export class DatabaseScanRunStore implements ScanRunStore {
+  private constructor(private readonly database: InventoryDatabase) {}
+
+  /** A store on a migrated database. */
+  static create(options: { database: InventoryDatabase }): DatabaseScanRunStore {
+    return new DatabaseScanRunStore(options.database);
+  }
+
+  private get db() {
+    return this.database.knex;
+  }
+
+  async create(run: {
+    id: string;
+    sourceId: string;
+    trigger: 'schedule' | 'manual';
+    startedAt: string;
+    claimed: boolean;
+  }): Promise<void> {
+    await this.db('scan_runs').insert({
+      id: run.id,
+      source_id: run.sourceId,
+      status: 'running',
+      trigger: run.trigger,
+      claimed_at: run.claimed ? run.startedAt : null,
+      started_at: run.startedAt,
+      errors: '[]',
+    });
+  }
+
+  async claimQueued(sourceId: string, now: string): Promise<string | undefined> {
+    const row = await this.db('scan_runs')
+      .where({ source_id: sourceId, status: 'running' })
+      .whereNull('claimed_at')
+      .orderBy('started_at')
+      .first();
+    if (!row) {
+      return undefined;
+    }
+    const n = await this.db('scan_runs')
+      .where({ id: row.id })
+      .whereNull('claimed_at')
+      .update({ claimed_at: now, started_at: now });
+    return n === 1 ? (row.id as string) : undefined;
+  }
+
+  async failAbandoned(sourceId: string, now: string, reason: string): Promise<number> {
+    return this.db('scan_runs')
+      .where({ source_id: sourceId, status: 'running' })
+      .whereNotNull('claimed_at')
+      .update({
+        status: 'failed',
+        finished_at: now,
+        error_count: 1,
+        errors: JSON.stringify([{ message: reason }]),
+      });
+  }
+
+  async deleteQueued(id: string): Promise<void> {
+    await this.db('scan_runs').where({ id }).whereNull('claimed_at').delete();
+  }
+
+  async update(id: string, update: ScanRunUpdate, tx?: StoreTransaction): Promise<void> {
+    const patch: Partial<ScanRunRow> = {};
+    if (update.status) patch.status = update.status;
+    if (update.finishedAt) patch.finished_at = update.finishedAt;
+    if (update.seen !== undefined) patch.seen = update.seen;
+    if (update.added !== undefined) patch.added = update.added;
+    if (update.retired !== undefined) patch.retired = update.retired;
+    if (update.progress) {
+      patch.progress_done = update.progress.done;
+      patch.progress_total = update.progress.total ?? null;
+    }
+    if (update.errors) {
+      patch.errors = JSON.stringify(
+        update.errors.slice(0, MAX_STORED_ERRORS).map(e => ({
+          ...(e.location ? { location: e.location.slice(0, MAX_ERROR_LENGTH) } : {}),
+          message: e.message.slice(0, MAX_ERROR_LENGTH),
+        })),
+      );
+      patch.error_count = update.errorCount ?? update.errors.length;
+    }
+    await (tx ?? this.db)('scan_runs').where({ id }).update(patch);
+  }
+
+  async get(id: string): Promise<ScanRun | undefined> {
+    const row = await this.db('scan_runs').where({ id }).first();
+    return row ? rowToScanRun(row) : undefined;
+  }
+
+  async getRunning(sourceId: string, startedAfter: string): Promise<ScanRun | undefined> {
+    const row = await this.db('scan_runs')
+      .where({ source_id: sourceId, status: 'running' })
+      .where('started_at', '>', startedAfter)
+      .orderBy('started_at', 'desc')
+      .first();
+    return row ? rowToScanRun(row) : undefined;
+  }
+
+  async getLatest(sourceIds: string[]): Promise<Map<string, ScanRun>> {
+    const result = new Map<string, ScanRun>();
+    for (const sourceId of sourceIds) {
+      const row = await this.db('scan_runs').where({ source_id: sourceId }).orderBy('started_at', 'desc').first();
+      if (row) {
+        result.set(sourceId, rowToScanRun(row));
+      }
+    }
+    return result;
+  }
+}
