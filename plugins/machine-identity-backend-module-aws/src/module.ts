@@ -1,21 +1,29 @@
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import {
-  coreServices,
-  createBackendModule,
-} from '@backstage/backend-plugin-api';
+  machineIdentityRevokersExtensionPoint,
+  machineIdentityScannersExtensionPoint,
+} from '@keyring/plugin-machine-identity-node';
+import { AwsCredentialRevoker } from './revoker/AwsCredentialRevoker';
+import { AwsIamScanner } from './scanning/AwsIamScanner';
 
 /**
- * The aws scanner module for Keyring. Its scanner (source type `aws-iam`) is not
- * written yet: the module loads, and says so once at start, so a portal that
- * installs it today is not silently missing a source.
+ * Adds the AWS scanner (source type `aws-iam`) and the AWS revoker (access
+ * keys deactivated then deleted, role policies detached) to the
+ * machine-identity plugin.
  */
 export const machineIdentityModuleAws = createBackendModule({
   pluginId: 'machine-identity',
   moduleId: 'aws',
   register(env) {
     env.registerInit({
-      deps: { logger: coreServices.logger },
-      async init({ logger }) {
-        logger.info('The aws scanner is not available yet; aws-iam sources are not scanned');
+      deps: {
+        scanners: machineIdentityScannersExtensionPoint,
+        revokers: machineIdentityRevokersExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ scanners, revokers, config }) {
+        scanners.addScanner(AwsIamScanner.create());
+        revokers.addRevoker(AwsCredentialRevoker.fromConfig(config));
       },
     });
   },

@@ -97,6 +97,24 @@ export const iamUserHandlers: Record<string, QueryHandler> = {
     const { items, fields } = page(requireUser(account, params).tags, params);
     return { Tags: items, ...fields };
   },
+  TagUser(params, account) {
+    const u = requireUser(account, params);
+    for (let i = 1; params.has(`Tags.member.${i}.Key`); i++) {
+      const Key = params.get(`Tags.member.${i}.Key`)!;
+      const Value = params.get(`Tags.member.${i}.Value`) ?? '';
+      const at = u.tags.findIndex(t => t.Key === Key);
+      if (at >= 0) u.tags[at] = { Key, Value };
+      else u.tags.push({ Key, Value });
+    }
+    return undefined;
+  },
+  UntagUser(params, account) {
+    const u = requireUser(account, params);
+    const keys = new Set<string>();
+    for (let i = 1; params.has(`TagKeys.member.${i}`); i++) keys.add(params.get(`TagKeys.member.${i}`)!);
+    u.tags = u.tags.filter(t => !keys.has(t.Key));
+    return undefined;
+  },
   ListAttachedUserPolicies(params, account) {
     return attachedPoliciesPage(requireUser(account, params).attachedPolicies, params);
   },

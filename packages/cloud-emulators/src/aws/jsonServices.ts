@@ -56,7 +56,11 @@ export const secretsManagerHandlers: Record<string, JsonHandler> = {
 /** ACM (`CertificateManager.*`). */
 export const acmHandlers: Record<string, JsonHandler> = {
   ListCertificates(body, account) {
-    const { items, next } = tokenPage(account.certificates, body, 'MaxItems', 1000);
+    // As ACM: without `Includes.keyTypes` only RSA_2048 certificates are listed.
+    const includes = body.Includes as { keyTypes?: string[] } | undefined;
+    const keyTypes = includes?.keyTypes ?? ['RSA_2048'];
+    const listed = account.certificates.filter(c => keyTypes.includes(c.keyAlgorithm));
+    const { items, next } = tokenPage(listed, body, 'MaxItems', 1000);
     return {
       CertificateSummaryList: items.map(c => ({
         CertificateArn: c.arn,
