@@ -12,6 +12,7 @@ import {
   machineIdentityServiceRegistryRef,
 } from '@keyring/plugin-machine-identity-node';
 import { DatabaseInventoryStores } from './database/DatabaseInventoryStores';
+import { createEvidenceRouter } from './evidence/createEvidenceRouter';
 import { DatabaseMachineIdentityService } from './facts/DatabaseMachineIdentityService';
 import { OwnershipRefresher } from './ownership/OwnershipRefresher';
 import { scheduleOwnershipRefresh } from './ownership/scheduleOwnershipRefresh';
@@ -136,6 +137,14 @@ export const machineIdentityPlugin = createBackendPlugin({
           }),
         });
 
+        httpRouter.use(
+          await createEvidenceRouter({
+            db: await database.getClient(),
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            logger,
+          }),
+        );
         httpRouter.use(
           await createRouter({
             store,

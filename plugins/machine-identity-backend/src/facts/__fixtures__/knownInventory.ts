@@ -5,9 +5,9 @@ import { quarterStart } from '../GovernanceFactsQuery';
 /** A fixed clock for the known inventory (quarter Q4 2026 started 2026-10-01). */
 export const NOW = new Date('2026-12-01T12:00:00.000Z');
 const DAY = 86_400_000;
-/** Instants relative to the clock the inventory is seeded for. */
 let clock = NOW;
-const days = (n: number) => new Date(clock.getTime() + n * DAY).toISOString();
+/** Instants relative to the clock the inventory was last seeded for, ISO-8601. */
+export const days = (n: number) => new Date(clock.getTime() + n * DAY).toISOString();
 
 /** One identity of the known inventory, with what the facts read. */
 export interface KnownIdentity {
@@ -124,8 +124,9 @@ export async function seedKnownInventory(knex: Knex, now: Date = NOW): Promise<v
       campaign_id: 'rc1', identity_id: identityId, decision: 'confirm', decided_by: 'user:default/carol', decided_at: days(-16),
     })),
   );
+  const ownerOf = (identityId: string) => knownIdentities().find(i => i.id === identityId)?.owner;
   const revocation = (id: string, identityId: string, state: string, extra: Record<string, string>) => ({
-    id, identity_id: identityId, state, trigger: 'manual', reason: `revoke ${identityId}`, requested_by: 'user:default/dave', requested_at: days(-9), places: '[]', updated_at: days(-1), ...extra,
+    id, identity_id: identityId, owner: ownerOf(identityId), state, trigger: 'manual', reason: `revoke ${identityId}`, requested_by: 'user:default/dave', requested_at: days(-9), places: '[]', updated_at: days(-1), ...extra,
   });
   await knex('revocation_requests').insert([
     revocation('r1', 'a2', 'requested', { expires_at: days(-1) }),
