@@ -8,3 +8,4 @@
 export { machineIdentityModuleKubernetes as default } from './module';
 export { KubernetesScanner } from './KubernetesScanner';
 export type { KubernetesScannerOptions } from './KubernetesScanner';
+export { KubernetesSecretRevoker } from './revoker/KubernetesSecretRevoker';

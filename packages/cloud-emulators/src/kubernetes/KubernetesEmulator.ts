@@ -11,6 +11,8 @@ import { apiVersionOf, RESOURCE_TYPES, resourceTypeOfKind, type ResourceType } f
 export interface FaultRule {
   /** Resource (URL plural, e.g. `secrets`) the rule applies to; every resource when absent. */
   plural?: string;
+  /** Only requests of this method (`GET`, `DELETE`). */
+  method?: string;
   /** Only requests that carry a continue token. */
   withContinue?: boolean;
   /** Matching requests served normally before the rule fires (default 0). */
@@ -173,9 +175,10 @@ export class KubernetesEmulator {
     return { type, name: rest[1] };
   }
 
-  private fault(plural: string | undefined, query: URLSearchParams): FaultRule | undefined {
+  private fault(plural: string | undefined, method: string, query: URLSearchParams): FaultRule | undefined {
     for (const f of this.faults) {
       if (f.plural && f.plural !== plural) continue;
+      if (f.method && f.method !== method) continue;
       if (f.withContinue && !query.get('continue')) continue;
       f.seen += 1;
       if (f.seen <= (f.skip ?? 0) || f.fired >= (f.times ?? 1)) continue;
@@ -211,7 +214,7 @@ export class KubernetesEmulator {
     }
     const { plural } = route.type;
     this.requestCounts.set(plural, (this.requestCounts.get(plural) ?? 0) + 1);
-    const fault = this.fault(plural, url.searchParams);
+    const fault = this.fault(plural, method, url.searchParams);
     if (fault?.compact) this.compact();
     if (fault?.status) {
       send(fault.status, failureStatus(fault.status), fault.status === 429 ? { 'Retry-After': '1' } : {});
@@ -245,7 +248,7 @@ export class KubernetesEmulator {
     if (token) {
       const decoded = decodeContinue(token);
       if (!decoded) return [400, failureStatus(400, 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)')];
-      if (decoded.rv <= this.store.compactedRevision) {
+      if (decoded.rv < this.store.compactedRevision) {
         return [410, expiredStatus(encodeContinue(this.store.resourceVersion, decoded.start))];
       }
       start = decoded.start;

@@ -62,7 +62,7 @@ class Collection {
 export class ObjectStore {
   private readonly collections = new Map<string, Collection>();
   private revision = 1000;
-  /** Revisions at or below this are compacted: continue tokens made at them are expired. */
+  /** Revisions below this are compacted: continue tokens made at them have expired. */
   compactedRevision = 0;
 
   private collection(type: ResourceType): Collection {
