@@ -2,10 +2,12 @@ import type {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import {
   type ChangeFeedPage,
   MACHINE_IDENTITY_PLUGIN_ID,
+  createMachineIdentityApiClient,
+  responseData,
+  type MachineIdentityApiClient,
 } from '@keyring/plugin-machine-identity-common';
 
 /** Reads the machine-identity backend's change feed. */
@@ -15,8 +17,9 @@ export interface ChangeFeedClient {
 }
 
 /**
- * Reads `GET /changes?since&limit` of the machine-identity backend with the
- * catalog's own service credentials.
+ * Reads `GET /changes?since&limit` of the machine-identity backend through the
+ * client generated from its OpenAPI spec, with the catalog's own service
+ * credentials. Error answers throw `ResponseError`.
  */
 export class DefaultChangeFeedClient implements ChangeFeedClient {
   static create(deps: {
@@ -24,32 +27,34 @@ export class DefaultChangeFeedClient implements ChangeFeedClient {
     auth: AuthService;
     fetch?: typeof fetch;
   }): DefaultChangeFeedClient {
-    return new DefaultChangeFeedClient(deps.discovery, deps.auth, deps.fetch ?? fetch);
+    const { auth } = deps;
+    const fetchFn = deps.fetch ?? fetch;
+    const client = createMachineIdentityApiClient({
+      fetch: request => fetchFn(request),
+      headers: async () => {
+        const { token } = await auth.getPluginRequestToken({
+          onBehalfOf: await auth.getOwnServiceCredentials(),
+          targetPluginId: MACHINE_IDENTITY_PLUGIN_ID,
+        });
+        return { authorization: `Bearer ${token}` };
+      },
+    });
+    return new DefaultChangeFeedClient(deps.discovery, client);
   }
 
   private constructor(
     private readonly discovery: DiscoveryService,
-    private readonly auth: AuthService,
-    private readonly fetchFn: typeof fetch,
+    private readonly client: MachineIdentityApiClient,
   ) {}
 
   async readChanges(options: { since: number; limit: number }): Promise<ChangeFeedPage> {
     const baseUrl = await this.discovery.getBaseUrl(MACHINE_IDENTITY_PLUGIN_ID);
-    const { token } = await this.auth.getPluginRequestToken({
-      onBehalfOf: await this.auth.getOwnServiceCredentials(),
-      targetPluginId: MACHINE_IDENTITY_PLUGIN_ID,
-    });
-    const query = new URLSearchParams({
-      since: String(options.since),
-      limit: String(options.limit),
-    });
-    const response = await this.fetchFn(`${baseUrl}/changes?${query}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    const page = (await response.json()) as ChangeFeedPage;
+    const page = await responseData(
+      this.client.GET('/changes', {
+        baseUrl,
+        params: { query: { since: options.since, limit: options.limit } },
+      }),
+    );
     if (!Array.isArray(page?.items) || typeof page.nextSince !== 'number') {
       throw new TypeError(`Malformed change feed page from ${baseUrl}/changes`);
     }

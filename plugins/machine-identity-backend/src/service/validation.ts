@@ -11,16 +11,34 @@ import { decodeCursor } from '../database/cursor';
 
 type Query = Request['query'];
 
-/** Rejects parameters a route does not define, and repeated parameters. */
-export function checkParams(query: Query, allowed: readonly string[]) {
+/**
+ * Rejects parameters a route does not define, and repeated parameters. Values
+ * the spec validator already coerced (numbers, booleans) count as given once.
+ */
+export function checkParams(query: Query | Record<string, unknown>, allowed: readonly string[]) {
   for (const [key, value] of Object.entries(query)) {
     if (!allowed.includes(key)) {
       throw new InputError(`Unknown query parameter "${key}"; allowed: ${allowed.join(', ')}`);
     }
-    if (typeof value !== 'string') {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) {
       throw new InputError(`Query parameter "${key}" must be given once, as a string`);
     }
   }
+}
+
+/**
+ * An entity ref parameter the spec validator let through, normalised to
+ * lower-case `kind:namespace/name` (`payments` = `group:default/payments` for
+ * `owner`).
+ */
+export function entityRefParam(value: string | undefined, key: string, defaultKind: string): string | undefined {
+  return value === undefined ? undefined : optionalEntityRef({ [key]: value }, key, defaultKind);
+}
+
+/** A cursor parameter, checked to be one this API issued. */
+export function cursorParam(value: string | undefined): string | undefined {
+  if (value !== undefined) decodeCursor(value);
+  return value;
 }
 
 /** An optional string parameter of bounded length. */
@@ -35,8 +53,9 @@ export function optionalString(query: Query, key: string, maxLength = 200): stri
 
 /** An optional integer parameter within bounds. */
 export function optionalInt(query: Query, key: string, min: number, max: number): number | undefined {
-  const value = query[key] as string | undefined;
-  if (value === undefined) return undefined;
+  const given = query[key] as string | number | undefined;
+  if (given === undefined) return undefined;
+  const value = String(given);
   if (!/^-?\d+$/.test(value)) {
     throw new InputError(`${key} must be an integer, got "${value.slice(0, 40)}"`);
   }
@@ -49,8 +68,9 @@ export function optionalInt(query: Query, key: string, min: number, max: number)
 
 /** An optional boolean parameter (`true` or `false`). */
 export function optionalBool(query: Query, key: string): boolean | undefined {
-  const value = query[key] as string | undefined;
-  if (value === undefined) return undefined;
+  const given = query[key] as string | boolean | undefined;
+  if (given === undefined) return undefined;
+  const value = String(given);
   if (value !== 'true' && value !== 'false') {
     throw new InputError(`${key} must be true or false`);
   }

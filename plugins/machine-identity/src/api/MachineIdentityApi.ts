@@ -1,46 +1,30 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  ApiQuery,
+  ApiSchema,
   Identity,
   IdentityDetails,
-  IdentityState,
-  IdentityType,
-  InventorySummary,
   Page,
+  RetiredComponent,
+  RevocationRequest,
   ScanRun,
   ScanSource,
-  Violation,
 } from '@keyring/plugin-machine-identity-common';
 
 /**
- * Filters of `GET /identities`. Every field maps to the query parameter of
- * the same name; `cursor` and `limit` page through the results.
+ * Filters of `GET /identities` (the spec's query parameters); `cursor` and
+ * `limit` page through the results.
  *
  * @public
  */
-export interface IdentityQuery {
-  type?: IdentityType;
-  owner?: string;
-  entityRef?: string;
-  state?: IdentityState;
-  expiresWithinDays?: number;
-  violating?: boolean;
-  q?: string;
-  cursor?: string;
-  limit?: number;
-}
+export type IdentityQuery = ApiQuery<'listIdentities'>;
 
 /**
  * Filters of `GET /violations`.
  *
  * @public
  */
-export interface ViolationQuery {
-  entityRef?: string;
-  owner?: string;
-  ruleId?: string;
-  cursor?: string;
-  limit?: number;
-}
+export type ViolationQuery = ApiQuery<'listViolations'>;
 
 /**
  * A violation as `GET /violations` lists it: the violation plus the display
@@ -48,35 +32,29 @@ export interface ViolationQuery {
  *
  * @public
  */
-export type ViolationListItem = Violation & {
-  identityDisplayName?: string;
-  identityType?: IdentityType;
-} & Partial<Pick<Identity, 'owner' | 'component' | 'notAfter'>>;
+export type ViolationListItem = ApiSchema<'ViolationListItem'>;
 
 /**
  * A policy rule as `GET /policy` describes it.
  *
  * @public
  */
-export interface PolicyRule {
-  id: string;
-  appliesTo: string[];
-  description: string;
-  enabled: boolean;
-  parameters: Record<string, unknown>;
-  /** Open violations of this rule, when the backend reports it. */
-  violationCount?: number;
-}
+export type PolicyRule = ApiSchema<'PolicyRule'>;
 
 /**
- * The inventory summary, with the optional per-rule violation counts a
- * backend may add (`byRule`) for the "top violated rules" view.
+ * The inventory summary, with open violations per rule (`byRule`) for the
+ * "top violated rules" view.
  *
  * @public
  */
-export type MachineIdentitySummary = InventorySummary & {
-  byRule?: Record<string, number>;
-};
+export type MachineIdentitySummary = ApiSchema<'InventorySummary'>;
+
+/**
+ * Filters of `GET /revocations`.
+ *
+ * @public
+ */
+export type RevocationQuery = ApiQuery<'listRevocations'>;
 
 /**
  * Keyring's REST API as the frontend uses it.
@@ -93,15 +71,23 @@ export interface MachineIdentityApi {
   /** Configured scan sources with their last run. */
   listSources(): Promise<ScanSource[]>;
   /** Starts a scan of one source now (or returns the run already going). */
-  triggerScan(
-    sourceId: string,
-  ): Promise<{ scanId: string; alreadyRunning?: boolean }>;
+  triggerScan(sourceId: string): Promise<ApiSchema<'ScanStarted'>>;
   /** The status of one scan run. */
   getScan(scanId: string): Promise<ScanRun>;
   /** One page of policy violations matching the filters. */
   listViolations(query?: ViolationQuery): Promise<Page<ViolationListItem>>;
   /** The policy as configured. */
   getPolicy(): Promise<PolicyRule[]>;
+  /** One page of revocation requests matching the filters. */
+  listRevocations(query?: RevocationQuery): Promise<Page<RevocationRequest>>;
+  /** Requests the revocation of one identity as the signed-in user. */
+  requestRevocation(identityId: string, reason: string): Promise<RevocationRequest>;
+  /** Approves someone else's revocation request. */
+  approveRevocation(id: string, comment?: string): Promise<RevocationRequest>;
+  /** Rejects a revocation request with a comment. */
+  rejectRevocation(id: string, comment: string): Promise<RevocationRequest>;
+  /** Components retired in the catalog with their revocations and flagged shared credentials. */
+  listDecommissionedComponents(): Promise<RetiredComponent[]>;
 }
 
 /**

@@ -152,11 +152,11 @@ describe('MachineIdentityClient', () => {
     expect((await client.getScan('s-1')).status).toBe('running');
   });
 
-  it('reads summary, sources, violations and policy in either list shape', async () => {
+  it('reads summary, sources, violations and policy in the shapes the spec gives', async () => {
     let violationSearch = '';
     server.use(
       http.get(`${baseUrl}/summary`, () =>
-        HttpResponse.json({ total: 3, byType: {}, byState: {}, owned: 2, orphaned: 1, byManagement: {}, managedShare: 0.5, violating: 1, expiring: { expired: 0, within7Days: 1, within30Days: 1, within90Days: 2 } }),
+        HttpResponse.json({ total: 3, byType: {}, byState: {}, owned: 2, orphaned: 1, byManagement: {}, managedShare: 0.5, violating: 1, expiring: { expired: 0, within7Days: 1, within30Days: 1, within90Days: 2 }, byRule: { 'tls.expiry': 1 } }),
       ),
       http.get(`${baseUrl}/sources`, () =>
         HttpResponse.json({ items: [{ id: 'corp-tls', type: 'tls' }] }),
@@ -166,20 +166,15 @@ describe('MachineIdentityClient', () => {
         return HttpResponse.json({ items: [] });
       }),
       http.get(`${baseUrl}/policy`, () =>
-        HttpResponse.json({ rules: [{ id: 'tls.expiry', appliesTo: ['tls-certificate'], description: 'Expiry', enabled: true, parameters: {} }] }),
+        HttpResponse.json([{ id: 'tls.expiry', appliesTo: ['tls-certificate'], description: 'Expiry', enabled: true, parameters: {} }]),
       ),
     );
-    expect((await client.getSummary()).orphaned).toBe(1);
+    const summary = await client.getSummary();
+    expect(summary.orphaned).toBe(1);
+    expect(summary.byRule).toEqual({ 'tls.expiry': 1 });
     expect(await client.listSources()).toEqual([{ id: 'corp-tls', type: 'tls' }]);
     await client.listViolations({ entityRef: 'component:default/a', ruleId: 'tls.expiry', limit: 10 });
     expect(violationSearch).toBe('?entityRef=component%3Adefault%2Fa&ruleId=tls.expiry&limit=10');
     expect((await client.getPolicy()).map(r => r.id)).toEqual(['tls.expiry']);
-
-    server.use(
-      http.get(`${baseUrl}/sources`, () => HttpResponse.json([{ id: 'keys', type: 'ssh-files' }])),
-      http.get(`${baseUrl}/policy`, () => HttpResponse.json([])),
-    );
-    expect((await client.listSources())[0].id).toBe('keys');
-    expect(await client.getPolicy()).toEqual([]);
   });
 });

@@ -1,108 +1,151 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
-import type {
-  Identity,
-  IdentityDetails,
-  Page,
-  ScanRun,
-  ScanSource,
+import {
+  MACHINE_IDENTITY_PLUGIN_ID,
+  createMachineIdentityApiClient,
+  definedParams,
+  responseData,
+  type ApiSchema,
+  type Identity,
+  type IdentityDetails,
+  type MachineIdentityApiClient,
+  type Page,
+  type RetiredComponent,
+  type RevocationRequest,
+  type ScanRun,
+  type ScanSource,
 } from '@keyring/plugin-machine-identity-common';
-import { MACHINE_IDENTITY_PLUGIN_ID } from '@keyring/plugin-machine-identity-common';
 import type {
   IdentityQuery,
   MachineIdentityApi,
   MachineIdentitySummary,
   PolicyRule,
+  RevocationQuery,
   ViolationListItem,
   ViolationQuery,
 } from './MachineIdentityApi';
 
-type QueryValue = string | number | boolean | undefined;
-
 /**
- * {@link MachineIdentityApi} over HTTP: finds the backend with the discovery
- * API and calls it with the fetch API (which adds the user's token).
+ * {@link MachineIdentityApi} over HTTP: the client generated from the
+ * backend's OpenAPI spec, finding the backend with the discovery API and
+ * calling it with the fetch API (which adds the user's token). Error answers
+ * throw `ResponseError`.
  *
  * @public
  */
 export class MachineIdentityClient implements MachineIdentityApi {
   private readonly discoveryApi: DiscoveryApi;
-  private readonly fetchApi: FetchApi;
+  private readonly client: MachineIdentityApiClient;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
-  }
-
-  async listIdentities(query: IdentityQuery = {}): Promise<Page<Identity>> {
-    return this.get(`/identities${toQueryString({ ...query })}`);
-  }
-
-  async getIdentity(id: string): Promise<IdentityDetails> {
-    return this.get(`/identities/${encodeURIComponent(id)}`);
-  }
-
-  async getSummary(): Promise<MachineIdentitySummary> {
-    return this.get('/summary');
-  }
-
-  async listSources(): Promise<ScanSource[]> {
-    const body = await this.get<ScanSource[] | { items: ScanSource[] }>(
-      '/sources',
-    );
-    return Array.isArray(body) ? body : body.items;
-  }
-
-  async triggerScan(
-    sourceId: string,
-  ): Promise<{ scanId: string; alreadyRunning?: boolean }> {
-    return this.request(`/sources/${encodeURIComponent(sourceId)}/scan`, {
-      method: 'POST',
+    const { fetchApi } = options;
+    this.client = createMachineIdentityApiClient({
+      fetch: request => fetchApi.fetch(request),
     });
   }
 
+  private baseUrl() {
+    return this.discoveryApi.getBaseUrl(MACHINE_IDENTITY_PLUGIN_ID);
+  }
+
+  async listIdentities(query: IdentityQuery = {}): Promise<Page<Identity>> {
+    return responseData(
+      this.client.GET('/identities', {
+        baseUrl: await this.baseUrl(),
+        params: { query: definedParams(query) },
+      }),
+    );
+  }
+
+  async getIdentity(id: string): Promise<IdentityDetails> {
+    return responseData(
+      this.client.GET('/identities/{id}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+      }),
+    );
+  }
+
+  async getSummary(): Promise<MachineIdentitySummary> {
+    return responseData(
+      this.client.GET('/summary', { baseUrl: await this.baseUrl() }),
+    );
+  }
+
+  async listSources(): Promise<ScanSource[]> {
+    const body = await responseData(
+      this.client.GET('/sources', { baseUrl: await this.baseUrl() }),
+    );
+    return body.items;
+  }
+
+  async triggerScan(sourceId: string): Promise<ApiSchema<'ScanStarted'>> {
+    return responseData(
+      this.client.POST('/sources/{id}/scan', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id: sourceId } },
+      }),
+    );
+  }
+
   async getScan(scanId: string): Promise<ScanRun> {
-    return this.get(`/scans/${encodeURIComponent(scanId)}`);
+    return responseData(
+      this.client.GET('/scans/{scanId}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { scanId } },
+      }),
+    );
   }
 
   async listViolations(
     query: ViolationQuery = {},
   ): Promise<Page<ViolationListItem>> {
-    return this.get(`/violations${toQueryString({ ...query })}`);
+    return responseData(
+      this.client.GET('/violations', {
+        baseUrl: await this.baseUrl(),
+        params: { query: definedParams(query) },
+      }),
+    );
   }
 
   async getPolicy(): Promise<PolicyRule[]> {
-    const body = await this.get<PolicyRule[] | { rules: PolicyRule[] }>(
-      '/policy',
+    return responseData(
+      this.client.GET('/policy', { baseUrl: await this.baseUrl() }),
     );
-    return Array.isArray(body) ? body : body.rules;
   }
 
-  private async get<T>(path: string): Promise<T> {
-    return this.request<T>(path, { method: 'GET' });
+  async listRevocations(query: RevocationQuery = {}): Promise<Page<RevocationRequest>> {
+    return responseData(
+      this.client.GET('/revocations', { baseUrl: await this.baseUrl(), params: { query: definedParams(query) } }),
+    ) as Promise<Page<RevocationRequest>>;
   }
 
-  private async request<T>(path: string, init: RequestInit): Promise<T> {
-    const baseUrl = await this.discoveryApi.getBaseUrl(
-      MACHINE_IDENTITY_PLUGIN_ID,
+  async requestRevocation(identityId: string, reason: string): Promise<RevocationRequest> {
+    return responseData(
+      this.client.POST('/revocations', { baseUrl: await this.baseUrl(), body: { identityId, reason } }),
+    ) as Promise<RevocationRequest>;
+  }
+
+  async approveRevocation(id: string, comment?: string): Promise<RevocationRequest> {
+    return responseData(
+      this.client.POST('/revocations/{id}/approve', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id } },
+        body: comment ? { comment } : {},
+      }),
+    ) as Promise<RevocationRequest>;
+  }
+
+  async rejectRevocation(id: string, comment: string): Promise<RevocationRequest> {
+    return responseData(
+      this.client.POST('/revocations/{id}/reject', { baseUrl: await this.baseUrl(), params: { path: { id } }, body: { comment } }),
+    ) as Promise<RevocationRequest>;
+  }
+
+  async listDecommissionedComponents(): Promise<RetiredComponent[]> {
+    const body = await responseData(
+      this.client.GET('/decommissioned-components', { baseUrl: await this.baseUrl() }),
     );
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+    return body.items as RetiredComponent[];
   }
-}
-
-/** Builds `?a=1&b=2` from the defined values, in a stable order. */
-function toQueryString(query: Record<string, QueryValue>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || value === '') {
-      continue;
-    }
-    params.append(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
 }

@@ -2,6 +2,8 @@ import type {
   Identity,
   IdentityDetails,
   Page,
+  RetiredComponent,
+  RevocationRequest,
   ScanRun,
   ScanSource,
 } from '@keyring/plugin-machine-identity-common';
@@ -10,6 +12,7 @@ import type {
   MachineIdentityApi,
   MachineIdentitySummary,
   PolicyRule,
+  RevocationQuery,
   ViolationListItem,
   ViolationQuery,
 } from '../api/MachineIdentityApi';
@@ -111,7 +114,7 @@ export class FakeMachineIdentityApi implements MachineIdentityApi {
     return this.sources;
   }
 
-  async triggerScan(sourceId: string): Promise<{ scanId: string }> {
+  async triggerScan(sourceId: string): Promise<{ scanId: string; alreadyRunning: boolean }> {
     await this.enter('triggerScan', [sourceId]);
     const source = this.sources.find(s => s.id === sourceId);
     if (!source) throw new Error(`No source ${sourceId}`);
@@ -126,7 +129,7 @@ export class FakeMachineIdentityApi implements MachineIdentityApi {
       errors: [],
     };
     source.lastRun = run;
-    return { scanId: run.id };
+    return { scanId: run.id, alreadyRunning: false };
   }
 
   async getScan(scanId: string): Promise<ScanRun> {
@@ -151,6 +154,69 @@ export class FakeMachineIdentityApi implements MachineIdentityApi {
     await this.enter('getPolicy', []);
     return this.policy;
   }
+
+  revocations: RevocationRequest[] = [];
+  retiredComponents: RetiredComponent[] = [];
+
+  async listRevocations(query: RevocationQuery = {}): Promise<Page<RevocationRequest>> {
+    await this.enter('listRevocations', [query]);
+    const matches = this.revocations.filter(
+      r =>
+        (!query.state || r.state === query.state) &&
+        (!query.entityRef || r.entityRef === query.entityRef) &&
+        (!query.identityId || r.identityId === query.identityId) &&
+        (!query.owner || r.owner === query.owner),
+    );
+    return paginate(matches, query.cursor, query.limit);
+  }
+
+  async requestRevocation(identityId: string, reason: string): Promise<RevocationRequest> {
+    await this.enter('requestRevocation', [identityId, reason]);
+    const request = makeRevocation({ id: `r-${this.revocations.length + 1}`, identityId, reason });
+    this.revocations.push(request);
+    return request;
+  }
+
+  async approveRevocation(id: string, comment?: string): Promise<RevocationRequest> {
+    await this.enter('approveRevocation', [id, comment]);
+    return this.decide(id, 'approved', comment);
+  }
+
+  async rejectRevocation(id: string, comment: string): Promise<RevocationRequest> {
+    await this.enter('rejectRevocation', [id, comment]);
+    return this.decide(id, 'rejected', comment);
+  }
+
+  async listDecommissionedComponents(): Promise<RetiredComponent[]> {
+    await this.enter('listDecommissionedComponents', []);
+    return this.retiredComponents.map(c => ({ ...c, requests: this.revocations.filter(r => r.entityRef === c.entityRef) }));
+  }
+
+  private decide(id: string, state: 'approved' | 'rejected', comment?: string): RevocationRequest {
+    const request = this.revocations.find(r => r.id === id);
+    if (!request) throw new Error(`no revocation ${id}`);
+    Object.assign(request, { state, decidedBy: 'user:default/guest', decisionComment: comment });
+    return request;
+  }
+}
+
+/** A revocation request awaiting approval. */
+export function makeRevocation(overrides: Partial<RevocationRequest> & { id: string }): RevocationRequest {
+  return {
+    identityId: 'id-1',
+    identityDisplayName: 'deploy@web-01',
+    identityType: 'ssh-key',
+    state: 'requested',
+    trigger: 'decommissioned',
+    reason: 'component:default/payments-old is decommissioned in the catalog',
+    entityRef: 'component:default/payments-old',
+    owner: 'group:default/payments',
+    requestedBy: 'plugin:machine-identity',
+    requestedAt: '2026-12-01T10:00:00Z',
+    places: [{ sourceId: 'fleet', location: 'web-01:/home/deploy/.ssh/authorized_keys:2', place: 'fleet|web-01:/home/deploy/.ssh/authorized_keys' }],
+    updatedAt: '2026-12-01T10:00:00Z',
+    ...overrides,
+  };
 }
 
 function paginate<T>(items: T[], cursor?: string, limit = 50): Page<T> {

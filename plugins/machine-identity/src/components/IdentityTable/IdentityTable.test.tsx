@@ -17,8 +17,8 @@ function estate() {
     makeIdentity({ id: 'key', type: 'ssh-key', displayName: 'deploy@payments-ci' }),
   ];
   api.violations = [
-    { identityId: 'cert', ruleId: 'tls.expiry', severity: 'error', message: 'Expires in 4 days', remediation: 'Renew it', firstDetected: '2026-11-01T00:00:00Z', component, owner: 'group:default/payments' },
-    { identityId: 'cert', ruleId: 'tls.automation', severity: 'warning', message: 'Renewal is manual', remediation: 'Use cert-manager', firstDetected: '2026-11-01T00:00:00Z', component, owner: 'group:default/payments' },
+    { identityId: 'cert', ruleId: 'tls.expiry', severity: 'error', message: 'Expires in 4 days', remediation: 'Renew it', firstDetected: '2026-11-01T00:00:00Z', identityDisplayName: 'batch-signer.payments.example.test', identityType: 'tls-certificate', component, owner: 'group:default/payments' },
+    { identityId: 'cert', ruleId: 'tls.automation', severity: 'warning', message: 'Renewal is manual', remediation: 'Use cert-manager', firstDetected: '2026-11-01T00:00:00Z', identityDisplayName: 'batch-signer.payments.example.test', identityType: 'tls-certificate', component, owner: 'group:default/payments' },
   ];
   return api;
 }

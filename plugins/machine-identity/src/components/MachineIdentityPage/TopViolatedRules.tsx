@@ -29,8 +29,8 @@ interface RuleCount {
 
 /**
  * The rules violated most often, each linking to its violations. Counts come
- * from the summary's `byRule` or the policy's `violationCount` when the
- * backend reports them, else from the latest violations.
+ * from the summary's `byRule`, else (an older backend) from the latest
+ * violations.
  */
 export function TopViolatedRules(props: {
   summary: MachineIdentitySummary;
@@ -44,11 +44,6 @@ export function TopViolatedRules(props: {
     const descriptions = new Map(rules.map(r => [r.id, r.description]));
     let counts: Record<string, number> | undefined = props.summary.byRule;
     let sampled = false;
-    if (!counts && rules.some(r => r.violationCount !== undefined)) {
-      counts = Object.fromEntries(
-        rules.map(r => [r.id, r.violationCount ?? 0]),
-      );
-    }
     if (!counts) {
       const page = await api.listViolations({ limit: SAMPLE });
       counts = {};

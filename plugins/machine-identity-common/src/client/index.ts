@@ -1,0 +1,2 @@
+export * from './createMachineIdentityApiClient';
+export type { components, operations, paths } from '../generated/openapi';
