@@ -145,6 +145,23 @@ export interface Config {
       /** Frontend path of the overview page linked from notifications. */
       overviewPath?: string;
     };
+    /** The revocation workflow: retired Components → approved, executed, verified revocations. */
+    revocation?: {
+      /** `spec.lifecycle` values that retire a Component (default `['decommissioned']`), e.g. also `deprecated`. */
+      lifecycles?: string[];
+      /**
+       * How long a Component linked to identities must be missing from the
+       * catalog before its credentials are requested for revocation (default
+       * one day), so a catalog hiccup revokes nothing.
+       */
+      removalGracePeriod?: HumanDuration | string;
+      /** Wait between approval and execution (default none). */
+      executionGracePeriod?: HumanDuration | string;
+      /** A request not approved within this time expires (default seven days). */
+      approvalTimeout?: HumanDuration | string;
+      /** Catalog watch, execution and expiry pass (default every 5 minutes). */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
     /** The MachineIdentity catalog entity provider. */
     catalog?: {
       /** How long gone/revoked identities stay in the catalog. */
