@@ -21,12 +21,14 @@ import { ExpiryDigestNotifier } from './notifications/ExpiryDigestNotifier';
 import { ViolationDigestSource } from './notifications/ViolationDigestSource';
 import { scheduleExpiryDigests } from './notifications/scheduleExpiryDigests';
 import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
+import { PolicyEvaluation } from './policy/PolicyEvaluation';
 import { ScanEngine } from './scanning/ScanEngine';
 import { readSources } from './scanning/readSources';
 import { setupRevocations } from './revocation/setupRevocations';
+import { reviewOverdueRule } from './reviews/reviewOverdueRule';
+import { setupReviews } from './reviews/setupReviews';
 import { createSecretFingerprinter } from './secrets/SecretFingerprinter';
 import { ViolationEvaluator } from './service/ViolationEvaluator';
-import { WaiverService } from './service/WaiverService';
 import { createRouter } from './service/router';
 
 /**
@@ -72,13 +74,9 @@ export const machineIdentityPlugin = createBackendPlugin({
         const resolver = OwnershipResolver.create({
           fallbackOwner: config.getOptionalString('machineIdentity.fallbackOwner'),
         });
-        const policyEngine = DefaultPolicyEngine.fromConfig(config);
-        const evaluator = ViolationEvaluator.create({
-          stores: store,
-          engine: policyEngine,
-          components: () => resolver.getIndex(),
-          logger,
-        });
+        const policyEngine = DefaultPolicyEngine.fromConfig(config, { extraRules: [reviewOverdueRule] });
+        const policy = PolicyEvaluation.create({ engine: policyEngine, components: () => resolver.getIndex(), logger });
+        const evaluator = ViolationEvaluator.create({ stores: store, policy, logger });
         const ownership = OwnershipRefresher.create({
           catalog,
           auth,
@@ -95,9 +93,9 @@ export const machineIdentityPlugin = createBackendPlugin({
           scheduler,
           fingerprintSecret: await createSecretFingerprinter({ config, settings: store.settings }),
           resolveOwnership: resolver.resolve,
+          policy,
           beforeScan: () => ownership.refreshComponents(),
           afterScan: async outcome => {
-            await evaluator.evaluate(outcome.touchedIds);
             await revocations.verifier.afterScan(outcome);
           },
         });
@@ -107,6 +105,15 @@ export const machineIdentityPlugin = createBackendPlugin({
           sources: readSources(config),
           getIdentity: id => store.identities.get(id),
           requestScan: id => scanEngine.requestScan(id),
+        });
+        const reviews = await setupReviews({
+          ...deps,
+          audit: store.audit,
+          getIdentity: id => store.identities.get(id),
+          knowsRule: id => policyEngine.knowsRule(id),
+          evaluate: (ids, now) => evaluator.evaluate(ids, now),
+          reresolve: () => ownership.reresolve(),
+          revocations: revocations.service,
         });
         await scanEngine.schedule();
 
@@ -145,16 +152,13 @@ export const machineIdentityPlugin = createBackendPlugin({
             logger,
           }),
         );
+        // Before the main router: decision batches of up to 1 MB (the main router's parser stops at 16 kB).
+        httpRouter.use(reviews.router);
         httpRouter.use(
           await createRouter({
             store,
             scanEngine,
             policyEngine,
-            waivers: WaiverService.create({
-              store,
-              knowsRule: id => policyEngine.knowsRule(id),
-              evaluate: (ids, now) => evaluator.evaluate(ids, now),
-            }),
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             permissions: deps.permissions,

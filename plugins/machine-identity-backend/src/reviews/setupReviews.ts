@@ -1,0 +1,116 @@
+import type {
+  AuthService,
+  DatabaseService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+  SchedulerService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import type { Config } from '@backstage/config';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type { Identity } from '@keyring/plugin-machine-identity-common';
+import { createAuditRouter } from '../audit/createAuditRouter';
+import type { AuditStore } from '../database/types';
+import { WaiverService } from '../service/WaiverService';
+import { CampaignService } from './CampaignService';
+import { createReviewsRouter } from './createReviewsRouter';
+import { DatabaseCampaignStore } from './DatabaseCampaignStore';
+import { DatabaseReassignmentStore } from './DatabaseReassignmentStore';
+import { DatabaseReviewIdentityWriter } from './DatabaseReviewIdentityWriter';
+import { DatabaseWaiverRequestStore } from './DatabaseWaiverRequestStore';
+import { DecisionService } from './DecisionService';
+import { OverdueEscalator } from './OverdueEscalator';
+import { ReassignmentService } from './ReassignmentService';
+import { ReviewAuthority } from './ReviewAuthority';
+import { readReviewSettings } from './readReviewSettings';
+import { scheduleReviews } from './scheduleReviews';
+import type { RevocationRequester } from './types';
+
+/**
+ * Builds ownership reviews (campaigns, attestation, reassignments, waiver
+ * requests, the audit trail's API), schedules `machine-identity-reviews` and
+ * returns what plugin.ts wires: the router (mount it before the main router)
+ * and the services, for tests and other features.
+ */
+export async function setupReviews(deps: {
+  config: Config;
+  database: DatabaseService;
+  scheduler: SchedulerService;
+  logger: LoggerService;
+  auth: AuthService;
+  httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  notifications: NotificationService;
+  getIdentity: (id: string) => Promise<Identity | undefined>;
+  knowsRule: (ruleId: string) => boolean;
+  /** Re-evaluates policies of identities (the `ViolationEvaluator`). */
+  evaluate: (ids: string[], now: Date) => Promise<unknown>;
+  /** Re-resolves ownership after an accepted reassignment (the `OwnershipRefresher`). */
+  reresolve: (now: Date) => Promise<unknown>;
+  revocations?: RevocationRequester;
+  /** The inventory's audit store: decisions append to it inside their transactions. */
+  audit: AuditStore;
+}) {
+  const logger = deps.logger.child({ feature: 'reviews' });
+  const settings = readReviewSettings(deps.config);
+  const db = await deps.database.getClient();
+  const { audit } = deps;
+  const identities = DatabaseReviewIdentityWriter.create({ db, reresolve: deps.reresolve });
+  const campaignStore = DatabaseCampaignStore.create({ db });
+  const reassignmentStore = DatabaseReassignmentStore.create({ db });
+  const campaigns = CampaignService.create({ store: campaignStore, audit, identities, settings, logger });
+  const decisions = DecisionService.create({
+    campaigns: campaignStore,
+    reassignments: reassignmentStore,
+    audit,
+    identities,
+    revocations: deps.revocations,
+    evaluate: deps.evaluate,
+  });
+  const reassignments = ReassignmentService.create({ store: reassignmentStore, audit, identities });
+  const waivers = WaiverService.create({
+    requests: DatabaseWaiverRequestStore.create({ db }),
+    audit,
+    getIdentity: deps.getIdentity,
+    knowsRule: deps.knowsRule,
+    evaluate: deps.evaluate,
+  });
+  const parentOf = async (groupRef: string) => {
+    const entity = await deps.catalog.getEntityByRef(groupRef, {
+      credentials: await deps.auth.getOwnServiceCredentials(),
+    });
+    const parent = (entity?.spec as { parent?: unknown } | undefined)?.parent;
+    if (typeof parent !== 'string') return undefined;
+    return stringifyEntityRef(
+      parseEntityRef(parent, { defaultKind: 'group', defaultNamespace: entity!.metadata.namespace ?? 'default' }),
+    );
+  };
+  const escalator = OverdueEscalator.create({
+    store: campaignStore,
+    audit,
+    identities,
+    notifications: deps.notifications,
+    parentOf,
+    evaluate: deps.evaluate,
+    logger,
+  });
+  await scheduleReviews({ settings, scheduler: deps.scheduler, logger, campaigns, escalator });
+
+  const authority = ReviewAuthority.create(deps);
+  const router = await createReviewsRouter({
+    authority,
+    campaignStore,
+    campaigns,
+    decisions,
+    reassignments,
+    waivers,
+    logger,
+  });
+  router.use(await createAuditRouter({ authority, audit }));
+  return { router, campaigns, decisions, reassignments, waivers, escalator, audit };
+}
