@@ -9,6 +9,8 @@ const backend = createBackend();
 
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// Several demo users (team leads and members) for a local portal; off unless auth.providers.demo is set.
+backend.add(import('./auth/authModuleDemoProvider'));
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 
