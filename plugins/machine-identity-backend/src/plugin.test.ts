@@ -192,6 +192,47 @@ describe('machine-identity backend plugin', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    'one scan of N changed identities adds exactly N change-feed entries with their violations; an unchanged re-scan adds none (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { backend, scan, get } = await start(knex);
+      const expired = new Date(Date.now() - 86_400_000).toISOString();
+      // every identity is an orphan (fallback owner) and the odd ones are expired: violations open in the scan itself
+      const plan = (renamed: number[] = []) =>
+        yields(
+          ...range(1, 12).map(n =>
+            discovery(n, {
+              attributes: { subject: `CN=identity-${n}`, keyAlgorithm: 'ed25519', ...(n % 2 ? { notAfter: expired } : {}) },
+              ...(renamed.includes(n) ? { displayName: `renamed-${n}.example.test` } : {}),
+            }),
+          ),
+        );
+      const feed = async (since: number) => (await get(`/changes?since=${since}&limit=1000`)).body;
+      try {
+        scanPlans.set('alpha', plan());
+        await scan('alpha');
+        const first = await feed(0);
+        expect(first.items).toHaveLength(12);
+        expect(first.nextSince).toBe(12);
+        expect(first.items.every((i: any) => i.compliance === 'violating' && i.violationCount > 0)).toBe(true);
+
+        await scan('alpha');
+        expect(await feed(first.nextSince)).toEqual({ items: [], nextSince: first.nextSince, hasMore: false });
+
+        scanPlans.set('alpha', plan([2, 5, 9]));
+        await scan('alpha');
+        const delta = await feed(first.nextSince);
+        expect(delta.items.map((i: any) => i.displayName).sort()).toEqual(
+          ['renamed-2.example.test', 'renamed-5.example.test', 'renamed-9.example.test'],
+        );
+        expect(delta.nextSince - first.nextSince).toBe(3);
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'resolves ownership by review decision > source metadata > Component annotations > fallback (%p)',
     async databaseId => {
       const knex = await databases.init(databaseId);

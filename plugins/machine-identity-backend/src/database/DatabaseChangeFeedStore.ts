@@ -1,7 +1,8 @@
 import type { ChangeFeedPage } from '@keyring/plugin-machine-identity-common';
+import { applyAccessFilter } from './accessFilter';
 import type { InventoryDatabase, StoreTransaction } from './InventoryDatabase';
 import { type IdentityRow, rowToIdentityChange } from './rowMapping';
-import type { ChangeFeedStore } from './types';
+import type { ChangeFeedStore, IdentityAccessFilter } from './types';
 
 /**
  * The change feed: identities ordered by `change_seq`, a unique position
@@ -24,12 +25,10 @@ export class DatabaseChangeFeedStore implements ChangeFeedStore {
     return () => ++seq;
   }
 
-  async list(since: number, limit: number): Promise<ChangeFeedPage> {
-    const rows = (await this.database
-      .knex('identities')
-      .where('change_seq', '>', since)
-      .orderBy('change_seq')
-      .limit(limit + 1)) as IdentityRow[];
+  async list(since: number, limit: number, access?: IdentityAccessFilter): Promise<ChangeFeedPage> {
+    const q = this.database.knex('identities').where('change_seq', '>', since);
+    applyAccessFilter(q, access);
+    const rows = (await q.orderBy('change_seq').limit(limit + 1)) as IdentityRow[];
     const items = rows.slice(0, limit).map(rowToIdentityChange);
     return {
       items,

@@ -70,20 +70,14 @@ export class DatabaseIdentityStore implements IdentityStore {
     return rows.map(rowToRecord);
   }
 
-  async liveObservationKeys(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Set<string>> {
+  async listLiveObservations(ids: string[], tx: StoreTransaction): Promise<ObservationRecord[]> {
     // Looked up by identity id, the unique index's prefix: row-value IN lists are not index scans on PostgreSQL.
-    const live = new Set<string>();
+    const out: ObservationRecord[] = [];
     for (const chunk of chunks(ids)) {
-      const found = await tx('observations')
-        .select('identity_id', 'location')
-        .whereIn('identity_id', chunk)
-        .where('source_id', sourceId)
-        .whereNull('gone_at');
-      for (const o of found as Array<{ identity_id: string; location: string }>) {
-        live.add(JSON.stringify([o.identity_id, o.location]));
-      }
+      const rows = (await tx('observations').whereIn('identity_id', chunk).whereNull('gone_at')) as ObservationRow[];
+      out.push(...rows.map(rowToObservationRecord));
     }
-    return live;
+    return out;
   }
 
   async writeRecords(writes: IdentityWrite[], tx: StoreTransaction, columns?: (keyof IdentityRecord)[]): Promise<void> {

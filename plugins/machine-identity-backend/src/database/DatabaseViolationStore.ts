@@ -1,4 +1,5 @@
 import type { Page, Severity, Violation } from '@keyring/plugin-machine-identity-common';
+import { applyAccessFilter } from './accessFilter';
 import { decodeCursor, encodeCursor } from './cursor';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
 import {
@@ -84,6 +85,7 @@ export class DatabaseViolationStore implements ViolationStore {
 
   async list(filter: ViolationFilter, options: PageRequest): Promise<Page<ViolationListItem>> {
     const q = this.openWithIdentity();
+    applyAccessFilter(q, filter.access, 'i.');
     if (filter.owner) q.where('i.owner', filter.owner);
     if (filter.entityRef) {
       const ref = filter.entityRef;
@@ -99,6 +101,11 @@ export class DatabaseViolationStore implements ViolationStore {
       items: page.map(rowToViolationListItem),
       nextCursor: rows.length > options.limit ? encodeCursor(Number(page[page.length - 1].id)) : undefined,
     };
+  }
+
+  async countOpenByRule(): Promise<Record<string, number>> {
+    const rows = await this.db('violations').whereNull('resolved_at').groupBy('rule_id').select('rule_id').count({ n: '*' });
+    return Object.fromEntries(rows.map(r => [String(r.rule_id), Number(r.n)]));
   }
 
   async listOpenOwned(options: { severities: Severity[] }): Promise<ViolationListItem[]> {

@@ -1,5 +1,6 @@
 import type { IdentityState, InventorySummary } from '@keyring/plugin-machine-identity-common';
 import type { Knex } from 'knex';
+import { applyAccessFilter } from './accessFilter';
 import type { IdentityFilter } from './types';
 
 const LIVE_STATES: IdentityState[] = ['active', 'pending-revocation'];
@@ -11,6 +12,7 @@ function escapeLike(value: string): string {
 
 /** Applies the filters of `GET /identities` to a query on `identities`. */
 export function applyIdentityFilter(q: Knex.QueryBuilder, filter: IdentityFilter, now: string): void {
+  applyAccessFilter(q, filter.access);
   if (filter.type) q.where('type', filter.type);
   if (filter.owner) q.where('owner', filter.owner);
   if (filter.entityRef) {

@@ -1,7 +1,6 @@
 import type {
   HistoryEvent,
   Identity,
-  IdentityAttributes,
   IdentityChange,
   Observation,
   ScanRun,
@@ -283,26 +282,30 @@ export function rowToAuditRecord(row: AuditRow): AuditRecord {
   };
 }
 
+/** {@link IdentityRecord} → API `Identity`. */
+export function recordToIdentity(r: IdentityRecord): Identity {
+  return {
+    ...r.attributes,
+    id: r.id,
+    type: r.type,
+    fingerprintSha256: r.fingerprintSha256,
+    displayName: r.displayName,
+    owner: r.owner,
+    component: r.component,
+    ownershipRule: r.ownershipRule,
+    state: r.state,
+    management: r.management,
+    firstSeen: r.firstSeen,
+    lastSeen: r.lastSeen,
+    observationCount: r.observationCount,
+    violationCount: r.violationCount,
+    reviewStatus: r.reviewStatus,
+  };
+}
+
 /** `identities` row → API `Identity`. */
 export function rowToIdentity(row: IdentityRow): Identity {
-  const attributes = parseJson<IdentityAttributes>(row.attributes) ?? {};
-  return {
-    ...attributes,
-    id: row.id,
-    type: row.type as Identity['type'],
-    fingerprintSha256: row.fingerprint_sha256,
-    displayName: row.display_name,
-    owner: row.owner ?? undefined,
-    component: row.component ?? undefined,
-    ownershipRule: row.ownership_rule as Identity['ownershipRule'],
-    state: row.state as Identity['state'],
-    management: row.management as Identity['management'],
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
-    observationCount: Number(row.observation_count),
-    violationCount: Number(row.violation_count),
-    reviewStatus: row.review_status as Identity['reviewStatus'],
-  };
+  return recordToIdentity(rowToRecord(row));
 }
 
 /** `identities` row → change feed item. */
@@ -315,18 +318,20 @@ export function rowToIdentityChange(row: IdentityRow): IdentityChange {
   };
 }
 
+/** {@link ObservationRecord} → API `Observation`. */
+export function recordToObservation(o: ObservationRecord): Observation {
+  return {
+    sourceId: o.sourceId,
+    location: o.location,
+    firstSeen: o.firstSeen,
+    lastSeen: o.lastSeen,
+    details: { ...(o.details ?? {}), ...(o.goneAt ? { goneAt: o.goneAt } : {}) },
+  };
+}
+
 /** `observations` row → API `Observation`. */
 export function rowToObservation(row: ObservationRow): Observation {
-  return {
-    sourceId: row.source_id,
-    location: row.location,
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
-    details: {
-      ...(parseJson<Record<string, unknown>>(row.details) ?? {}),
-      ...(row.gone_at ? { goneAt: row.gone_at } : {}),
-    },
-  };
+  return recordToObservation(rowToObservationRecord(row));
 }
 
 /** `scan_runs` row → API `ScanRun`. */

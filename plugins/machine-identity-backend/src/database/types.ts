@@ -74,8 +74,29 @@ export interface IdentityWrite {
   after: IdentityRecord;
 }
 
+/**
+ * One condition of the permission framework's query form for the
+ * `machine-identity` resource type (`isOwner`, `hasType`, `isOrphan`).
+ */
+export type IdentityAccessCondition =
+  | { key: 'owner'; values: string[] }
+  | { key: 'type'; values: string[] }
+  | { key: 'orphan'; value: boolean };
+
+/**
+ * Which identities a caller may see: conditions combined as the permission
+ * framework's criteria (`allOf`, `anyOf`, `not`); absent = every identity.
+ */
+export type IdentityAccessFilter =
+  | IdentityAccessCondition
+  | { allOf: IdentityAccessFilter[] }
+  | { anyOf: IdentityAccessFilter[] }
+  | { not: IdentityAccessFilter };
+
 /** Filters of `GET /identities`. */
 export interface IdentityFilter {
+  /** The caller's access conditions (permission policy). */
+  access?: IdentityAccessFilter;
   type?: IdentityType;
   owner?: string;
   entityRef?: string;
@@ -87,6 +108,8 @@ export interface IdentityFilter {
 
 /** Filters of `GET /violations`. */
 export interface ViolationFilter {
+  /** The caller's access conditions on the violations' identities. */
+  access?: IdentityAccessFilter;
   entityRef?: string;
   owner?: string;
   ruleId?: string;
@@ -188,6 +211,7 @@ export interface PageRequest {
 /** One sent (or being sent) notification digest: owner, UTC day, kind. */
 export interface DigestClaimKey {
   owner: string;
+  /** UTC day, `YYYY-MM-DD`. */
   day: string;
   kind: 'digest' | 'escalation';
 }
@@ -202,8 +226,8 @@ export interface IdentityStore {
   getRecords(ids: string[], tx: StoreTransaction): Promise<Map<string, IdentityRecord>>;
   /** Records after `afterId` in id order, for passes over the whole inventory. */
   listRecords(options: { afterId: string; limit: number }, tx: StoreTransaction): Promise<IdentityRecord[]>;
-  /** `[identityId, location]` JSON keys of the live observations of the ids in one source. */
-  liveObservationKeys(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Set<string>>;
+  /** Live observations of the ids, in every source. */
+  listLiveObservations(ids: string[], tx: StoreTransaction): Promise<ObservationRecord[]>;
   /** Upserts whole records, or only `columns` of them; keeps the summary counters. */
   writeRecords(writes: IdentityWrite[], tx: StoreTransaction, columns?: (keyof IdentityRecord)[]): Promise<void>;
   /** Moves `last_seen` of identities that changed in nothing else. */
@@ -239,7 +263,8 @@ export interface IdentityStore {
 export interface ChangeFeedStore {
   /** Locks identity writes for the transaction and returns the next-position allocator. */
   allocator(tx: StoreTransaction): Promise<() => number>;
-  list(since: number, limit: number): Promise<ChangeFeedPage>;
+  /** Changes after `since`; with `access`, only identities the caller may see. */
+  list(since: number, limit: number, access?: IdentityAccessFilter): Promise<ChangeFeedPage>;
 }
 
 /**
@@ -272,6 +297,8 @@ export interface ViolationStore {
   write(writes: ViolationWrites, tx: StoreTransaction): Promise<void>;
   getOpen(identityId: string): Promise<Violation[]>;
   list(filter: ViolationFilter, options: PageRequest): Promise<Page<ViolationListItem>>;
+  /** Open violations per rule id (the set `list` pages through). */
+  countOpenByRule(): Promise<Record<string, number>>;
   /** Open violations of live, owned identities at the given severities, by owner then id. */
   listOpenOwned(options: { severities: Severity[] }): Promise<ViolationListItem[]>;
   addWaiver(waiver: Omit<Waiver, 'id' | 'createdAt'>, now: string, tx?: StoreTransaction): Promise<Waiver>;

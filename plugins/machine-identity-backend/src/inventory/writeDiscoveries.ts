@@ -1,33 +1,113 @@
+import type { Observation } from '@keyring/plugin-machine-identity-common';
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
+import { recordToIdentity, recordToObservation } from '../database/rowMapping';
 import type {
   AuditEventInput,
   BatchResult,
+  EvaluatedViolation,
   IdentityRecord,
   IdentityWrite,
   InventoryStores,
+  ObservationRecord,
 } from '../database/types';
+import type { StoreTransaction } from '../database/InventoryDatabase';
 import { applyOwnership, ownershipInputOf } from '../ownership/applyOwnership';
 import type { OwnershipResolveFn } from '../ownership/types';
+import { diffViolations } from '../policy/diffViolations';
+import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import { catalogChanged, onlyLastSeenMoved } from './changeDetection';
-import { mergeBatch, nextRecord } from './mergeDiscoveries';
+import { type MergedDiscovery, mergeBatch, nextRecord } from './mergeDiscoveries';
 
-/** One batch of one scan run's discoveries. */
+/** One batch of one scan run's discoveries (validated by the engine). */
 export interface DiscoveryBatch {
   scanId: string;
   sourceId: string;
   discoveries: MachineIdentityDiscovery[];
   now: string;
   resolveOwnership: OwnershipResolveFn;
+  /**
+   * The policy verdict, evaluated inside the write so each identity's
+   * violations and violation count land with it; without it violations are
+   * left as they are.
+   */
+  policy?: PolicyEvaluation;
+}
+
+const key = (o: { identityId: string; location: string }) => JSON.stringify([o.identityId, o.location]);
+
+/** Live observations per identity after this batch: stored ones overlaid with the batch's. */
+function observationsAfter(stored: ObservationRecord[], batch: Map<string, ObservationRecord>) {
+  const byKey = new Map(stored.map(o => [key(o), o]));
+  for (const [k, o] of batch) byKey.set(k, o);
+  const byId = new Map<string, Observation[]>();
+  for (const o of byKey.values()) {
+    byId.set(o.identityId, [...(byId.get(o.identityId) ?? []), recordToObservation(o)]);
+  }
+  return byId;
+}
+
+/** The audit events of one identity's new version. */
+function auditOf(m: MergedDiscovery, old: IdentityRecord | undefined, record: IdentityRecord, sourceId: string, now: string) {
+  const out: AuditEventInput[] = [];
+  const location = m.last.location;
+  if (!old) {
+    out.push({ identityId: m.id, at: now, action: 'discovered', message: `First seen by source ${sourceId} at ${location}` });
+  } else if (old.state === 'gone') {
+    out.push({
+      identityId: m.id,
+      at: now,
+      action: 'reappeared',
+      message: `Seen again by source ${sourceId} at ${location}; state gone → active`,
+    });
+  }
+  if (old && (old.owner !== record.owner || old.component !== record.component)) {
+    out.push({
+      identityId: m.id,
+      at: now,
+      action: 'owner-changed',
+      message: `Owner ${old.owner ?? 'none'} → ${record.owner ?? 'none'} (${record.ownershipVia})`,
+    });
+  }
+  return out;
+}
+
+/** Evaluates the batch's identities and writes their violations; sets each record's violation count. */
+async function writeVerdicts(
+  stores: InventoryStores,
+  policy: PolicyEvaluation,
+  records: IdentityRecord[],
+  existing: Map<string, IdentityRecord>,
+  observations: Map<string, Observation[]>,
+  now: string,
+  tx: StoreTransaction,
+): Promise<AuditEventInput[]> {
+  const ids = records.map(r => r.id);
+  const waived = await stores.violations.getActiveWaiverKeys(ids, now, tx);
+  const index = policy.componentIndex();
+  const clock = new Date(now);
+  const results = new Map<string, EvaluatedViolation[]>();
+  for (const record of records) {
+    const verdict = policy.evaluate(recordToIdentity(record), observations.get(record.id) ?? [], waived, clock, index);
+    if (verdict) {
+      results.set(record.id, verdict);
+      record.violationCount = verdict.length;
+    }
+  }
+  const open = await stores.violations.listOpenFor(ids.filter(id => existing.has(id)), tx);
+  const { writes, audit } = diffViolations(open, results, now);
+  await stores.violations.write(writes, tx);
+  return audit;
 }
 
 /**
- * Writes one batch of discoveries in one transaction: merges sightings into
- * the stored identities, resolves ownership, moves an identity in the change
- * feed only when the catalog would see a difference, and audits discoveries,
- * revivals and owner changes.
+ * The ingestion pipeline for one batch, in one transaction: merge sightings
+ * into the stored identities, resolve ownership, evaluate policy, then write
+ * identities, observations, violations and audit events. An identity moves in
+ * the change feed at most once per batch, and only when the catalog would see
+ * a difference.
  */
 export async function writeDiscoveries(stores: InventoryStores, batch: DiscoveryBatch): Promise<BatchResult> {
-  const { sourceId, now, resolveOwnership } = batch;
+  const { sourceId, now, resolveOwnership, policy } = batch;
   const { merged, observations } = mergeBatch(batch);
   const ids = [...merged.keys()];
   let added = 0;
@@ -35,47 +115,39 @@ export async function writeDiscoveries(stores: InventoryStores, batch: Discovery
   await stores.transaction(async tx => {
     const nextSeq = await stores.changes.allocator(tx);
     const existing = await stores.identities.getRecords(ids, tx);
-    // Observation counts move incrementally: a batch sighting adds one unless it is already live.
-    const live = await stores.identities.liveObservationKeys(
+    const stored = await stores.identities.listLiveObservations(
       ids.filter(id => existing.has(id)),
-      sourceId,
       tx,
     );
+    // Observation counts move incrementally: a batch sighting adds one unless it is already live.
+    const live = new Set(stored.filter(o => o.sourceId === sourceId).map(key));
     const addedSightings = new Map<string, number>();
-    for (const [key, o] of observations) {
-      if (!live.has(key)) {
+    for (const [k, o] of observations) {
+      if (!live.has(k)) {
         addedSightings.set(o.identityId, (addedSightings.get(o.identityId) ?? 0) + 1);
       }
     }
-    const writes: IdentityWrite[] = [];
-    const touchedOnly: string[] = [];
+    const records: IdentityRecord[] = [];
     const audit: AuditEventInput[] = [];
     for (const m of merged.values()) {
       const old = existing.get(m.id);
-      const record: IdentityRecord = nextRecord(m, old, now, addedSightings.get(m.id) ?? 0);
+      const record = nextRecord(m, old, now, addedSightings.get(m.id) ?? 0);
       applyOwnership(record, resolveOwnership(ownershipInputOf(record)));
-      const location = m.last.location;
-      if (!old) {
-        added += 1;
-        audit.push({ identityId: m.id, at: now, action: 'discovered', message: `First seen by source ${sourceId} at ${location}` });
-      } else if (old.state === 'gone') {
+      if (old?.state === 'gone') {
         record.state = 'active';
         record.stateChangedAt = now;
-        audit.push({
-          identityId: m.id,
-          at: now,
-          action: 'reappeared',
-          message: `Seen again by source ${sourceId} at ${location}; state gone → active`,
-        });
       }
-      if (old && (old.owner !== record.owner || old.component !== record.component)) {
-        audit.push({
-          identityId: m.id,
-          at: now,
-          action: 'owner-changed',
-          message: `Owner ${old.owner ?? 'none'} → ${record.owner ?? 'none'} (${record.ownershipVia})`,
-        });
-      }
+      added += old ? 0 : 1;
+      audit.push(...auditOf(m, old, record, sourceId, now));
+      records.push(record);
+    }
+    if (policy) {
+      audit.push(...(await writeVerdicts(stores, policy, records, existing, observationsAfter(stored, observations), now, tx)));
+    }
+    const writes: IdentityWrite[] = [];
+    const touchedOnly: string[] = [];
+    for (const record of records) {
+      const old = existing.get(record.id);
       if (catalogChanged(old, record)) {
         record.changeSeq = nextSeq();
       }

@@ -14,6 +14,7 @@ import type { InventoryStores } from '../database/types';
 import { retireUnseen } from '../inventory/retireUnseen';
 import { writeDiscoveries } from '../inventory/writeDiscoveries';
 import type { OwnershipResolveFn } from '../ownership/types';
+import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
 import type { ConfiguredSource } from './readSources';
 import { validateDiscovery } from './validateDiscovery';
@@ -27,7 +28,7 @@ const ABANDON_GRACE_MS = 5 * 60_000;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-/** Outcome of one run, for hooks that follow a scan (policy evaluation). */
+/** Outcome of one run, for hooks that follow a scan (revocation verification). */
 export interface ScanOutcome {
   scanId: string;
   sourceId: string;
@@ -46,6 +47,8 @@ export interface ScanEngineOptions {
   fingerprintSecret: SecretFingerprintFn;
   /** Resolves ownership of discovered identities. */
   resolveOwnership: OwnershipResolveFn;
+  /** Evaluates policy inside each batch's write. */
+  policy?: PolicyEvaluation;
   /** Called before each run (e.g. to refresh the Component index). */
   beforeScan?: () => Promise<void>;
   /** Called after each run that wrote anything. */
@@ -237,6 +240,7 @@ export class ScanEngine {
         discoveries,
         now: new Date().toISOString(),
         resolveOwnership: this.options.resolveOwnership,
+        policy: this.options.policy,
       });
       added += result.added;
       for (const id of result.identityIds) {

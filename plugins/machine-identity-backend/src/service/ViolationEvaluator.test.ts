@@ -5,6 +5,7 @@ import { writeDiscoveries } from '../inventory/writeDiscoveries';
 import { ViolationDigestSource } from '../notifications/ViolationDigestSource';
 import { discovery } from '../__testUtils__/testScannerModule';
 import { ComponentIndex } from '../ownership/ComponentIndex';
+import { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import type { PolicyContext, PolicyEngine, RuleResult } from '../policy/types';
 import { ViolationEvaluator } from './ViolationEvaluator';
 
@@ -41,15 +42,16 @@ describe('ViolationEvaluator', () => {
       const knex = await databases.init(databaseId);
       const store = await DatabaseInventoryStores.fromKnex(knex);
       const engine = new TestPolicyEngine();
-      const evaluator = ViolationEvaluator.create({
-        stores: store,
+      const logger = mockServices.logger.mock();
+      const policy = PolicyEvaluation.create({
         engine,
         components: () =>
           ComponentIndex.fromEntities([
             { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'old', annotations: { 'keyring.io/hostnames': 'old.example.test' } }, spec: { owner: 'team', lifecycle: 'decommissioned' } },
           ]),
-        logger: mockServices.logger.mock(),
+        logger,
       });
+      const evaluator = ViolationEvaluator.create({ stores: store, policy, logger });
       const t0 = new Date('2026-11-01T00:00:00.000Z');
       const notAfter = '2026-11-10T00:00:00.000Z';
       const { identityIds } = await writeDiscoveries(store, {

@@ -1,37 +1,27 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { isError } from '@backstage/errors';
-import type { IdentityState } from '@keyring/plugin-machine-identity-common';
 import type { EvaluatedViolation, InventoryStores } from '../database/types';
-import type { ComponentIndex } from '../ownership/ComponentIndex';
 import { applyEvaluations } from '../policy/applyEvaluations';
-import { countDistinctAccounts } from '../policy/sshRules';
-import type { PolicyContext, PolicyEngine } from '../policy/types';
+import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 
 const BATCH = 500;
-const LIVE: IdentityState[] = ['active', 'pending-revocation'];
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /**
- * Runs the policy engine over identities in batches and stores the outcome
- * as open/resolved violations, honouring unexpired waivers. Identities that
- * are gone or revoked have their violations resolved.
+ * Re-evaluates stored identities in batches and stores the outcome as
+ * open/resolved violations, honouring unexpired waivers: the hourly pass for
+ * clock-driven rules (expiry), and identities whose ownership or waivers
+ * changed. Scans evaluate inside their own write (see `writeDiscoveries`).
  */
 export class ViolationEvaluator {
   private constructor(
     private readonly stores: InventoryStores,
-    private readonly engine: PolicyEngine,
-    private readonly components: () => ComponentIndex,
+    private readonly policy: PolicyEvaluation,
     private readonly logger: LoggerService,
   ) {}
 
-  /** Creates the evaluator; `components` returns the current Component index. */
-  static create(options: {
-    stores: InventoryStores;
-    engine: PolicyEngine;
-    components: () => ComponentIndex;
-    logger: LoggerService;
-  }): ViolationEvaluator {
-    return new ViolationEvaluator(options.stores, options.engine, options.components, options.logger);
+  /** Creates the evaluator over the stores and the policy verdict shared with scans. */
+  static create(options: { stores: InventoryStores; policy: PolicyEvaluation; logger: LoggerService }): ViolationEvaluator {
+    return new ViolationEvaluator(options.stores, options.policy, options.logger);
   }
 
   /** Evaluates the given identities; returns violations opened and resolved. */
@@ -43,34 +33,12 @@ export class ViolationEvaluator {
       const chunk = ids.slice(i, i + BATCH);
       const inputs = await this.stores.identities.getEvaluationInputs(chunk);
       const waived = await this.stores.violations.getActiveWaiverKeys(chunk, nowIso);
-      const index = this.components();
+      const index = this.policy.componentIndex();
       const results = new Map<string, EvaluatedViolation[]>();
       for (const { identity, observations } of inputs) {
-        if (!LIVE.includes(identity.state)) {
-          results.set(identity.id, []);
-          continue;
-        }
-        const component = identity.component ? index.getComponent(identity.component) : undefined;
-        const context: PolicyContext = {
-          now,
-          componentLifecycle: component?.lifecycle,
-          environment: identity.publiclyTrusted ? 'public' : 'internal',
-          observations,
-          distinctAccounts: countDistinctAccounts(observations),
-          tags: component?.tags,
-        };
-        try {
-          results.set(
-            identity.id,
-            this.engine
-              .evaluate(identity, context)
-              .filter(r => !waived.has(`${identity.id}/${r.ruleId}`))
-              .map(r => ({ ruleId: r.ruleId, severity: r.severity, message: r.message, remediation: r.remediation })),
-          );
-        } catch (error) {
-          this.logger.warn(
-            `Policy evaluation of identity ${identity.id} failed, keeping its previous violations: ${isError(error) ? error.message : String(error)}`,
-          );
+        const verdict = this.policy.evaluate(identity, observations, waived, now, index);
+        if (verdict) {
+          results.set(identity.id, verdict);
         }
       }
       const outcome = await applyEvaluations(this.stores, results, nowIso);
