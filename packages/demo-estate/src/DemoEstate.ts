@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import { prepareDemoCluster, startDemoCluster } from '@keyring/cloud-emulators/kubernetes';
 import { DemoCertificateAuthority, IssuedCertificate, LeafOptions } from './certificates';
 import { writeSshFleet } from './sshFleet';
 
@@ -45,6 +46,8 @@ export interface RunningDemoEstate {
   dir: string;
   caFile: string;
   endpoints: Array<{ host: string; port: number; fingerprintSha256: string; commonName: string; notAfter: string }>;
+  /** URL of the demo Kubernetes cluster (the API emulator; the portal reads `kubeconfig` in `dir`). */
+  kubernetesUrl: string;
   stop(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ async function prepare(dir: string): Promise<Manifest> {
  */
 export async function prepareDemoEstate(dir: string): Promise<void> {
   await prepare(dir);
+  prepareDemoCluster(dir);
 }
 
 /**
@@ -115,6 +119,7 @@ export async function startDemoEstate(
 ): Promise<RunningDemoEstate> {
   const port = options.port ?? Number(process.env.KEYRING_DEMO_TLS_PORT ?? 8443);
   const manifest = await prepare(dir);
+  const cluster = await startDemoCluster(prepareDemoCluster(dir));
   const servers: tls.Server[] = [];
   const endpoints: RunningDemoEstate['endpoints'] = [];
   for (const endpoint of manifest.endpoints) {
@@ -146,9 +151,11 @@ export async function startDemoEstate(
   return {
     dir,
     caFile: path.join(dir, 'ca.pem'),
+    kubernetesUrl: cluster.url,
     endpoints,
     async stop() {
       await Promise.all(servers.map(s => new Promise(r => s.close(() => r(undefined)))));
+      await cluster.stop();
     },
   };
 }

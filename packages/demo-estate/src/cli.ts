@@ -19,6 +19,7 @@ if (process.argv.includes('--prepare-only')) {
         console.log(`demo-estate: ${e.commonName} on ${e.host}:${e.port} (expires ${e.notAfter.slice(0, 10)})`);
       }
       console.log(`demo-estate: ${estate.endpoints.length} TLS listeners up; files under ${dir}`);
+      console.log(`demo-estate: demo Kubernetes cluster (API emulator) on ${estate.kubernetesUrl}`);
       const stop = () => estate.stop().then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

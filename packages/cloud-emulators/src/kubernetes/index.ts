@@ -13,3 +13,5 @@ export { issueCertificate, pkcs12Store } from './pki';
 export type { IssueOptions, TestCertificate, TestKeyType } from './pki';
 export { RESOURCE_TYPES } from './resources';
 export type { ResourceType } from './resources';
+export { createDemoClusterMaterial, demoClusterObjects, demoKubeconfig, prepareDemoCluster, startDemoCluster } from './demoCluster';
+export type { DemoClusterMaterial } from './demoCluster';
