@@ -16,6 +16,7 @@ import { MachineIdentityClient } from './api/MachineIdentityClient';
 import { isMachineIdentityAvailable } from './isMachineIdentityAvailable';
 
 const overviewRouteRef = createRouteRef();
+const decommissioningRouteRef = createRouteRef();
 
 /** The MachineIdentityApi for the new frontend system. */
 const machineIdentityApi = ApiBlueprint.make({
@@ -38,6 +39,38 @@ const machineIdentityPage = PageBlueprint.make({
       import('./components/MachineIdentityPage/MachineIdentityPage').then(m => (
         <m.MachineIdentityPage />
       )),
+  },
+});
+
+/** The Decommissioning page: retired Components and their revocations. */
+const decommissioningPage = PageBlueprint.make({
+  name: 'decommissioning',
+  params: {
+    path: '/decommissioning',
+    title: 'Decommissioning',
+    routeRef: decommissioningRouteRef,
+    loader: () =>
+      import('./components/Decommissioning/DecommissioningPage').then(m => <m.DecommissioningPage />),
+  },
+});
+
+/** Revocation state of a Component's credentials or a MachineIdentity's credential. */
+const revocationsCard = EntityCardBlueprint.make({
+  name: 'revocations',
+  params: {
+    filter: entity => isMachineIdentityEntityKind(entity) || isMachineIdentityAvailable(entity),
+    loader: () =>
+      import('./components/Decommissioning/EntityRevocationsCard').then(m => <m.EntityRevocationsCard />),
+  },
+});
+
+/** The plain warning on a decommissioned Component that still has live credentials. */
+const decommissionedWarningCard = EntityCardBlueprint.make({
+  name: 'decommissioned-warning',
+  params: {
+    filter: entity => entity.kind.toLocaleLowerCase('en-US') === 'component',
+    loader: () =>
+      import('./components/Decommissioning/EntityDecommissionedWarning').then(m => <m.EntityDecommissionedWarning />),
   },
 });
 
@@ -83,6 +116,32 @@ const machineIdentityOverviewCard = EntityCardBlueprint.make({
   },
 });
 
+/** The machine identity scorecard card of Components and Groups (from Tech Insights). */
+const machineIdentityScorecardCard = EntityCardBlueprint.make({
+  name: 'scorecard',
+  params: {
+    filter: entity => ['component', 'group'].includes(entity.kind.toLocaleLowerCase('en-US')),
+    loader: () =>
+      import('./components/Scorecard/EntityMachineIdentityScorecardCard').then(m => (
+        <m.EntityMachineIdentityScorecardCard />
+      )),
+  },
+});
+
+/** The "Scorecard" tab of Groups: Components worst first and the evidence export. */
+const machineIdentityScorecardContent = EntityContentBlueprint.make({
+  name: 'scorecard',
+  params: {
+    path: '/machine-identity-scorecard',
+    title: 'Scorecard',
+    filter: entity => entity.kind.toLocaleLowerCase('en-US') === 'group',
+    loader: () =>
+      import('./components/Scorecard/EntityMachineIdentityScorecardContent').then(m => (
+        <m.EntityMachineIdentityScorecardContent />
+      )),
+  },
+});
+
 /**
  * Keyring's frontend plugin for the new frontend system.
  *
@@ -91,12 +150,17 @@ const machineIdentityOverviewCard = EntityCardBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'machine-identity',
   title: 'Machine identities',
-  routes: { root: overviewRouteRef },
+  routes: { root: overviewRouteRef, decommissioning: decommissioningRouteRef },
   extensions: [
     machineIdentityApi,
     machineIdentityPage,
     machineIdentityEntityContent,
     machineIdentityDetailsContent,
     machineIdentityOverviewCard,
+    machineIdentityScorecardCard,
+    machineIdentityScorecardContent,
+    decommissioningPage,
+    revocationsCard,
+    decommissionedWarningCard,
   ],
 });

@@ -10,8 +10,16 @@ export {
   EntityMachineIdentityContent,
   EntityMachineIdentityOverviewCard,
   EntityMachineIdentityDetailsContent,
+  DecommissioningPage,
+  EntityRevocationsCard,
+  EntityDecommissionedWarning,
 } from './plugin';
-export { rootRouteRef } from './routes';
+export { rootRouteRef, decommissioningRouteRef } from './routes';
+export {
+  EntityMachineIdentityScorecardCard,
+  EntityMachineIdentityScorecardContent,
+  MachineIdentityEvidenceExportButton,
+} from './plugin';
 export { isMachineIdentityAvailable } from './isMachineIdentityAvailable';
 export { machineIdentityApiRef } from './api/MachineIdentityApi';
 export type {
@@ -21,5 +29,6 @@ export type {
   ViolationListItem,
   PolicyRule,
   MachineIdentitySummary,
+  RevocationQuery,
 } from './api/MachineIdentityApi';
 export { MachineIdentityClient } from './api/MachineIdentityClient';

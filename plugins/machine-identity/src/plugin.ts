@@ -8,7 +8,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { machineIdentityApiRef } from './api/MachineIdentityApi';
 import { MachineIdentityClient } from './api/MachineIdentityClient';
-import { rootRouteRef } from './routes';
+import { decommissioningRouteRef, rootRouteRef } from './routes';
 
 /**
  * Keyring's frontend plugin for the legacy frontend system.
@@ -25,7 +25,7 @@ export const machineIdentityPlugin = createPlugin({
         new MachineIdentityClient({ discoveryApi, fetchApi }),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, decommissioning: decommissioningRouteRef },
 });
 
 /**
@@ -41,6 +41,52 @@ export const MachineIdentityPage = machineIdentityPlugin.provide(
         m => m.MachineIdentityPage,
       ),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * The Decommissioning page: retired Components, their credentials and each
+ * revocation, with approve/reject.
+ *
+ * @public
+ */
+export const DecommissioningPage = machineIdentityPlugin.provide(
+  createRoutableExtension({
+    name: 'DecommissioningPage',
+    component: () =>
+      import('./components/Decommissioning/DecommissioningPage').then(m => m.DecommissioningPage),
+    mountPoint: decommissioningRouteRef,
+  }),
+);
+
+/**
+ * Revocation state on a Component's tab or a MachineIdentity entity's page.
+ *
+ * @public
+ */
+export const EntityRevocationsCard = machineIdentityPlugin.provide(
+  createComponentExtension({
+    name: 'EntityRevocationsCard',
+    component: {
+      lazy: () =>
+        import('./components/Decommissioning/EntityRevocationsCard').then(m => m.EntityRevocationsCard),
+    },
+  }),
+);
+
+/**
+ * A plain warning on a Component's page when it is decommissioned but still
+ * has live credentials.
+ *
+ * @public
+ */
+export const EntityDecommissionedWarning = machineIdentityPlugin.provide(
+  createComponentExtension({
+    name: 'EntityDecommissionedWarning',
+    component: {
+      lazy: () =>
+        import('./components/Decommissioning/EntityDecommissionedWarning').then(m => m.EntityDecommissionedWarning),
+    },
   }),
 );
 
@@ -95,3 +141,54 @@ export const EntityMachineIdentityDetailsContent =
       },
     }),
   );
+
+/**
+ * The machine identity scorecard of a Component or Group (overview card),
+ * read from the Tech Insights backend.
+ *
+ * @public
+ */
+export const EntityMachineIdentityScorecardCard = machineIdentityPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMachineIdentityScorecardCard',
+    component: {
+      lazy: () =>
+        import('./components/Scorecard/EntityMachineIdentityScorecardCard').then(
+          m => m.EntityMachineIdentityScorecardCard,
+        ),
+    },
+  }),
+);
+
+/**
+ * The "Scorecard" tab of a Group: its scorecard, its Components worst first
+ * and the evidence export.
+ *
+ * @public
+ */
+export const EntityMachineIdentityScorecardContent = machineIdentityPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMachineIdentityScorecardContent',
+    component: {
+      lazy: () =>
+        import('./components/Scorecard/EntityMachineIdentityScorecardContent').then(
+          m => m.EntityMachineIdentityScorecardContent,
+        ),
+    },
+  }),
+);
+
+/**
+ * The compliance evidence export (period, format, progress), optionally for one owner.
+ *
+ * @public
+ */
+export const MachineIdentityEvidenceExportButton = machineIdentityPlugin.provide(
+  createComponentExtension({
+    name: 'MachineIdentityEvidenceExportButton',
+    component: {
+      lazy: () =>
+        import('./components/Scorecard/EvidenceExportButton').then(m => m.EvidenceExportButton),
+    },
+  }),
+);
