@@ -81,7 +81,7 @@ describe('machineIdentityModuleSsh', () => {
       const outcome = await runScanner(files, { type: 'ssh-files', paths: [`${fleet.fleet}/**/authorized_keys`] });
       expect(outcome.discoveries).toHaveLength(4);
       expect(outcome.problems).toEqual([
-        { location: `${fleet.fleet}/web-1/home/alice/.ssh/authorized_keys:3`, message: 'unsupported key type "not"', incomplete: false },
+        { location: `${fleet.fleet}/web-1/home/alice/.ssh/authorized_keys:3`, message: 'unsupported key type (a word of 3 characters)', incomplete: false },
       ]);
     } finally {
       await backend.stop();
@@ -131,7 +131,7 @@ describe('machineIdentityModuleSsh', () => {
         // A malformed line is reported but does not make the run partial.
         expect(files).toMatchObject({ status: 'succeeded', seen: 2, added: 2 });
         expect(files.errors).toEqual([
-          { location: `${fleet.fleet}/web-1/home/alice/.ssh/authorized_keys:3`, message: 'unsupported key type "not"' },
+          { location: `${fleet.fleet}/web-1/home/alice/.ssh/authorized_keys:3`, message: 'unsupported key type (a word of 3 characters)' },
         ]);
         const hosts = await scan('fleet-host-keys');
         expect(hosts).toMatchObject({ status: 'succeeded', seen: 2, added: 2 });

@@ -10,3 +10,4 @@ export * from './createScannerModule';
 export * from './certificates';
 export * from './service';
 export * from './files';
+export * from './secrets';

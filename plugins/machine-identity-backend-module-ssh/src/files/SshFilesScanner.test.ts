@@ -182,7 +182,7 @@ describe('SshFilesScanner', () => {
     const [ed, , ec384, ca] = inFile(fleet.files.aliceKeys);
     expect(ed.details!.options).toEqual([
       { name: 'from', value: '10.0.0.0/8,192.168.1.*' },
-      { name: 'command', value: 'echo "hi, there"' },
+      { name: 'command', redacted: true },
       { name: 'no-pty' },
     ]);
     expect(ec384.details!.options).toEqual([{ name: 'restrict' }, { name: 'expiry-time', value: '20300101' }]);
@@ -190,7 +190,7 @@ describe('SshFilesScanner', () => {
     expect(ca.details!.options).toEqual([{ name: 'cert-authority' }, { name: 'principals', value: 'alice,ops' }]);
     const bobShared = inFile(fleet.files.bobKeys)[0];
     expect(bobShared.details!.options).toEqual([
-      { name: 'environment', value: 'GREETING=hello world' },
+      { name: 'environment', variable: 'GREETING', redacted: true },
       { name: 'permitopen', value: 'db-1:5432' },
     ]);
   });

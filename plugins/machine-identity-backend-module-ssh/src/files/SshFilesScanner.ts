@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { InputError } from '@backstage/errors';
 import {
   readFileBounded,
+  redactSecretMaterial,
   type MachineIdentityDiscovery,
   type MachineIdentityScanner,
   type ScanProblem,
@@ -15,6 +16,7 @@ import {
   sshKeyFileFormat,
 } from '../parsing/parseSshKeyFile';
 import type { SshKeyEntry } from '../parsing/parseSshKeyLine';
+import { redactAuthorizedKeysOptions } from '../parsing/redactAuthorizedKeysOptions';
 import { ownerHintFromComment, sshKeyAttributes, sshKeyDisplayName } from '../toDiscovery';
 import { findKeyFiles, type FoundKeyFiles } from './findKeyFiles';
 import { resolveFileContext, type SshFileContext } from './resolveFileContext';
@@ -204,7 +206,9 @@ export class SshFilesScanner implements MachineIdentityScanner {
     fileContext: SshFileContext,
     firstSeenEvidence: string,
   ): MachineIdentityDiscovery {
-    const { key, comment } = entry;
+    const { key } = entry;
+    // A comment is free text: a token pasted into it is redacted before anything keeps it.
+    const comment = entry.comment === undefined ? undefined : redactSecretMaterial(entry.comment);
     const details: Record<string, unknown> = {
       host: fileContext.host,
       account: fileContext.account,
@@ -213,9 +217,9 @@ export class SshFilesScanner implements MachineIdentityScanner {
       format,
       openSshFingerprint: key.openSshFingerprint,
     };
-    if (entry.options) details.options = entry.options;
+    if (entry.options) details.options = redactAuthorizedKeysOptions(entry.options);
     if (entry.hostPatterns) {
-      details.hostPatterns = entry.hashedHosts ? [] : entry.hostPatterns;
+      details.hostPatterns = entry.hashedHosts ? [] : entry.hostPatterns.map(redactSecretMaterial);
       details.hashedHosts = entry.hashedHosts;
       if (entry.hashedHosts) details.hashedHostCount = entry.hostPatterns.length;
     }
@@ -225,7 +229,7 @@ export class SshFilesScanner implements MachineIdentityScanner {
 
     const links =
       format === 'known_hosts'
-        ? { sshHosts: hostsOfPatterns(entry.hashedHosts ? [] : entry.hostPatterns) }
+        ? { sshHosts: hostsOfPatterns(entry.hashedHosts ? [] : entry.hostPatterns?.map(redactSecretMaterial)) }
         : {
             sshHosts: [fileContext.host],
             sshAccounts: fileContext.account ? [fileContext.account] : [],

@@ -32,6 +32,11 @@ export const KNOWN_AUTHORIZED_KEYS_OPTIONS: ReadonlySet<string> = new Set([
   'x11-forwarding',
 ]);
 
+/** An option name as problems may repeat it: known names only, never input bytes of an unknown one. */
+function known(name: string): string {
+  return KNOWN_AUTHORIZED_KEYS_OPTIONS.has(name.toLowerCase()) ? name.toLowerCase() : '(unknown)';
+}
+
 /**
  * Index just past the options field at the start of an authorized_keys line:
  * the first space or tab outside double quotes (`\"` escapes a quote), as
@@ -64,21 +69,21 @@ export function parseAuthorizedKeysOptions(field: string): SshKeyOption[] {
     if (!name) throw new Error(`empty option at column ${i + 1} of the options`);
     if (field[i] === '=') {
       i++;
-      if (field[i] !== '"') throw new Error(`option ${name} needs a quoted value`);
+      if (field[i] !== '"') throw new Error(`option ${known(name)} needs a quoted value`);
       i++;
       let value = '';
       while (i < field.length && field[i] !== '"') {
         if (field[i] === '\\' && field[i + 1] === '"') i++;
         value += field[i++];
       }
-      if (i >= field.length) throw new Error(`unterminated quote in option ${name}`);
+      if (i >= field.length) throw new Error(`unterminated quote in option ${known(name)}`);
       i++; // closing quote
       options.push({ name: name.toLowerCase(), value });
     } else {
       options.push({ name: name.toLowerCase() });
     }
     if (i < field.length) {
-      if (field[i] !== ',') throw new Error(`unexpected "${field[i]}" after option ${name}`);
+      if (field[i] !== ',') throw new Error(`unexpected character after option ${known(name)}`);
       i++;
       if (i === field.length) throw new Error('trailing comma in key options');
     }

@@ -112,7 +112,8 @@ function readKeyFields(
   if (curve) {
     const named = reader.readUtf8();
     if (named !== curve) {
-      throw new Error(`curve ${named} does not match key type ${baseName}`);
+      const shown = ['nistp256', 'nistp384', 'nistp521'].includes(named) ? named : '(unknown)';
+      throw new Error(`curve ${shown} does not match key type ${baseName}`);
     }
     const point = reader.readString();
     const coordinate = Math.ceil(fixedBits! / 8);
@@ -140,10 +141,11 @@ export function parseSshKeyBlob(blob: Buffer, expectedType?: string): ParsedSshK
   const reader = new SshWireReader(blob);
   const typeName = reader.readUtf8();
   if (expectedType !== undefined && typeName !== expectedType) {
-    throw new Error(`key type ${expectedType} does not match the key data (${typeName})`);
+    const shown = lookupSshKeyType(typeName) ? typeName : 'an unknown type';
+    throw new Error(`key type ${expectedType} does not match the key data (${shown})`);
   }
   const known = lookupSshKeyType(typeName);
-  if (!known) throw new Error(`unsupported key type ${typeName}`);
+  if (!known) throw new Error('unsupported key type in the key data');
   const { base, certificate } = known;
 
   if (!certificate) {

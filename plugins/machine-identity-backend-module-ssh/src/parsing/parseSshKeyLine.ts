@@ -6,6 +6,7 @@ import {
   parseAuthorizedKeysOptions,
   type SshKeyOption,
 } from './parseAuthorizedKeysOptions';
+import { isSafeName } from './redactAuthorizedKeysOptions';
 
 /** How a key list file is laid out. `.pub` files use the authorized_keys layout. */
 export type SshKeyFileFormat = 'authorized_keys' | 'known_hosts';
@@ -45,6 +46,14 @@ export function isPrivateKeyStart(line: string): boolean {
   return PRIVATE_KEY_START.test(line);
 }
 
+/**
+ * The problem for a first word that names no key type. The word itself is
+ * never repeated: it may be a token pasted on a line of its own.
+ */
+function unsupportedType(token: string): string {
+  return `unsupported key type (a word of ${token.length} characters)`;
+}
+
 function nextToken(text: string, from: number): { token: string; end: number } {
   let start = from;
   while (start < text.length && (text[start] === ' ' || text[start] === '\t')) start++;
@@ -63,9 +72,7 @@ function parseKeyFields(
   if (RSA1_START.test(text.slice(from).trimStart())) {
     throw new Error('SSH-1 RSA keys are not supported');
   }
-  if (!lookupSshKeyType(type.token)) {
-    throw new Error(`unsupported key type ${JSON.stringify(type.token.slice(0, 64))}`);
-  }
+  if (!lookupSshKeyType(type.token)) throw new Error(unsupportedType(type.token));
   const data = nextToken(text, type.end);
   if (!data.token) throw new Error(`no key data after ${type.token}`);
   if (!BASE64.test(data.token) || data.token.length % 4 === 1) {
@@ -89,12 +96,12 @@ function parseAuthorizedKeysLine(line: string): SshKeyLineResult {
     throw new Error(
       first.token.includes('=') || first.token.includes(',')
         ? 'no key after the options'
-        : `unsupported key type ${JSON.stringify(first.token.slice(0, 64))}`,
+        : unsupportedType(first.token),
     );
   }
   if (!lookupSshKeyType(rest.token) && BASE64.test(rest.token) && !first.token.includes('=')) {
     // `ssh-foo AAAA…`: an unknown key type rather than an options field.
-    throw new Error(`unsupported key type ${JSON.stringify(first.token.slice(0, 64))}`);
+    throw new Error(unsupportedType(first.token));
   }
   const options = parseAuthorizedKeysOptions(line.slice(0, optionsEnd));
   const { key, comment } = parseKeyFields(line, optionsEnd);
@@ -106,7 +113,7 @@ function parseAuthorizedKeysLine(line: string): SshKeyLineResult {
       comment,
       options,
       ignoredReason: unknown.length
-        ? `unknown option ${unknown.map(o => o.name).join(', ')}: sshd ignores this line`
+        ? `unknown option ${unknown.map(o => (isSafeName(o.name) ? o.name : '[redacted]')).join(', ')}: sshd ignores this line`
         : undefined,
     },
   };
@@ -132,7 +139,7 @@ function parseKnownHostsLine(line: string): SshKeyLineResult {
         marker,
         hostPatterns: [],
         hashedHosts: false,
-        ignoredReason: `unknown marker ${marker}: OpenSSH ignores this line`,
+        ignoredReason: `unknown marker ${isSafeName(marker) ? marker : '[redacted]'}: OpenSSH ignores this line`,
       },
     };
   }
@@ -152,7 +159,7 @@ function parseKnownHostsLine(line: string): SshKeyLineResult {
       hashedHosts,
       ignoredReason:
         marker && !KNOWN_MARKERS.has(marker)
-          ? `unknown marker ${marker}: OpenSSH ignores this line`
+          ? `unknown marker ${isSafeName(marker) ? marker : '[redacted]'}: OpenSSH ignores this line`
           : undefined,
     },
   };

@@ -1,10 +1,10 @@
-import forge from 'node-forge';
 import * as asn1js from 'asn1js';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { ContentInfo, id_data, id_signedData } from '@peculiar/asn1-cms';
 import { PFX } from '@peculiar/asn1-pfx';
 import { InputError } from '@backstage/errors';
 import { RawSignedData } from './signedDataSchema';
+import { readPkcs12Certificates } from './readPkcs12Certificates';
 
 /** One certificate found in a file, still DER-encoded. */
 export interface CertificateBlock {
@@ -75,44 +75,6 @@ function looksLikePkcs12(der: Buffer): boolean {
 function firstElement(data: Buffer): Buffer | undefined {
   const { offset, result } = asn1js.fromBER(data);
   return offset > 0 && !result.error ? data.subarray(0, offset) : undefined;
-}
-
-/**
- * Certificates of a PKCS#12 store. node-forge unpacks the container; key bags
- * are never read out, and certificates come from the bag's ASN.1 so EC and
- * Ed25519 certificates (which forge cannot model) are kept too.
- */
-export function readPkcs12Certificates(der: Buffer, password: string | undefined): Buffer[] {
-  let p12: forge.pkcs12.Pkcs12Pfx;
-  // forge re-models certificates it can parse and re-encodes them on output,
-  // which may not reproduce the original bytes (and fails for EC keys). Making
-  // its certificate decoder refuse keeps every certBag as the original ASN.1.
-  const pki = forge.pki as { certificateFromAsn1: unknown };
-  const original = pki.certificateFromAsn1;
-  pki.certificateFromAsn1 = () => {
-    throw new Error('raw certificate kept');
-  };
-  try {
-    const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), false);
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password ?? '');
-  } catch (e) {
-    const message = (e as Error).message ?? String(e);
-    throw new InputError(
-      /mac|password|decrypt|invalid/i.test(message)
-        ? 'PKCS#12 store could not be opened: wrong or missing pkcs12Password'
-        : `PKCS#12 store could not be read: ${message}`,
-    );
-  } finally {
-    pki.certificateFromAsn1 = original;
-  }
-  const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag!] ?? [];
-  const out: Buffer[] = [];
-  for (const bag of bags) {
-    if (bag.asn1) {
-      out.push(Buffer.from(forge.asn1.toDer(bag.asn1).getBytes(), 'binary'));
-    }
-  }
-  return out;
 }
 
 /**

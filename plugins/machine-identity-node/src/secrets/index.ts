@@ -1,0 +1,2 @@
+export { findSecretMaterial, redactSecretMaterial } from './findSecretMaterial';
+export type { FindSecretMaterialOptions } from './findSecretMaterial';
