@@ -14,6 +14,7 @@ import {
 import { CatalogGraphPage } from '@backstage/plugin-catalog-graph';
 import { orgPlugin } from '@backstage/plugin-org';
 import {
+  DecommissioningPage,
   MachineIdentityPage,
   machineIdentityPlugin,
 } from '@keyring/plugin-machine-identity';
@@ -43,6 +44,7 @@ const routes = (
     </Route>
     <Route path="/catalog-graph" element={<CatalogGraphPage />} />
     <Route path="/machine-identities" element={<MachineIdentityPage />} />
+    <Route path="/decommissioning" element={<DecommissioningPage />} />
   </FlatRoutes>
 );
 

@@ -2,6 +2,7 @@ import { PropsWithChildren } from 'react';
 import HomeIcon from '@material-ui/icons/Home';
 import VpnKeyIcon from '@material-ui/icons/VpnKey';
 import GroupIcon from '@material-ui/icons/People';
+import DeleteSweepIcon from '@material-ui/icons/DeleteSweep';
 import {
   Sidebar,
   SidebarDivider,
@@ -21,6 +22,7 @@ export const Root = ({ children }: PropsWithChildren) => (
         <SidebarDivider />
         <SidebarScrollWrapper>
           <SidebarItem icon={VpnKeyIcon} to="machine-identities" text="Machine identities" />
+          <SidebarItem icon={DeleteSweepIcon} to="decommissioning" text="Decommissioning" />
         </SidebarScrollWrapper>
       </SidebarGroup>
     </Sidebar>

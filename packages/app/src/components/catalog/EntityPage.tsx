@@ -25,8 +25,10 @@ import {
   EntityUserProfileCard,
 } from '@backstage/plugin-org';
 import {
+  EntityDecommissionedWarning,
   EntityMachineIdentityContent,
   EntityMachineIdentityDetailsContent,
+  EntityRevocationsCard,
   EntityMachineIdentityOverviewCard,
   isMachineIdentityAvailable,
 } from '@keyring/plugin-machine-identity';
@@ -77,11 +79,21 @@ const entityWarningContent = (
   </>
 );
 
+/** Retired Components (the backend's `machineIdentity.revocation.lifecycles` default). */
+const isDecommissioned = (entity: Entity) => (entity.spec as { lifecycle?: unknown } | undefined)?.lifecycle === 'decommissioned';
+
 const componentPage = (
   <EntityLayout>
     <EntityLayout.Route path="/" title="Overview">
       <Grid container spacing={3} alignItems="stretch">
         {entityWarningContent}
+        <EntitySwitch>
+          <EntitySwitch.Case if={isDecommissioned}>
+            <Grid item xs={12}>
+              <EntityDecommissionedWarning />
+            </Grid>
+          </EntitySwitch.Case>
+        </EntitySwitch>
         <Grid item md={6}>
           <EntityAboutCard />
         </Grid>
@@ -105,7 +117,14 @@ const componentPage = (
     </EntityLayout.Route>
 
     <EntityLayout.Route path="/machine-identities" title="Machine identities">
-      <EntityMachineIdentityContent />
+      <Grid container spacing={3}>
+        <Grid item xs={12}>
+          <EntityMachineIdentityContent />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityRevocationsCard />
+        </Grid>
+      </Grid>
     </EntityLayout.Route>
 
     <EntityLayout.Route path="/dependencies" title="Dependencies">
@@ -184,7 +203,12 @@ const overviewPage = (top?: JSX.Element) => (
   </EntityLayout>
 );
 
-const machineIdentityPage = overviewPage(<EntityMachineIdentityDetailsContent />);
+const machineIdentityPage = overviewPage(
+  <>
+    <EntityMachineIdentityDetailsContent />
+    <EntityRevocationsCard />
+  </>,
+);
 
 const defaultPage = overviewPage();
 
