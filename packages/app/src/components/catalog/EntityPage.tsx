@@ -30,6 +30,8 @@ import {
   EntityMachineIdentityDetailsContent,
   EntityRevocationsCard,
   EntityMachineIdentityOverviewCard,
+  EntityMachineIdentityScorecardCard,
+  EntityMachineIdentityScorecardContent,
   isMachineIdentityAvailable,
 } from '@keyring/plugin-machine-identity';
 
@@ -105,6 +107,9 @@ const componentPage = (
             <Grid item md={6} xs={12}>
               <EntityMachineIdentityOverviewCard />
             </Grid>
+            <Grid item md={6} xs={12}>
+              <EntityMachineIdentityScorecardCard />
+            </Grid>
           </EntitySwitch.Case>
         </EntitySwitch>
         <Grid item md={6} xs={12}>
@@ -151,6 +156,9 @@ const groupPage = (
         <Grid item xs={12} md={6}>
           <EntityOwnershipCard />
         </Grid>
+        <Grid item xs={12} md={6}>
+          <EntityMachineIdentityScorecardCard />
+        </Grid>
         <Grid item xs={12}>
           <EntityMembersListCard />
         </Grid>
@@ -161,6 +169,9 @@ const groupPage = (
     </EntityLayout.Route>
     <EntityLayout.Route path="/machine-identities" title="Machine identities">
       <EntityMachineIdentityContent />
+    </EntityLayout.Route>
+    <EntityLayout.Route path="/machine-identity-scorecard" title="Scorecard">
+      <EntityMachineIdentityScorecardContent />
     </EntityLayout.Route>
   </EntityLayout>
 );

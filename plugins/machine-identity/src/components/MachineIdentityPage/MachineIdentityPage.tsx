@@ -8,6 +8,7 @@ import {
   filtersFromSearchParams,
   filtersToSearchParams,
 } from '../IdentityTable/filters';
+import { EvidenceExportButton } from '../Scorecard/EvidenceExportButton';
 import { MachineIdentityOverview } from './MachineIdentityOverview';
 import { ViolationTable } from './ViolationTable';
 
@@ -58,6 +59,14 @@ export function MachineIdentityPage() {
       />
       <Content>
         <MachineIdentityOverview />
+        <Box mt={3}>
+          <InfoCard
+            title="Compliance evidence"
+            subheader="Inventory, owners, violations, waivers, reviews, revocations and audit trail, mapped to SOC 2, ISO 27001, PCI DSS and NIST 800-53 controls"
+          >
+            <EvidenceExportButton />
+          </InfoCard>
+        </Box>
         <Box mt={3} id="machine-identity-list">
           <MachineIdentityList />
         </Box>
