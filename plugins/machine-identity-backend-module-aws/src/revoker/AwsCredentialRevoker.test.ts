@@ -1,4 +1,5 @@
 import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
 import { mockServices } from '@backstage/backend-test-utils';
 import { AwsEmulator, DEMO_AWS_CREDENTIALS, demoAccount, type EmulatedAccount } from '@keyring/cloud-emulators/aws';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
@@ -13,7 +14,7 @@ const T0 = new Date('2026-12-01T12:00:00Z');
 describe('AwsCredentialRevoker against the AWS emulator', () => {
   let emulator: AwsEmulator;
   let account: EmulatedAccount;
-  let sourceData: Record<string, unknown>;
+  let sourceData: JsonObject;
   const context = { logger: mockServices.logger.mock(), signal: new AbortController().signal };
 
   beforeEach(async () => {
