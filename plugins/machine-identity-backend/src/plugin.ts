@@ -25,9 +25,10 @@ import { PolicyEvaluation } from './policy/PolicyEvaluation';
 import { ScanEngine } from './scanning/ScanEngine';
 import { readSources } from './scanning/readSources';
 import { setupRevocations } from './revocation/setupRevocations';
+import { reviewOverdueRule } from './reviews/reviewOverdueRule';
+import { setupReviews } from './reviews/setupReviews';
 import { createSecretFingerprinter } from './secrets/SecretFingerprinter';
 import { ViolationEvaluator } from './service/ViolationEvaluator';
-import { WaiverService } from './service/WaiverService';
 import { createRouter } from './service/router';
 
 /**
@@ -73,7 +74,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         const resolver = OwnershipResolver.create({
           fallbackOwner: config.getOptionalString('machineIdentity.fallbackOwner'),
         });
-        const policyEngine = DefaultPolicyEngine.fromConfig(config);
+        const policyEngine = DefaultPolicyEngine.fromConfig(config, { extraRules: [reviewOverdueRule] });
         const policy = PolicyEvaluation.create({ engine: policyEngine, components: () => resolver.getIndex(), logger });
         const evaluator = ViolationEvaluator.create({ stores: store, policy, logger });
         const ownership = OwnershipRefresher.create({
@@ -104,6 +105,15 @@ export const machineIdentityPlugin = createBackendPlugin({
           sources: readSources(config),
           getIdentity: id => store.identities.get(id),
           requestScan: id => scanEngine.requestScan(id),
+        });
+        const reviews = await setupReviews({
+          ...deps,
+          audit: store.audit,
+          getIdentity: id => store.identities.get(id),
+          knowsRule: id => policyEngine.knowsRule(id),
+          evaluate: (ids, now) => evaluator.evaluate(ids, now),
+          reresolve: () => ownership.reresolve(),
+          revocations: revocations.service,
         });
         await scanEngine.schedule();
 
@@ -142,16 +152,13 @@ export const machineIdentityPlugin = createBackendPlugin({
             logger,
           }),
         );
+        // Before the main router: decision batches of up to 1 MB (the main router's parser stops at 16 kB).
+        httpRouter.use(reviews.router);
         httpRouter.use(
           await createRouter({
             store,
             scanEngine,
             policyEngine,
-            waivers: WaiverService.create({
-              store,
-              knowsRule: id => policyEngine.knowsRule(id),
-              evaluate: (ids, now) => evaluator.evaluate(ids, now),
-            }),
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             permissions: deps.permissions,
