@@ -82,6 +82,10 @@ export interface Config {
         maxLifetimeDays?: number;
         /** Days without use after which a token is flagged. */
         unusedDays?: number;
+        /** Days without use after which an active token gets the disable advice (CIS: 45). */
+        disableUnusedDays?: number;
+        /** Days after which a static key without expiry must have been rotated (default 90). */
+        maxKeyAgeDays?: number;
         /** `storage` values that count as a secrets manager. */
         allowedStorage?: string[];
         /** Scopes broader than any single workload needs. */

@@ -35,6 +35,7 @@ describe('DefaultPolicyEngine', () => {
       'ssh.algorithm', 'ssh.age', 'ssh.shared', 'ssh.unknown-owner',
       'token.lifetime', 'token.storage', 'token.unused', 'token.scope',
       'service-account.naming', 'service-account.admin', 'service-account.static-keys',
+      'token.unused-disable', 'token.rotation', 'workload-identity.privileged', 'secret.rotation',
       'any.orphan',
     ]);
     for (const id of [...all, ...PLANNED_RULE_IDS]) {

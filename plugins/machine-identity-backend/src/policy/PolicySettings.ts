@@ -23,6 +23,10 @@ export interface PolicySettings {
   token: {
     maxLifetimeDays: number;
     unusedDays: number;
+    /** Disable advice (CIS 45 days) for active tokens unused longer than this. */
+    disableUnusedDays: number;
+    /** Static keys without expiry are rotated within this many days. */
+    maxKeyAgeDays: number;
     /** `storage` values that count as a secrets manager. */
     allowedStorage: string[];
     /** Scopes that are broader than any single workload needs (case-insensitive; any `*` is broad too). */
@@ -56,6 +60,8 @@ export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
   token: {
     maxLifetimeDays: 90,
     unusedDays: 90,
+    disableUnusedDays: 45,
+    maxKeyAgeDays: 90,
     allowedStorage: [
       'secrets-manager',
       'vault',

@@ -1,5 +1,7 @@
 import { anyRules } from './anyRules';
+import { credentialRules } from './credentialRules';
 import type { PolicyRule } from './PolicyRule';
+import { secretRules } from './secretRules';
 import { serviceAccountRules } from './serviceAccountRules';
 import { sshRules } from './sshRules';
 import { tlsRules } from './tlsRules';
@@ -11,6 +13,8 @@ export const DEFAULT_POLICY_RULES: readonly PolicyRule[] = [
   ...sshRules,
   ...tokenRules,
   ...serviceAccountRules,
+  ...credentialRules,
+  ...secretRules,
   ...anyRules,
 ];
 

@@ -76,6 +76,8 @@ export function readPolicyConfig(root: Config): PolicyConfig {
     token: defined({
       maxLifetimeDays: positive(config, 'token.maxLifetimeDays'),
       unusedDays: positive(config, 'token.unusedDays'),
+      disableUnusedDays: positive(config, 'token.disableUnusedDays'),
+      maxKeyAgeDays: positive(config, 'token.maxKeyAgeDays'),
       allowedStorage: config.getOptionalStringArray('token.allowedStorage'),
       broadScopes: config.getOptionalStringArray('token.broadScopes'),
     }),
