@@ -6,7 +6,7 @@ import type {
   ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
 import { certificateToDiscovery } from './certificateToDiscovery';
-import { CertificateCache, findFiles, readCertificateBlocks, readFileBounded } from '@keyring/plugin-machine-identity-node';
+import { CertificateCache, findFiles, readCertificateBlocksYielding, readFileBounded } from '@keyring/plugin-machine-identity-node';
 import type { ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 import { IssuerLinks } from './scanning/IssuerLinks';
 import { TrustStore } from './scanning/TrustStore';
@@ -64,7 +64,13 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
     let certificates = 0;
     let problems = found.problems.length + found.unreadable.length;
     const unread: string[] = [];
+    // A file of thousands of certificates must not hold the event loop: let it turn every 20 ms of work.
     let busySince = Date.now();
+    const breathe = async () => {
+      if (Date.now() - busySince < 20) return;
+      await new Promise(resolve => setImmediate(resolve));
+      busySince = Date.now();
+    };
     for (const [i, file] of files.entries()) {
       if (context.signal.aborted) {
         context.reportProblem({ message: `scan aborted after ${i} of ${files.length} files` });
@@ -76,13 +82,9 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
       try {
         const { data, stat } = await readFileBounded(file, MAX_FILE_BYTES);
         mtime = stat.mtime.toISOString();
-        const contents = readCertificateBlocks(data, { pkcs12Password: password });
+        const contents = await readCertificateBlocksYielding(data, { pkcs12Password: password });
         for (const block of contents.certificates) {
-          // A file of thousands of certificates must not hold the event loop.
-          if (Date.now() - busySince > 20) {
-            await new Promise(resolve => setImmediate(resolve));
-            busySince = Date.now();
-          }
+          await breathe();
           try {
             parsed.push({ index: block.index, cert: parse(block.der) });
           } catch (e) {
@@ -107,6 +109,7 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
       const chain = parsed.map(p => p.cert);
       const multi = parsed.length > 1;
       for (const [position, { index, cert }] of parsed.entries()) {
+        await breathe();
         certificates++;
         yield certificateToDiscovery(cert, {
           location: multi ? `${location}#${index}` : location,
@@ -118,8 +121,7 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
         });
       }
       context.reportProgress({ done: i + 1, total: files.length });
-      await new Promise(resolve => setImmediate(resolve));
-      busySince = Date.now();
+      await breathe();
     }
     for (const file of found.absentFiles) context.reportCovered(`${host}:${file}`);
     // A folder listed completely is evidence for every file it no longer holds, unless one of its files could not be read.

@@ -11,3 +11,4 @@ export * from './certificates';
 export * from './service';
 export * from './files';
 export * from './secrets';
+export * from './text';

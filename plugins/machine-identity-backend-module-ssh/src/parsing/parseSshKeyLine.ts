@@ -7,6 +7,7 @@ import {
   type SshKeyOption,
 } from './parseAuthorizedKeysOptions';
 import { isSafeName } from './redactAuthorizedKeysOptions';
+import { stripControlCharacters } from '@keyring/plugin-machine-identity-node';
 
 /** How a key list file is laid out. `.pub` files use the authorized_keys layout. */
 export type SshKeyFileFormat = 'authorized_keys' | 'known_hosts';
@@ -80,7 +81,8 @@ function parseKeyFields(
   }
   const key = parseSshKeyBlob(Buffer.from(data.token, 'base64'), type.token);
   // As ssh-keygen does: leading blanks skipped, the rest kept as written.
-  const comment = text.slice(data.end).replace(/^[ \t]+/, '');
+  // Control and bidirectional-control characters are dropped at parse time (what is shown is what is there).
+  const comment = stripControlCharacters(text.slice(data.end).replace(/^[ \t]+/, ''));
   return { key, comment: comment.trim() ? comment : undefined };
 }
 

@@ -2,7 +2,7 @@ export { parseCertificate } from './parseCertificate';
 export type { ParsedCertificate } from './parseCertificate';
 export { CertificateCache } from './CertificateCache';
 export type { CertificateCacheOptions, CertificateCacheStats } from './CertificateCache';
-export { readCertificateBlocks } from './readCertificateBlocks';
+export { readCertificateBlocks, readCertificateBlocksYielding } from './readCertificateBlocks';
 export type { CertificateBlock, CertificateFileContents } from './readCertificateBlocks';
 export { KEY_ALGORITHMS } from './oids';
 export { RawCertificate } from './certificateSchema';

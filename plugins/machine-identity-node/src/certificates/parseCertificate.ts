@@ -13,6 +13,7 @@ import { RawCertificate, RawGeneralName, RawGeneralNames } from './certificateSc
 import { formatName, formatNameSlashed, NameAttribute, readName } from './distinguishedName';
 import { CURVES_BY_OPENSSL_NAME, KEY_ALGORITHMS, KEY_TYPE_OIDS, NAME_ATTRIBUTE_NAMES, SIGNATURE_ALGORITHMS } from './oids';
 import { opensslTimeToIso } from './opensslTime';
+import { stripControlCharacters } from '../text/stripControlCharacters';
 
 /** Everything Keyring reads from one X.509 certificate. Never holds key material beyond the public key. */
 export interface ParsedCertificate {
@@ -232,8 +233,13 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
   }
   if (!tbs) sans.push(...nodeSans(node.subjectAltName));
 
-  const subjectAttributes = tbs ? readName(tbs.subject) : nodeNameAttributes(node.subject);
+  // Names are shown and stored: control and bidirectional-control characters are dropped here, at parse time.
+  // The printed names keep OpenSSL's escapes (`\01`) for control bytes; attribute values lose them.
+  const clean = (attributes: NameAttribute[]) => attributes.map(a => ({ ...a, value: stripControlCharacters(a.value) }));
+  const rawSubject = tbs ? readName(tbs.subject) : nodeNameAttributes(node.subject);
   const issuerAttributes = tbs ? readName(tbs.issuer) : nodeNameAttributes(node.issuer);
+  const subjectAttributes = clean(rawSubject);
+  const cleanSans = sans.map(stripControlCharacters);
   // The tbsCertificate's copy, as OpenSSL prints it (RFC 5280 requires both to be equal).
   const sigOid = tbs?.signature.algorithm;
   const { isCa, pathLength } = tbs
@@ -252,11 +258,11 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
   return {
     fingerprintSha256: node.fingerprint256.replace(/:/g, '').toLowerCase(),
     der,
-    subject: formatName(subjectAttributes),
-    issuer: formatName(issuerAttributes),
+    subject: stripControlCharacters(formatName(rawSubject)),
+    issuer: stripControlCharacters(formatName(issuerAttributes)),
     subjectAttributes,
-    sans,
-    dnsNames: sans.filter(s => s.startsWith('DNS:')).map(s => s.slice(4)),
+    sans: cleanSans,
+    dnsNames: cleanSans.filter(s => s.startsWith('DNS:')).map(s => s.slice(4)),
     serialNumber: nodeSerial(node.serialNumber),
     notBefore: opensslTimeToIso(node.validFrom),
     notAfter: opensslTimeToIso(node.validTo),

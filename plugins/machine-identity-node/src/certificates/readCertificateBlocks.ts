@@ -25,7 +25,44 @@ export interface CertificateFileContents {
 
 const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 const PKCS7_LABELS = new Set(['PKCS7', 'PKCS #7 SIGNED DATA', 'CMS']);
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 #]+)-----([\s\S]*?)-----END \1-----/g;
+const PEM_LABEL = /^[A-Z0-9 #]{1,64}$/;
+const BEGIN = '-----BEGIN ';
+const END = '-----END ';
+
+/**
+ * The PEM blocks of `text`, in one pass: every search moves forward, so the
+ * time is linear in the input whatever it holds (a regular expression with a
+ * lazy body is quadratic on many unterminated BEGIN lines). A BEGIN line
+ * whose END line does not come before the next BEGIN line is skipped, as is a
+ * block whose END label differs.
+ */
+export function* pemBlocks(text: string): Generator<{ label: string; body: string }> {
+  let cursor = 0;
+  let nextEnd = -1;
+  while (true) {
+    const begin = text.indexOf(BEGIN, cursor);
+    if (begin < 0) return;
+    const labelEnd = text.indexOf('-----', begin + BEGIN.length);
+    if (labelEnd < 0) return;
+    const label = text.slice(begin + BEGIN.length, labelEnd);
+    const bodyStart = labelEnd + 5;
+    if (!PEM_LABEL.test(label)) {
+      cursor = begin + BEGIN.length;
+      continue;
+    }
+    if (nextEnd < bodyStart) nextEnd = text.indexOf(END, bodyStart);
+    if (nextEnd < 0) return;
+    const nextBegin = text.indexOf(BEGIN, bodyStart);
+    if (nextBegin >= 0 && nextBegin < nextEnd) {
+      cursor = nextBegin;
+      continue;
+    }
+    const endLabelEnd = text.indexOf('-----', nextEnd + END.length);
+    if (endLabelEnd < 0) return;
+    if (text.slice(nextEnd + END.length, endLabelEnd) === label) yield { label, body: text.slice(bodyStart, nextEnd) };
+    cursor = endLabelEnd + 5;
+  }
+}
 
 function signedDataContent(der: Buffer): ArrayBuffer | undefined {
   try {
@@ -77,6 +114,48 @@ function firstElement(data: Buffer): Buffer | undefined {
   return offset > 0 && !result.error ? data.subarray(0, offset) : undefined;
 }
 
+const BASE64_TEXT = /^[A-Za-z0-9+/=\s]*$/;
+
+function decodeBase64(body: string): Buffer {
+  // Node's decoder skips whitespace; anything else (PEM headers) is stripped first.
+  return Buffer.from(BASE64_TEXT.test(body) ? body : body.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+}
+
+function addPemBlock(contents: CertificateFileContents, { label, body }: { label: string; body: string }): void {
+  const { certificates } = contents;
+  if (CERTIFICATE_LABELS.has(label)) {
+    certificates.push({ index: certificates.length, der: decodeBase64(body), container: label });
+  } else if (PKCS7_LABELS.has(label)) {
+    for (const der of readPkcs7Certificates(decodeBase64(body))) {
+      certificates.push({ index: certificates.length, der, container: 'PKCS7' });
+    }
+  } else {
+    contents.skippedLabels.push(label);
+  }
+}
+
+/**
+ * {@link readCertificateBlocks} for large inputs on a server: the same result,
+ * letting the event loop turn every 20 ms while PEM blocks are decoded.
+ */
+export async function readCertificateBlocksYielding(
+  data: Buffer,
+  options: { pkcs12Password?: string } = {},
+): Promise<CertificateFileContents> {
+  const text = data.toString('latin1');
+  if (!text.includes(BEGIN)) return readCertificateBlocks(data, options);
+  const contents: CertificateFileContents = { format: 'PEM', certificates: [], skippedLabels: [] };
+  let since = Date.now();
+  for (const block of pemBlocks(text)) {
+    addPemBlock(contents, block);
+    if (Date.now() - since >= 20) {
+      await new Promise(resolve => setImmediate(resolve));
+      since = Date.now();
+    }
+  }
+  return contents;
+}
+
 /**
  * Finds the certificates in a file: PEM (any number of blocks, `PKCS7` blocks
  * included), a DER certificate, a DER PKCS#7 bundle or a PKCS#12 store.
@@ -84,24 +163,10 @@ function firstElement(data: Buffer): Buffer | undefined {
  */
 export function readCertificateBlocks(data: Buffer, options: { pkcs12Password?: string } = {}): CertificateFileContents {
   const text = data.toString('latin1');
-  if (text.includes('-----BEGIN ')) {
-    const certificates: CertificateBlock[] = [];
-    const skippedLabels: string[] = [];
-    for (const match of text.matchAll(PEM_BLOCK)) {
-      const label = match[1];
-      if (CERTIFICATE_LABELS.has(label)) {
-        const der = Buffer.from(match[2].replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-        certificates.push({ index: certificates.length, der, container: label });
-      } else if (PKCS7_LABELS.has(label)) {
-        const bundle = Buffer.from(match[2].replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
-        for (const der of readPkcs7Certificates(bundle)) {
-          certificates.push({ index: certificates.length, der, container: 'PKCS7' });
-        }
-      } else {
-        skippedLabels.push(label);
-      }
-    }
-    return { format: 'PEM', certificates, skippedLabels };
+  if (text.includes(BEGIN)) {
+    const contents: CertificateFileContents = { format: 'PEM', certificates: [], skippedLabels: [] };
+    for (const block of pemBlocks(text)) addPemBlock(contents, block);
+    return contents;
   }
   if (data.length > 0 && data[0] === 0x30) {
     if (looksLikePkcs7(data)) {

@@ -1,0 +1,1 @@
+export { stripControlCharacters } from './stripControlCharacters';
