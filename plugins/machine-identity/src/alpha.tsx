@@ -142,6 +142,20 @@ const machineIdentityScorecardContent = EntityContentBlueprint.make({
   },
 });
 
+/** The "Ownership review" tab of Groups. */
+const ownershipReviewContent = EntityContentBlueprint.make({
+  name: 'ownership-review',
+  params: {
+    path: '/ownership-review',
+    title: 'Ownership review',
+    filter: entity => entity.kind.toLocaleLowerCase('en-US') === 'group',
+    loader: () =>
+      import('./components/OwnershipReview/EntityOwnershipReviewContent').then(m => (
+        <m.EntityOwnershipReviewContent />
+      )),
+  },
+});
+
 /**
  * Keyring's frontend plugin for the new frontend system.
  *
@@ -159,6 +173,7 @@ export default createFrontendPlugin({
     machineIdentityOverviewCard,
     machineIdentityScorecardCard,
     machineIdentityScorecardContent,
+    ownershipReviewContent,
     decommissioningPage,
     revocationsCard,
     decommissionedWarningCard,

@@ -8,6 +8,7 @@ export {
   machineIdentityPlugin,
   MachineIdentityPage,
   EntityMachineIdentityContent,
+  EntityOwnershipReviewContent,
   EntityMachineIdentityOverviewCard,
   EntityMachineIdentityDetailsContent,
   DecommissioningPage,
@@ -30,5 +31,9 @@ export type {
   PolicyRule,
   MachineIdentitySummary,
   RevocationQuery,
+  ReviewCampaignQuery,
+  ReviewItemQuery,
+  ReassignmentQuery,
+  WaiverRequestQuery,
 } from './api/MachineIdentityApi';
 export { MachineIdentityClient } from './api/MachineIdentityClient';

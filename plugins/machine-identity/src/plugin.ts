@@ -108,6 +108,22 @@ export const EntityMachineIdentityContent = machineIdentityPlugin.provide(
 );
 
 /**
+ * The "Ownership review" tab of a Group: campaign progress, identities to
+ * attest with bulk decisions, reassignments and approvals awaiting, history.
+ *
+ * @public
+ */
+export const EntityOwnershipReviewContent = machineIdentityPlugin.provide(
+  createComponentExtension({
+    name: 'EntityOwnershipReviewContent',
+    component: {
+      lazy: () =>
+        import('./components/OwnershipReview/EntityOwnershipReviewContent').then(m => m.EntityOwnershipReviewContent),
+    },
+  }),
+);
+
+/**
  * A compact card for a Component's overview tab: counts and soonest expiry.
  *
  * @public

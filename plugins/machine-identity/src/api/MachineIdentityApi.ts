@@ -5,10 +5,16 @@ import type {
   Identity,
   IdentityDetails,
   Page,
+  Reassignment,
   RetiredComponent,
+  ReviewCampaign,
+  ReviewCampaignDetails,
+  ReviewDecisionInput,
+  ReviewDecisionResult,
   RevocationRequest,
   ScanRun,
   ScanSource,
+  WaiverRequest,
 } from '@keyring/plugin-machine-identity-common';
 
 /**
@@ -57,6 +63,34 @@ export type MachineIdentitySummary = ApiSchema<'InventorySummary'>;
 export type RevocationQuery = ApiQuery<'listRevocations'>;
 
 /**
+ * Filters of `GET /reviews/campaigns`.
+ *
+ * @public
+ */
+export type ReviewCampaignQuery = ApiQuery<'listReviewCampaigns'>;
+
+/**
+ * Item filters and paging of `GET /reviews/campaigns/:id`.
+ *
+ * @public
+ */
+export type ReviewItemQuery = ApiQuery<'getReviewCampaign'>;
+
+/**
+ * Filters of `GET /reassignments` (`awaitingMe`: pending for the caller's Groups).
+ *
+ * @public
+ */
+export type ReassignmentQuery = ApiQuery<'listReassignments'>;
+
+/**
+ * Filters of `GET /waiver-requests` (`awaitingMe`: open requests by others).
+ *
+ * @public
+ */
+export type WaiverRequestQuery = ApiQuery<'listWaiverRequests'>;
+
+/**
  * Keyring's REST API as the frontend uses it.
  *
  * @public
@@ -88,6 +122,20 @@ export interface MachineIdentityApi {
   rejectRevocation(id: string, comment: string): Promise<RevocationRequest>;
   /** Components retired in the catalog with their revocations and flagged shared credentials. */
   listDecommissionedComponents(): Promise<RetiredComponent[]>;
+  /** Ownership review campaigns, newest first. */
+  listReviewCampaigns(query?: ReviewCampaignQuery): Promise<ReviewCampaign[]>;
+  /** One campaign with a page of its items. */
+  getReviewCampaign(id: string, query?: ReviewItemQuery): Promise<ReviewCampaignDetails>;
+  /** Attests items of a campaign as the signed-in user (up to 1,000 at once). */
+  decideReviewItems(campaignId: string, decisions: ReviewDecisionInput[]): Promise<ReviewDecisionResult>;
+  /** Reassignments matching the filters. */
+  listReassignments(query?: ReassignmentQuery): Promise<Reassignment[]>;
+  /** Accepts or rejects a reassignment to one of the user's Groups. */
+  decideReassignment(id: string, decision: 'accept' | 'reject', comment?: string): Promise<Reassignment>;
+  /** Waiver requests matching the filters. */
+  listWaiverRequests(query?: WaiverRequestQuery): Promise<WaiverRequest[]>;
+  /** Approves or rejects someone else's waiver request. */
+  decideWaiverRequest(id: string, decision: 'approve' | 'reject', comment?: string): Promise<WaiverRequest>;
 }
 
 /**

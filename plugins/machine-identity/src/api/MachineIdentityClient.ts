@@ -9,19 +9,29 @@ import {
   type IdentityDetails,
   type MachineIdentityApiClient,
   type Page,
+  type Reassignment,
   type RetiredComponent,
+  type ReviewCampaign,
+  type ReviewCampaignDetails,
+  type ReviewDecisionInput,
+  type ReviewDecisionResult,
   type RevocationRequest,
   type ScanRun,
   type ScanSource,
+  type WaiverRequest,
 } from '@keyring/plugin-machine-identity-common';
 import type {
   IdentityQuery,
   MachineIdentityApi,
   MachineIdentitySummary,
   PolicyRule,
+  ReassignmentQuery,
+  ReviewCampaignQuery,
+  ReviewItemQuery,
   RevocationQuery,
   ViolationListItem,
   ViolationQuery,
+  WaiverRequestQuery,
 } from './MachineIdentityApi';
 
 /**
@@ -147,5 +157,63 @@ export class MachineIdentityClient implements MachineIdentityApi {
       this.client.GET('/decommissioned-components', { baseUrl: await this.baseUrl() }),
     );
     return body.items as RetiredComponent[];
+  }
+
+  async listReviewCampaigns(query: ReviewCampaignQuery = {}): Promise<ReviewCampaign[]> {
+    const body = await responseData(
+      this.client.GET('/reviews/campaigns', { baseUrl: await this.baseUrl(), params: { query: definedParams(query) } }),
+    );
+    return body.items as ReviewCampaign[];
+  }
+
+  async getReviewCampaign(id: string, query: ReviewItemQuery = {}): Promise<ReviewCampaignDetails> {
+    return responseData(
+      this.client.GET('/reviews/campaigns/{id}', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id }, query: definedParams(query) },
+      }),
+    ) as Promise<ReviewCampaignDetails>;
+  }
+
+  async decideReviewItems(campaignId: string, decisions: ReviewDecisionInput[]): Promise<ReviewDecisionResult> {
+    return responseData(
+      this.client.POST('/reviews/campaigns/{id}/decisions', {
+        baseUrl: await this.baseUrl(),
+        params: { path: { id: campaignId } },
+        body: { decisions },
+      }),
+    ) as Promise<ReviewDecisionResult>;
+  }
+
+  async listReassignments(query: ReassignmentQuery = {}): Promise<Reassignment[]> {
+    const body = await responseData(
+      this.client.GET('/reassignments', { baseUrl: await this.baseUrl(), params: { query: definedParams(query) } }),
+    );
+    return body.items as Reassignment[];
+  }
+
+  async decideReassignment(id: string, decision: 'accept' | 'reject', comment?: string): Promise<Reassignment> {
+    const options = { baseUrl: await this.baseUrl(), params: { path: { id } }, body: comment ? { comment } : {} };
+    return responseData(
+      decision === 'accept'
+        ? this.client.POST('/reassignments/{id}/accept', options)
+        : this.client.POST('/reassignments/{id}/reject', options),
+    ) as Promise<Reassignment>;
+  }
+
+  async listWaiverRequests(query: WaiverRequestQuery = {}): Promise<WaiverRequest[]> {
+    const body = await responseData(
+      this.client.GET('/waiver-requests', { baseUrl: await this.baseUrl(), params: { query: definedParams(query) } }),
+    );
+    return body.items as WaiverRequest[];
+  }
+
+  async decideWaiverRequest(id: string, decision: 'approve' | 'reject', comment?: string): Promise<WaiverRequest> {
+    const options = { baseUrl: await this.baseUrl(), params: { path: { id } }, body: comment ? { comment } : {} };
+    return responseData(
+      decision === 'approve'
+        ? this.client.POST('/waiver-requests/{id}/approve', options)
+        : this.client.POST('/waiver-requests/{id}/reject', options),
+    ) as Promise<WaiverRequest>;
   }
 }

@@ -2,19 +2,30 @@ import type {
   Identity,
   IdentityDetails,
   Page,
+  Reassignment,
   RetiredComponent,
+  ReviewCampaign,
+  ReviewCampaignDetails,
+  ReviewDecisionInput,
+  ReviewDecisionResult,
   RevocationRequest,
   ScanRun,
   ScanSource,
+  WaiverRequest,
 } from '@keyring/plugin-machine-identity-common';
+import { FakeReviewBackend } from './FakeReviewBackend';
 import type {
   IdentityQuery,
   MachineIdentityApi,
   MachineIdentitySummary,
   PolicyRule,
+  ReassignmentQuery,
+  ReviewCampaignQuery,
+  ReviewItemQuery,
   RevocationQuery,
   ViolationListItem,
   ViolationQuery,
+  WaiverRequestQuery,
 } from '../api/MachineIdentityApi';
 
 const DAY = 86_400_000;
@@ -58,6 +69,8 @@ export class FakeMachineIdentityApi implements MachineIdentityApi {
   sources: ScanSource[] = [];
   violations: ViolationListItem[] = [];
   policy: PolicyRule[] = [];
+  /** Campaigns, reassignments and waiver requests. */
+  readonly reviews = new FakeReviewBackend();
   /** Makes every call fail with this error. */
   failWith?: Error;
   /** Makes calls wait until released (to observe loading states). */
@@ -185,6 +198,41 @@ export class FakeMachineIdentityApi implements MachineIdentityApi {
   async rejectRevocation(id: string, comment: string): Promise<RevocationRequest> {
     await this.enter('rejectRevocation', [id, comment]);
     return this.decide(id, 'rejected', comment);
+  }
+
+  async listReviewCampaigns(query: ReviewCampaignQuery = {}): Promise<ReviewCampaign[]> {
+    await this.enter('listReviewCampaigns', [query]);
+    return this.reviews.list(query.owner);
+  }
+
+  async getReviewCampaign(id: string, query: ReviewItemQuery = {}): Promise<ReviewCampaignDetails> {
+    await this.enter('getReviewCampaign', [id, query]);
+    return this.reviews.get(id, query.decision);
+  }
+
+  async decideReviewItems(campaignId: string, decisions: ReviewDecisionInput[]): Promise<ReviewDecisionResult> {
+    await this.enter('decideReviewItems', [campaignId, decisions]);
+    return this.reviews.decide(campaignId, decisions);
+  }
+
+  async listReassignments(query: ReassignmentQuery = {}): Promise<Reassignment[]> {
+    await this.enter('listReassignments', [query]);
+    return this.reviews.reassignments.filter(r => r.state === 'pending');
+  }
+
+  async decideReassignment(id: string, decision: 'accept' | 'reject', comment?: string): Promise<Reassignment> {
+    await this.enter('decideReassignment', [id, decision, comment]);
+    return this.reviews.decideReassignment(id, decision === 'accept' ? 'accepted' : 'rejected');
+  }
+
+  async listWaiverRequests(query: WaiverRequestQuery = {}): Promise<WaiverRequest[]> {
+    await this.enter('listWaiverRequests', [query]);
+    return this.reviews.waiverRequests.filter(w => w.state === 'requested');
+  }
+
+  async decideWaiverRequest(id: string, decision: 'approve' | 'reject', comment?: string): Promise<WaiverRequest> {
+    await this.enter('decideWaiverRequest', [id, decision, comment]);
+    return this.reviews.decideWaiver(id, decision === 'approve' ? 'approved' : 'rejected');
   }
 
   async listDecommissionedComponents(): Promise<RetiredComponent[]> {

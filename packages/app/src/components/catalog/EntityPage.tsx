@@ -33,6 +33,7 @@ import {
   EntityMachineIdentityScorecardCard,
   EntityMachineIdentityScorecardContent,
   isMachineIdentityAvailable,
+  EntityOwnershipReviewContent,
 } from '@keyring/plugin-machine-identity';
 
 const machineIdentityColumns = [
@@ -172,6 +173,9 @@ const groupPage = (
     </EntityLayout.Route>
     <EntityLayout.Route path="/machine-identity-scorecard" title="Scorecard">
       <EntityMachineIdentityScorecardContent />
+    </EntityLayout.Route>
+    <EntityLayout.Route path="/ownership-review" title="Ownership review">
+      <EntityOwnershipReviewContent />
     </EntityLayout.Route>
   </EntityLayout>
 );
