@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { EVIDENCE_PARTS } from './controls';
 import type { EvidencePartQuery, EvidenceScope } from './EvidenceQuery';
@@ -20,6 +19,19 @@ export function csvField(value: unknown): string {
 
 const csvLine = (values: unknown[]) => `${values.map(csvField).join(',')}\r\n`;
 
+/** Resolves on `drain` or `close`, whichever comes first, leaving no listener behind. */
+function drainedOrClosed(out: Writable): Promise<void> {
+  return new Promise(resolve => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+}
+
 /** Buffered writes that wait for `drain` and stop when the client goes away. */
 class Sink {
   private buffer = '';
@@ -35,7 +47,7 @@ class Sink {
     const chunk = this.buffer;
     this.buffer = '';
     if (!this.out.write(chunk)) {
-      await Promise.race([once(this.out, 'drain'), once(this.out, 'close')]);
+      await drainedOrClosed(this.out);
     }
   }
 }

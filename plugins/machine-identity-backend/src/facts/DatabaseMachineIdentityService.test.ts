@@ -100,6 +100,7 @@ describe('DatabaseMachineIdentityService', () => {
       const knex = await databases.init(databaseId);
       await knex.schema.createTable('identities', t => {
         for (const c of ['id', 'type', 'state', 'management', 'owner', 'component', 'ownership_rule', 'not_after', 'attributes']) t.string(c);
+        t.integer('violation_count');
       });
       await knex.schema.createTable('violations', t => {
         for (const c of ['identity_id', 'severity', 'resolved_at']) t.string(c);

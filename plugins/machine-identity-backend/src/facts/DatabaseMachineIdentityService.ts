@@ -51,15 +51,16 @@ export class DatabaseMachineIdentityService implements MachineIdentityService {
     for (const { column, ref } of normalized) {
       byColumn[column].push(ref);
     }
-    const [components, owners, componentViolations, ownerViolations, reviews, revocations] =
+    const [components, owners, componentViolations, ownerViolations, revocations] =
       await Promise.all([
         this.identities.countIdentities('component', byColumn.component, now),
         this.identities.countIdentities('owner', byColumn.owner, now),
         this.identities.countViolations('component', byColumn.component),
         this.identities.countViolations('owner', byColumn.owner),
-        this.governance.reviewsCompletedThisQuarter(byColumn, now),
         this.governance.revocationsOpenPastDue(byColumn, now),
       ]);
+    const liveByComponent = new Map([...components].map(([ref, counts]) => [ref, counts.total]));
+    const reviews = await this.governance.reviewsCompletedThisQuarter(byColumn, now, liveByComponent);
 
     return normalized.map(({ column, ref }, index) => {
       const counts =

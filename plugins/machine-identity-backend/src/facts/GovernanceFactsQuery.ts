@@ -36,11 +36,14 @@ export class GovernanceFactsQuery {
    * Whether an ownership review was completed this quarter. A Group: one of
    * its own campaigns has `completed_at` in the current quarter. A
    * Component: every live identity of it was an item of a campaign completed
-   * this quarter (a Component without identities has nothing to review).
+   * this quarter (`liveIdentities` per Component ref; a Component without
+   * identities has nothing to review). Reads campaigns completed this
+   * quarter and their items, not every identity.
    */
   async reviewsCompletedThisQuarter(
     refs: RefsByColumn,
     now: Date,
+    liveIdentities: Map<string, number>,
   ): Promise<Map<string, boolean> | undefined> {
     if (!(await this.hasTables('review_campaigns', 'review_items'))) {
       return undefined;
@@ -61,23 +64,19 @@ export class GovernanceFactsQuery {
       }
     }
     for (const batch of batches(refs.component)) {
-      const rows: { ref: string }[] = await this.db('identities as i')
+      const rows: { ref: string; n: string | number }[] = await this.db('review_campaigns as c')
+        .join('review_items as ri', 'ri.campaign_id', 'c.id')
+        .join('identities as i', 'i.id', 'ri.identity_id')
+        .whereNotNull('c.completed_at')
+        .where('c.completed_at', '>=', since)
         .whereIn('i.component', batch)
         .whereIn('i.state', LIVE_STATES)
-        .whereNotExists(
-          this.db('review_items as ri')
-            .join('review_campaigns as c', 'c.id', 'ri.campaign_id')
-            .whereRaw('ri.identity_id = i.id')
-            .whereNotNull('c.completed_at')
-            .where('c.completed_at', '>=', since)
-            .select(this.db.raw('1')),
-        )
-        .distinct({ ref: 'i.component' });
+        .groupBy('i.component')
+        .select({ ref: 'i.component' })
+        .countDistinct({ n: 'i.id' });
+      const covered = new Map(rows.map(row => [row.ref, Number(row.n)]));
       for (const ref of batch) {
-        result.set(`component|${ref}`, true);
-      }
-      for (const row of rows) {
-        result.set(`component|${row.ref}`, false);
+        result.set(`component|${ref}`, (covered.get(ref) ?? 0) >= (liveIdentities.get(ref) ?? 0));
       }
     }
     return result;

@@ -32,9 +32,10 @@ interface AggregateRow {
 
 /**
  * Read-only aggregates over `identities` and `violations` for a set of
- * Components or Groups: one GROUP BY statement per batch of entity refs,
- * driven by `identities_component_idx` / `identities_owner_idx`, so the cost
- * is the entities' own rows, never the whole inventory.
+ * Components or Groups: GROUP BY statements per batch of 200 entity refs on
+ * the covering `identities_component_facts_idx` / `identities_owner_facts_idx`
+ * (migration 20261201200000), so the cost is the entities' own index
+ * entries, never the whole inventory.
  */
 export class IdentityFactsQuery {
   private constructor(private readonly db: Knex) {}
@@ -52,7 +53,9 @@ export class IdentityFactsQuery {
   ): Promise<Map<string, IdentityCounts>> {
     const result = new Map<string, IdentityCounts>();
     for (let i = 0; i < refs.length; i += BATCH) {
-      const rows = await this.identityAggregates(column, refs.slice(i, i + BATCH), now);
+      const batch = refs.slice(i, i + BATCH);
+      const rows = await this.identityAggregates(column, batch, now);
+      const ready = await this.readyCertificates(column, batch, now);
       for (const row of rows) {
         const byType = {} as Record<IdentityType, number>;
         for (const [index, type] of IDENTITY_TYPES.entries()) {
@@ -66,7 +69,7 @@ export class IdentityFactsQuery {
           expiringWithin30Days: Number(row.within30 ?? 0),
           automated: Number(row.automated ?? 0),
           orphaned: Number(row.orphaned ?? 0),
-          readyCertificates: Number(row.ready ?? 0),
+          readyCertificates: ready.get(row.ref) ?? 0,
         });
       }
     }
@@ -86,6 +89,7 @@ export class IdentityFactsQuery {
         .join('violations as v', 'v.identity_id', 'i.id')
         .whereIn(`i.${column}`, refs.slice(i, i + BATCH))
         .whereIn('i.state', LIVE_STATES)
+        .where('i.violation_count', '>', 0) // kept by the store: skips identities without open violations
         .whereNull('v.resolved_at')
         .groupBy(`i.${column}`, 'v.severity')
         .select({ ref: `i.${column}`, severity: 'v.severity' })
@@ -97,6 +101,29 @@ export class IdentityFactsQuery {
       }
     }
     return result;
+  }
+
+  /**
+   * Automated, unexpired TLS certificates with at least a third of their
+   * lifetime left, per entity ref: the only count that reads identity rows
+   * (notBefore lives in the attributes), and only those certificates' rows.
+   */
+  private async readyCertificates(column: EntityColumn, refs: string[], now: Date): Promise<Map<string, number>> {
+    // now <= notAfter - (notAfter - notBefore) / 3, i.e. 3·now <= 2·notAfter + notBefore, as numbers
+    const ready = isPostgres(this.db)
+      ? `3 * CAST(? AS double precision) <= 2 * extract(epoch from CAST(not_after AS timestamptz)) + extract(epoch from CAST(CAST(attributes AS json) ->> 'notBefore' AS timestamptz))`
+      : `3 * ? <= 2 * julianday(not_after) + julianday(json_extract(attributes, '$.notBefore'))`;
+    const nowNumber = isPostgres(this.db) ? now.getTime() / 1000 : now.getTime() / DAY_MS + 2440587.5;
+    const rows: { ref: string; n: string | number }[] = await this.db('identities')
+      .whereIn(column, refs)
+      .whereIn('state', LIVE_STATES)
+      .where({ type: 'tls-certificate', management: 'automated' })
+      .where('not_after', '>=', now.toISOString())
+      .whereRaw(ready, [nowNumber])
+      .groupBy(column)
+      .select({ ref: column })
+      .count({ n: '*' });
+    return new Map(rows.map(row => [row.ref, Number(row.n)]));
   }
 
   private identityAggregates(
@@ -112,14 +139,6 @@ export class IdentityFactsQuery {
       (_type, index) => `${countIf(`type = :type${index}`)} AS t${index}`,
     );
     const typeBindings = Object.fromEntries(IDENTITY_TYPES.map((t, i) => [`type${i}`, t]));
-    // At least a third of the lifetime left: now <= notAfter - (notAfter - notBefore) / 3,
-    // i.e. 3·now <= 2·notAfter + notBefore, compared as numbers in each dialect.
-    const ready = isPostgres(this.db)
-      ? `3 * CAST(:nowNumber AS double precision) <= 2 * extract(epoch from CAST(not_after AS timestamptz)) + extract(epoch from CAST(CAST(attributes AS json) ->> 'notBefore' AS timestamptz))`
-      : `3 * :nowNumber <= 2 * julianday(not_after) + julianday(json_extract(attributes, '$.notBefore'))`;
-    const nowNumber = isPostgres(this.db)
-      ? now.getTime() / 1000
-      : now.getTime() / DAY_MS + 2440587.5;
     const refList = refs.map((_, index) => `:ref${index}`).join(', ');
     const refBindings = Object.fromEntries(refs.map((r, i) => [`ref${i}`, r]));
     const sql = `
@@ -129,10 +148,7 @@ export class IdentityFactsQuery {
         ${countIf('not_after >= :nowIso AND not_after <= :in7')} AS within7,
         ${countIf('not_after >= :nowIso AND not_after <= :in30')} AS within30,
         ${countIf(`management = 'automated'`)} AS automated,
-        ${countIf(`owner IS NULL OR ownership_rule = 'fallback'`)} AS orphaned,
-        ${countIf(
-          `type = 'tls-certificate' AND management = 'automated' AND not_after IS NOT NULL AND not_after >= :nowIso AND ${ready}`,
-        )} AS ready
+        ${countIf(`owner IS NULL OR ownership_rule = 'fallback'`)} AS orphaned
       FROM identities
       WHERE ${column} IN (${refList}) AND state IN (:live0, :live1)
       GROUP BY ${column}`;
@@ -143,7 +159,6 @@ export class IdentityFactsQuery {
         nowIso,
         in7,
         in30,
-        nowNumber,
         live0: LIVE_STATES[0],
         live1: LIVE_STATES[1],
       })
