@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import { prepareDemoAws, startDemoAws } from '@keyring/cloud-emulators/aws';
 import { prepareDemoCluster, startDemoCluster } from '@keyring/cloud-emulators/kubernetes';
 import { DemoCertificateAuthority, IssuedCertificate, LeafOptions } from './certificates';
 import { writeSshFleet } from './sshFleet';
@@ -48,6 +49,8 @@ export interface RunningDemoEstate {
   endpoints: Array<{ host: string; port: number; fingerprintSha256: string; commonName: string; notAfter: string }>;
   /** URL of the demo Kubernetes cluster (the API emulator; the portal reads `kubeconfig` in `dir`). */
   kubernetesUrl: string;
+  /** Endpoint of the demo AWS account (IAM, Secrets Manager and ACM emulator). */
+  awsEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -106,6 +109,7 @@ async function prepare(dir: string): Promise<Manifest> {
 export async function prepareDemoEstate(dir: string): Promise<void> {
   await prepare(dir);
   prepareDemoCluster(dir);
+  await prepareDemoAws(dir);
 }
 
 /**
@@ -120,6 +124,7 @@ export async function startDemoEstate(
   const port = options.port ?? Number(process.env.KEYRING_DEMO_TLS_PORT ?? 8443);
   const manifest = await prepare(dir);
   const cluster = await startDemoCluster(prepareDemoCluster(dir));
+  const aws = await startDemoAws(dir);
   const servers: tls.Server[] = [];
   const endpoints: RunningDemoEstate['endpoints'] = [];
   for (const endpoint of manifest.endpoints) {
@@ -152,10 +157,12 @@ export async function startDemoEstate(
     dir,
     caFile: path.join(dir, 'ca.pem'),
     kubernetesUrl: cluster.url,
+    awsEndpoint: aws.endpoint,
     endpoints,
     async stop() {
       await Promise.all(servers.map(s => new Promise(r => s.close(() => r(undefined)))));
       await cluster.stop();
+      await aws.stop();
     },
   };
 }

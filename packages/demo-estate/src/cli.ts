@@ -20,6 +20,7 @@ if (process.argv.includes('--prepare-only')) {
       }
       console.log(`demo-estate: ${estate.endpoints.length} TLS listeners up; files under ${dir}`);
       console.log(`demo-estate: demo Kubernetes cluster (API emulator) on ${estate.kubernetesUrl}`);
+      console.log(`demo-estate: demo AWS account 123456789012 (IAM, Secrets Manager and ACM emulator) on ${estate.awsEndpoint}`);
       const stop = () => estate.stop().then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -16,4 +16,5 @@ export {
   user,
 } from './estates';
 export { DEMO_AWS_CREDENTIALS, demoAccount } from './demoAccount';
+export { DEMO_AWS_HOST, DEMO_AWS_PORT, prepareDemoAws, startDemoAws } from './demoAws';
 export { selfSignedCertificatePem, sshEd25519PublicKey } from './material';
