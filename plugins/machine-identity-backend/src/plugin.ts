@@ -24,6 +24,8 @@ import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
 import { PolicyEvaluation } from './policy/PolicyEvaluation';
 import { ScanEngine } from './scanning/ScanEngine';
 import { readSources } from './scanning/readSources';
+import { RevokedCredentials } from './revocation/RevokedCredentials';
+import { revokedReappearedRule } from './revocation/revokedReappearedRule';
 import { setupRevocations } from './revocation/setupRevocations';
 import { reviewOverdueRule } from './reviews/reviewOverdueRule';
 import { setupReviews } from './reviews/setupReviews';
@@ -74,8 +76,9 @@ export const machineIdentityPlugin = createBackendPlugin({
         const resolver = OwnershipResolver.create({
           fallbackOwner: config.getOptionalString('machineIdentity.fallbackOwner'),
         });
-        const policyEngine = DefaultPolicyEngine.fromConfig(config, { extraRules: [reviewOverdueRule] });
-        const policy = PolicyEvaluation.create({ engine: policyEngine, components: () => resolver.getIndex(), logger });
+        const policyEngine = DefaultPolicyEngine.fromConfig(config, { extraRules: [reviewOverdueRule, revokedReappearedRule] });
+        const revoked = RevokedCredentials.create();
+        const policy = PolicyEvaluation.create({ engine: policyEngine, components: () => resolver.getIndex(), logger, revokedAt: revoked.get });
         const evaluator = ViolationEvaluator.create({ stores: store, policy, logger });
         const ownership = OwnershipRefresher.create({
           catalog,
@@ -105,6 +108,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           sources: readSources(config),
           getIdentity: id => store.identities.get(id),
           requestScan: id => scanEngine.requestScan(id),
+          revoked,
         });
         const reviews = await setupReviews({
           ...deps,

@@ -18,6 +18,7 @@ export class PolicyEvaluation {
     private readonly engine: PolicyEngine,
     private readonly components: () => ComponentIndex,
     private readonly logger: LoggerService,
+    private readonly revokedAt: (identityId: string) => string | undefined,
   ) {}
 
   /** Creates the evaluation; `components` returns the current Component index. */
@@ -25,8 +26,10 @@ export class PolicyEvaluation {
     engine: PolicyEngine;
     components: () => ComponentIndex;
     logger: LoggerService;
+    /** When the identity's revocation was verified (`any.revoked-reappeared`). */
+    revokedAt?: (identityId: string) => string | undefined;
   }): PolicyEvaluation {
-    return new PolicyEvaluation(options.engine, options.components, options.logger);
+    return new PolicyEvaluation(options.engine, options.components, options.logger, options.revokedAt ?? (() => undefined));
   }
 
   /**
@@ -52,6 +55,7 @@ export class PolicyEvaluation {
       observations,
       distinctAccounts: countDistinctAccounts(observations),
       tags: component?.tags,
+      revokedAt: this.revokedAt(identity.id),
     };
     try {
       return this.engine

@@ -21,6 +21,8 @@ export interface PolicyContext {
    * owning Component's `metadata.tags` or source tags.
    */
   tags?: string[];
+  /** When a revocation of the identity was verified (the credential should be gone since). */
+  revokedAt?: string;
 }
 
 /** A rule's verdict on one identity. */

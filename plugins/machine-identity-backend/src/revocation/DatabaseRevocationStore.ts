@@ -144,6 +144,15 @@ export class DatabaseRevocationStore implements RevocationStore {
     return rows.map(rowToRevocation);
   }
 
+  async listVerifiedAt(): Promise<Map<string, string>> {
+    const rows: Array<{ identity_id: string; verified_at: string }> = await this.db('revocation_requests')
+      .select('identity_id')
+      .max({ verified_at: 'verified_at' })
+      .where({ state: 'verified' })
+      .groupBy('identity_id');
+    return new Map(rows.map(r => [r.identity_id, r.verified_at]));
+  }
+
   async markReappeared(id: string, audit: RevocationAudit, now: string): Promise<void> {
     await this.db.transaction(async tx => {
       const row = await tx('revocation_requests').where({ id }).whereNull('reappeared_at').first('identity_id');

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { RevocationNotifier } from './RevocationNotifier';
+import type { RevokedCredentials } from './RevokedCredentials';
 import { stillAtPlaces } from './placeOf';
 import type { RevocationStore } from './types';
 
@@ -21,10 +22,18 @@ export class RevocationVerifier {
     private readonly notifier: RevocationNotifier,
     private readonly logger: LoggerService,
     private readonly clock: () => Date,
+    private readonly revoked?: RevokedCredentials,
   ) {}
 
-  static create(options: { store: RevocationStore; notifier: RevocationNotifier; logger: LoggerService; clock?: () => Date }) {
-    return new RevocationVerifier(options.store, options.notifier, options.logger, options.clock ?? (() => new Date()));
+  static create(options: {
+    store: RevocationStore;
+    notifier: RevocationNotifier;
+    logger: LoggerService;
+    clock?: () => Date;
+    /** Told of each verification, so policy evaluation sees `revokedAt` at once. */
+    revoked?: RevokedCredentials;
+  }) {
+    return new RevocationVerifier(options.store, options.notifier, options.logger, options.clock ?? (() => new Date()), options.revoked);
   }
 
   /** Runs after each scan. Only a succeeded scan can verify (a partial one may have missed the credential). */
@@ -48,6 +57,7 @@ export class RevocationVerifier {
         });
         if (done) {
           verified++;
+          this.revoked?.set(done.identityId, now);
           await this.notifier.notify(done, 'A re-scan confirmed the credential is gone from every place it was revoked from.');
         }
       }

@@ -90,6 +90,8 @@ async function startPortal() {
               },
             ],
             revocation: { lifecycles: ['decommissioned'], approvalTimeout: { days: 2 } },
+            // three keys in the fleet: one revoked is a third of the source, above the default mass-retirement guard
+            retirement: { maxShare: 0.5 },
           },
         },
       }),
@@ -203,6 +205,13 @@ describe('decommissioning a Component (real catalog, SSH module, notifications, 
     const notes = await portal.http.get('/api/notifications?limit=50').set('Authorization', as('bob'));
     expect(notes.status).toBe(200);
     expect(notes.body.notifications.map((n: any) => n.payload.title)).toContain('Revocation verified: old-payments deploy');
+
+    // someone puts the key back: the next scan raises any.revoked-reappeared
+    appendFileSync(portal.files.webOne, `${portal.keys.retired.line}\n`);
+    expect(await portal.scan()).toMatchObject({ status: 'succeeded' });
+    const violations = await portal.get('/violations?ruleId=any.revoked-reappeared');
+    expect(violations.body.items).toEqual([expect.objectContaining({ identityId: retired.id, severity: 'error' })]);
+    expect((await portal.get(`/revocations/${request.id}`)).body.reappearedAt).toEqual(expect.any(String));
   });
 
   it('leaves a request failed with the reason and the file untouched when the revoker refuses', async () => {

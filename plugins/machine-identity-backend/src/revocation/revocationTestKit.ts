@@ -52,7 +52,7 @@ export async function revocationFixture(knex: Knex, settings: RevocationSettings
       now: clock().toISOString(),
       resolveOwnership: resolver.resolve,
     });
-    const retired = await retireUnseen(inventory, { scanId, sourceId, now: clock().toISOString() });
+    const { retired } = await retireUnseen(inventory, { scanId, sourceId, now: clock().toISOString(), isCovered: () => true, maxShare: 1 });
     return [...identityIds, ...retired];
   };
   const audit = async (identityId: string) =>

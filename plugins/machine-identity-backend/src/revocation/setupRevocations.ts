@@ -13,6 +13,7 @@ import { RevocationExecutor } from './RevocationExecutor';
 import { RevocationNotifier } from './RevocationNotifier';
 import { RevocationService } from './RevocationService';
 import { RevocationVerifier } from './RevocationVerifier';
+import type { RevokedCredentials } from './RevokedCredentials';
 
 /** Task id of the catalog watch plus execution/expiry pass. */
 export const REVOCATION_TASK_ID = 'machine-identity-revocation';
@@ -31,6 +32,8 @@ export async function setupRevocations(deps: {
   sources: ScanSourceConfig[];
   getIdentity: (id: string) => Promise<Identity | undefined>;
   requestScan: (sourceId: string) => Promise<unknown>;
+  /** The verified-revocation cache policy evaluation reads (`any.revoked-reappeared`). */
+  revoked: RevokedCredentials;
 }) {
   const logger = deps.logger.child({ feature: 'revocation' });
   const settings = readRevocationConfig(deps.config);
@@ -38,7 +41,8 @@ export async function setupRevocations(deps: {
   const notifier = RevocationNotifier.create({ notifications: deps.notifications, logger });
   const service = RevocationService.create({ store, getIdentity: deps.getIdentity, notifier, settings });
   const executor = RevocationExecutor.create({ ...deps, store, service, notifier, logger });
-  const verifier = RevocationVerifier.create({ store, notifier, logger });
+  const verifier = RevocationVerifier.create({ store, notifier, logger, revoked: deps.revoked });
+  deps.revoked.replace(await store.listVerifiedAt());
   const watcher = DecommissionWatcher.create({ ...deps, store, service, notifier, settings, logger });
 
   await deps.scheduler.scheduleTask({
@@ -48,6 +52,7 @@ export async function setupRevocations(deps: {
       try {
         await watcher.run();
         await executor.processDue();
+        deps.revoked.replace(await store.listVerifiedAt());
       } catch (error) {
         logger.error(`Revocation task failed: ${isError(error) ? error.message : String(error)}`);
       }

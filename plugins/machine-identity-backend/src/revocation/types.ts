@@ -83,6 +83,8 @@ export interface RevocationStore {
   listDue(state: RevocationState, column: 'expiresAt' | 'executeAfter', now: string, limit: number): Promise<RevocationRequest[]>;
   /** Requests in the given states, optionally only those of these identities. */
   listInStates(states: RevocationState[], identityIds?: string[]): Promise<RevocationRequest[]>;
+  /** Verification time per identity of every verified revocation (the latest per identity). */
+  listVerifiedAt(): Promise<Map<string, string>>;
   /** Marks a verified request's credential as seen again. */
   markReappeared(id: string, audit: RevocationAudit, now: string): Promise<void>;
   /** Observations of an identity that the last complete scans still saw. */
