@@ -41,6 +41,8 @@ describe('KubernetesScanner against the emulated cluster (real @kubernetes/clien
     expect(chainCa.fingerprintSha256).toBe(sha256(fixture.ca.der));
     expect(chainCa.management).toBeUndefined();
     expect(at('test/payments/Secret/api-tls/ca.crt')[0].fingerprintSha256).toBe(sha256(fixture.ca.der));
+    // The namespace's ownership label is the workload's, not the shared CA's.
+    expect(at('test/payments/Secret/api-tls/ca.crt')[0].links).toBeUndefined();
     // Private keys are never read: nothing is discovered at tls.key.
     expect(scan.discoveries.some(d => d.location.endsWith('/tls.key'))).toBe(false);
   });

@@ -95,7 +95,9 @@ export function secretDiscoveries(secret: SecretLike, ctx: SecretScanContext): S
         location: certs.length > 1 ? `${location}${anchor ? '/' : '#'}${index}` : location,
         details: details(key, { index, privateKeyPresent, serviceAccount }),
         extra: { cluster: ctx.cluster, ...(leafOfCertificate ? managedBy.extra : {}) },
-        links,
+        // A CA certificate (a Secret's ca.crt, a chain's issuer) serves every namespace that trusts it:
+        // the object's ownership label is about the workload, not about the CA.
+        links: cert.isCa ? undefined : links,
         management: leafOfCertificate ? 'automated' : undefined,
         rotation: leafOfCertificate ? { enabled: true, lastRotatedAt: managedBy.lastRotatedAt ?? cert.notBefore } : undefined,
       };

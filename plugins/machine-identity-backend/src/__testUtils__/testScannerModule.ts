@@ -41,6 +41,18 @@ export function yields(...items: MachineIdentityDiscovery[]): ScanPlan {
 }
 
 /**
+ * A plan that first reports positive evidence for `scopes` (see
+ * `ScannerContext.reportCovered`), then runs `plan`: what a scanner does when
+ * it listed those places completely. Only covered places may lose identities.
+ */
+export function covering(scopes: string[], plan: ScanPlan): ScanPlan {
+  return context => {
+    for (const scope of scopes) context.reportCovered(scope);
+    return plan(context);
+  };
+}
+
+/**
  * A real scanner module registered through the extension point; it serves
  * source type `test` and follows {@link scanPlans}.
  */

@@ -11,6 +11,8 @@ import { applyEvaluations } from '../policy/applyEvaluations';
 import { DatabaseInventoryStores } from './DatabaseInventoryStores';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+/** Retirement with positive evidence for every place and no share guard. */
+const everywhere = { isCovered: () => true, maxShare: 1 };
 
 /** Every identity's observation_count equals a count of its live observations. */
 async function expectObservationCountsExact(knex: Knex) {
@@ -79,7 +81,7 @@ describe('DatabaseIdentityStore', () => {
       await expectObservationCountsExact(knex);
       // alpha's next complete run no longer sees 1@b, 1@c and key 3
       await upsert('s3', 'alpha', [at(1, 'a'), at(2, 'a')]);
-      const retired = await retireUnseen(store, { scanId: 's3', sourceId: 'alpha', now: new Date((tick += 1000)).toISOString() });
+      const { retired } = await retireUnseen(store, { scanId: 's3', sourceId: 'alpha', now: new Date((tick += 1000)).toISOString(), ...everywhere });
       expect(retired).toHaveLength(1);
       await expectObservationCountsExact(knex);
       // key 3 and 1@b come back
@@ -132,7 +134,7 @@ describe('DatabaseIdentityStore', () => {
       // a re-scan that changes management of some and drops others, then retires
       await upsert('s2', Array.from({ length: 30 }, (_, i) => item(i + 1, i % 4 === 0 ? 'automated' : undefined)));
       await expectCountersExact(knex);
-      expect(await retireUnseen(store, { scanId: 's2', sourceId: 'alpha', now: now() })).toHaveLength(10);
+      expect((await retireUnseen(store, { scanId: 's2', sourceId: 'alpha', now: now(), ...everywhere })).retired).toHaveLength(10);
       await expectCountersExact(knex);
       // ownership changes with the catalog, both ways
       resolver.setIndex(payments);

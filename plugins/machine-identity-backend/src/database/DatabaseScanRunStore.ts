@@ -1,6 +1,6 @@
 import type { ScanRun } from '@keyring/plugin-machine-identity-common';
 import type { InventoryDatabase, StoreTransaction } from './InventoryDatabase';
-import { type ScanRunRow, rowToScanRun } from './rowMapping';
+import { type ScanRunRow, parseJson, rowToScanRun } from './rowMapping';
 import type { ScanRunStore, ScanRunUpdate } from './types';
 
 /** Scan errors kept per run (the count is kept in full). */
@@ -95,6 +95,9 @@ export class DatabaseScanRunStore implements ScanRunStore {
       );
       patch.error_count = update.errorCount ?? update.errors.length;
     }
+    if (update.heldRetirement) {
+      patch.held_retirement = update.heldRetirement.length ? JSON.stringify(update.heldRetirement) : null;
+    }
     await (tx ?? this.db)('scan_runs').where({ id }).update(patch);
   }
 
@@ -110,6 +113,17 @@ export class DatabaseScanRunStore implements ScanRunStore {
       .orderBy('started_at', 'desc')
       .first();
     return row ? rowToScanRun(row) : undefined;
+  }
+
+  async getPreviousHeldRetirement(sourceId: string, scanId: string, tx: StoreTransaction): Promise<Set<string>> {
+    const row = await tx('scan_runs')
+      .select('held_retirement')
+      .where({ source_id: sourceId })
+      .whereNot('id', scanId)
+      .whereNotNull('finished_at')
+      .orderBy('started_at', 'desc')
+      .first();
+    return new Set(parseJson<string[]>(row?.held_retirement) ?? []);
   }
 
   async getLatest(sourceIds: string[]): Promise<Map<string, ScanRun>> {

@@ -72,6 +72,8 @@ export interface ScanRunRow {
   progress_total: number | null;
   error_count: number;
   errors: string;
+  /** Ids whose retirement the run held back (guard), JSON. */
+  held_retirement?: string | null;
 }
 
 /** The `violations` row as stored. */

@@ -184,6 +184,8 @@ export interface ScanRunUpdate {
   progress?: { done: number; total?: number };
   errors?: ScanError[];
   errorCount?: number;
+  /** Ids of identities whose retirement the run held back (the share guard). */
+  heldRetirement?: string[];
 }
 
 /** An audit event to append; the id is assigned by the database. */
@@ -284,6 +286,8 @@ export interface ScanRunStore {
   /** The running run of a source, if one started after `startedAfter`. */
   getRunning(sourceId: string, startedAfter: string): Promise<ScanRun | undefined>;
   getLatest(sourceIds: string[]): Promise<Map<string, ScanRun>>;
+  /** Retirement held back by the source's latest finished run before `scanId` (empty when none). */
+  getPreviousHeldRetirement(sourceId: string, scanId: string, tx: StoreTransaction): Promise<Set<string>>;
 }
 
 /**

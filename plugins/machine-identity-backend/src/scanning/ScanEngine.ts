@@ -11,11 +11,11 @@ import type {
   ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
 import type { InventoryStores } from '../database/types';
-import { retireUnseen } from '../inventory/retireUnseen';
 import { writeDiscoveries } from '../inventory/writeDiscoveries';
 import type { OwnershipResolveFn } from '../ownership/types';
 import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
+import { concludeRun } from './concludeRun';
 import type { ConfiguredSource } from './readSources';
 import { validateDiscovery } from './validateDiscovery';
 
@@ -49,6 +49,11 @@ export interface ScanEngineOptions {
   resolveOwnership: OwnershipResolveFn;
   /** Evaluates policy inside each batch's write. */
   policy?: PolicyEvaluation;
+  /**
+   * Largest share of a source's active identities one run may retire before
+   * a second run confirms (`machineIdentity.retirement.maxShare`, default 0.1).
+   */
+  maxRetirementShare?: number;
   /** Called before each run (e.g. to refresh the Component index). */
   beforeScan?: () => Promise<void>;
   /** Called after each run that wrote anything. */
@@ -310,14 +315,6 @@ export class ScanEngine {
       }
       await flush();
       status = incomplete ? 'partial' : 'succeeded';
-      if (status === 'succeeded') {
-        retired = await retireUnseen(stores, {
-          scanId,
-          sourceId: source.id,
-          now: new Date().toISOString(),
-        });
-        for (const id of retired) touched.add(id);
-      }
     } catch (error) {
       status = 'failed';
       record({ message: isError(error) ? error.message : String(error) }, true);
@@ -328,16 +325,29 @@ export class ScanEngine {
       }
     }
 
-    await stores.scanRuns.update(scanId, {
-      status,
-      finishedAt: new Date().toISOString(),
+    const final = () => ({
       seen: seen.size,
       added,
-      retired: retired.length,
       progress: progress ?? { done: seen.size, total: seen.size },
       errors,
       errorCount,
     });
+    try {
+      ({ status, retired } = await concludeRun(stores, {
+        scanId,
+        sourceId: source.id,
+        status,
+        covered,
+        maxShare: this.options.maxRetirementShare ?? 0.1,
+        record,
+        final,
+      }));
+    } catch (error) {
+      status = 'failed';
+      record({ message: `Could not record the end of the run: ${isError(error) ? error.message : String(error)}` }, true);
+      await stores.scanRuns.update(scanId, { ...final(), status, finishedAt: new Date().toISOString() });
+    }
+    for (const id of retired) touched.add(id);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const message = `Scan of source ${source.id} (${source.type}) ${status}: ${fmt(seen.size)} identities seen (${fmt(added)} new, ${fmt(retired.length)} retired), ${fmt(errorCount)} problems in ${seconds}s`;
     if (status === 'failed') {
