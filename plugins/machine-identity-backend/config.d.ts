@@ -54,6 +54,15 @@ export interface Config {
       pathPattern?: string;
     }>;
     /** Overrides of the default policies (DESIGN.md, "Policies"). */
+    /** Retirement of identities a complete scan no longer sees (only where the scanner has positive evidence). */
+    retirement?: {
+      /**
+       * Largest share (0–1) of a source's active identities one run may retire;
+       * a run that would retire more retires nothing until the next run of the
+       * source confirms it. Default 0.1.
+       */
+      maxShare?: number;
+    };
     policies?: {
       tls?: {
         /** CA certificate files; a chain must end in one of them. */

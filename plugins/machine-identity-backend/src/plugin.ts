@@ -97,6 +97,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           fingerprintSecret: await createSecretFingerprinter({ config, settings: store.settings }),
           resolveOwnership: resolver.resolve,
           policy,
+          maxRetirementShare: config.getOptionalNumber('machineIdentity.retirement.maxShare'),
           beforeScan: () => ownership.refreshComponents(),
           afterScan: async outcome => {
             await revocations.verifier.afterScan(outcome);
