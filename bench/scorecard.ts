@@ -28,31 +28,61 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const TYPES = ['tls-certificate', 'ssh-key', 'api-token', 'service-account'];
 const MANAGEMENT = ['automated', 'automated', 'manual', 'unmanaged'];
 
-async function load(knex: Knex.Transaction, now: number) {
-  const batch = knex.client.config.client === 'pg' ? 1000 : 500;
-  for (let start = 0; start < TOTAL; start += batch) {
-    const rows = [];
-    const violations = [];
-    for (let n = start; n < Math.min(TOTAL, start + batch); n++) {
-      const component = n % COMPONENTS;
-      const notBefore = new Date(now - (n % 90) * DAY).toISOString();
-      const notAfter = new Date(now + ((n % 400) - 20) * DAY).toISOString();
-      rows.push({
-        id: `bench-${n}`, type: TYPES[n % 4], fingerprint_sha256: String(n).padStart(64, '0'),
-        display_name: `svc-${n}.c${component}.example.test`, subject: `CN=svc-${n}`,
-        attributes: JSON.stringify({ notBefore, notAfter, keyAlgorithm: 'ecdsa', keySize: 256 }),
-        not_after: notAfter, owner: `group:default/team-${component % GROUPS}`, component: `component:default/c${component}`,
-        ownership_rule: 'component-annotation', ownership_via: 'bench', state: n % 50 === 0 ? 'gone' : 'active',
-        state_changed_at: new Date(now - 30 * DAY).toISOString(), management: MANAGEMENT[n % 4],
-        first_seen: new Date(now - 60 * DAY).toISOString(), last_seen: new Date(now).toISOString(),
-        change_seq: n + 1, observation_count: 1, violation_count: n % 7 === 0 ? 1 : 0, review_status: 'never',
-      });
-      if (n % 7 === 0) {
-        violations.push({ identity_id: `bench-${n}`, rule_id: 'tls.expiring', severity: n % 3 ? 'warning' : 'error', message: 'expiring', remediation: 'renew', first_detected: new Date(now - 5 * DAY).toISOString() });
+/** Identity `n` of the bench inventory, as an `identities` row, and its open violation if any. */
+function rowsOf(n: number, now: number) {
+  const component = n % COMPONENTS;
+  const notBefore = new Date(now - (n % 90) * DAY).toISOString();
+  const notAfter = new Date(now + ((n % 400) - 20) * DAY).toISOString();
+  const identity = {
+    id: `bench-${n}`, type: TYPES[n % 4], fingerprint_sha256: String(n).padStart(64, '0'),
+    display_name: `svc-${n}.c${component}.example.test`, subject: `CN=svc-${n}`,
+    attributes: JSON.stringify({ notBefore, notAfter, keyAlgorithm: 'ecdsa', keySize: 256 }),
+    not_after: notAfter, owner: `group:default/team-${component % GROUPS}`, component: `component:default/c${component}`,
+    ownership_rule: 'component-annotation', ownership_via: 'bench', state: n % 50 === 0 ? 'gone' : 'active',
+    state_changed_at: new Date(now - 30 * DAY).toISOString(), management: MANAGEMENT[n % 4],
+    first_seen: new Date(now - 60 * DAY).toISOString(), last_seen: new Date(now).toISOString(),
+    change_seq: n + 1, observation_count: 1, violation_count: n % 7 === 0 ? 1 : 0, review_status: 'never',
+  };
+  const violation =
+    n % 7 === 0
+      ? { identity_id: identity.id, rule_id: 'tls.expiring', severity: n % 3 ? 'warning' : 'error', message: 'expiring', remediation: 'renew', first_detected: new Date(now - 5 * DAY).toISOString() }
+      : undefined;
+  return { identity, violation };
+}
+
+/**
+ * Bulk load: on SQLite through the driver's prepared statements in one
+ * transaction (knex's multi-row inserts spend minutes compiling SQL at this
+ * size), on PostgreSQL as multi-row inserts of 1,000.
+ */
+async function load(knex: Knex, now: number) {
+  if (knex.client.config.client === 'pg') {
+    await knex.transaction(async trx => {
+      for (let start = 0; start < TOTAL; start += 1000) {
+        const batch = Array.from({ length: Math.min(1000, TOTAL - start) }, (_, i) => rowsOf(start + i, now));
+        await trx('identities').insert(batch.map(r => r.identity));
+        const violations = batch.flatMap(r => (r.violation ? [r.violation] : []));
+        if (violations.length) await trx('violations').insert(violations);
       }
-    }
-    await knex('identities').insert(rows);
-    if (violations.length) await knex('violations').insert(violations);
+    });
+    return;
+  }
+  const db = await knex.client.acquireConnection();
+  try {
+    const insert = (table: string, row: Record<string, unknown>) =>
+      db.prepare(`INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map(() => '?').join(', ')})`);
+    const sample = rowsOf(0, now);
+    const identityInsert = insert('identities', sample.identity);
+    const violationInsert = insert('violations', sample.violation!);
+    db.transaction(() => {
+      for (let n = 0; n < TOTAL; n++) {
+        const { identity, violation } = rowsOf(n, now);
+        identityInsert.run(Object.values(identity));
+        if (violation) violationInsert.run(Object.values(violation));
+      }
+    })();
+  } finally {
+    await knex.client.releaseConnection(db);
   }
 }
 
@@ -92,7 +122,7 @@ async function benchDatabase(name: string, knex: Knex) {
   await migrateInventory(knex);
   const now = Date.now();
   let t0 = performance.now();
-  await knex.transaction(trx => load(trx, now));
+  await load(knex, now);
   if (name === 'PostgreSQL') await knex.raw('VACUUM ANALYZE identities');
   console.log(`${name}: loaded ${fmt(TOTAL)} identities over ${fmt(COMPONENTS)} Components and ${GROUPS} Groups in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 
