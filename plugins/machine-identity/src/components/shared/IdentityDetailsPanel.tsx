@@ -20,6 +20,7 @@ import { formatHexFingerprint, toOpenSshFingerprint } from './fingerprint';
 import { IdentityTypeIcon } from './IdentityTypeIcon';
 import { ViolationChip } from './ViolationChip';
 import { BreakableText } from './BreakableText';
+import { credentialFacts } from './credentialFacts';
 import { useTableStyles } from './tableStyles';
 import {
   OWNERSHIP_RULE_LABELS,
@@ -96,6 +97,7 @@ function IdentityFacts(props: { identity: IdentityDetails }) {
           'Expires': <ExpiryLabel notAfter={identity.notAfter} />,
         }
       : {}),
+    ...credentialFacts(identity),
     Owner: <EntityLink entityRef={identity.owner} defaultKind="group" />,
     Component: (
       <EntityLink entityRef={identity.component} defaultKind="component" />
