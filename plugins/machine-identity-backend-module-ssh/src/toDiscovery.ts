@@ -51,14 +51,15 @@ const COMPONENT_TOKEN = /(?:^|[\s,;])component=([A-Za-z0-9][\w.:/-]*)/i;
  * explicitly with `owner=<group>`, `team=<group>` or `component=<name>`
  * tokens (e.g. `deploy@ci owner=payments component=payments-api`). A bare
  * `user@host` comment names a person and a machine, not an owning group,
- * so it gives no hint.
+ * so it gives no hint. The hint never overrides a Component annotation.
  */
 export function ownerHintFromComment(comment?: string): OwnerHint | undefined {
   if (!comment) return undefined;
   const owner = OWNER_TOKEN.exec(comment);
   const component = COMPONENT_TOKEN.exec(comment);
   if (!owner && !component) return undefined;
-  const hint: OwnerHint = { via: `ssh key comment "${comment.slice(0, 200)}"` };
+  // Anyone who can write the comment can write the hint: it only fills a gap (see OwnerHint.fillsGapOnly).
+  const hint: OwnerHint = { via: `ssh key comment "${comment.slice(0, 200)}"`, fillsGapOnly: true };
   if (owner) {
     const ref = owner[2];
     hint.owner = ref.includes(':') ? ref : `group:default/${ref}`;

@@ -18,6 +18,13 @@ export interface OwnerHint {
   component?: string;
   /** Where the hint came from, e.g. `kubernetes label backstage.io/kubernetes-id=payments-api`. */
   via: string;
+  /**
+   * `true` for a hint that whoever can edit the credential can write (an SSH
+   * key comment): it may fill a gap in ownership, never override a Component
+   * annotation. Authoritative source metadata (cloud tags, Kubernetes labels)
+   * leaves it unset and outranks annotations.
+   */
+  fillsGapOnly?: boolean;
 }
 
 /**

@@ -266,7 +266,7 @@ describe('SshFilesScanner', () => {
   it('uses file mtimes as first-seen evidence and key comments as conservative owner hints', () => {
     const alice = inFile(fleet.files.aliceKeys);
     expect(alice.every(d => d.firstSeenEvidence === fleet.mtime.toISOString())).toBe(true);
-    expect(alice[0].ownerHint).toEqual({ owner: 'group:default/payments', via: 'ssh key comment "alice@laptop owner=payments"' });
+    expect(alice[0].ownerHint).toEqual({ owner: 'group:default/payments', via: 'ssh key comment "alice@laptop owner=payments"', fillsGapOnly: true });
     expect(alice[0].displayName).toBe('alice@laptop owner=payments');
     expect(alice[4].attributes.comment).toBe('old key   '); // kept as written, as ssh-keygen -l shows it
     expect(outcome.discoveries.filter(d => d.ownerHint).every(d => d.attributes.comment?.includes('owner='))).toBe(true);

@@ -1,10 +1,12 @@
 import type { OwnershipDecision, OwnershipInput } from './types';
+import type { OwnerHint } from '@keyring/plugin-machine-identity-node';
 import { ComponentIndex } from './ComponentIndex';
 import { normalizeComponentRef, normalizeOwnerRef } from './refs';
 
 /**
- * Decides who owns an identity, in DESIGN order: explicit review decision >
- * source metadata (owner hints) > Component annotations > fallback Group.
+ * Decides who owns an identity: explicit review decision > authoritative
+ * source metadata (owner hints from tags and labels) > Component annotations
+ * > hints that only fill a gap (SSH key comments) > fallback Group.
  * The owner is the Component's `spec.owner` unless the source names one.
  */
 export class OwnershipResolver {
@@ -29,6 +31,15 @@ export class OwnershipResolver {
     return this.index;
   }
 
+  private fromHint(hint: OwnerHint): OwnershipDecision | undefined {
+    if (!hint.owner && !hint.component) {
+      return undefined;
+    }
+    const component = hint.component ? normalizeComponentRef(hint.component) : undefined;
+    const owner = (hint.owner && normalizeOwnerRef(hint.owner)) || (component ? this.index.getComponent(component)?.owner : undefined);
+    return owner ? { owner, component, rule: 'source-metadata', via: hint.via } : undefined;
+  }
+
   /** Resolves one identity; pure and synchronous. */
   resolve = (input: OwnershipInput): OwnershipDecision => {
     if (input.reviewOwner || input.reviewComponent) {
@@ -43,19 +54,11 @@ export class OwnershipResolver {
       }
     }
 
+    // Authoritative source metadata (cloud tags, labels) outranks annotations.
     const hint = input.ownerHint;
-    if (hint && (hint.owner || hint.component)) {
-      const component = hint.component ? normalizeComponentRef(hint.component) : undefined;
-      const indexed = component ? this.index.getComponent(component) : undefined;
-      const owner = (hint.owner && normalizeOwnerRef(hint.owner)) || indexed?.owner;
-      if (owner) {
-        return {
-          owner,
-          component,
-          rule: 'source-metadata',
-          via: hint.via,
-        };
-      }
+    const fromHint = hint && !hint.fillsGapOnly ? this.fromHint(hint) : undefined;
+    if (fromHint) {
+      return fromHint;
     }
 
     const [match] = this.index.match(input.links, input.sshLogins);
@@ -66,6 +69,12 @@ export class OwnershipResolver {
         rule: 'component-annotation',
         via: `${match.annotation} ${match.pattern} on ${match.component.ref}`,
       };
+    }
+
+    // A hint anyone who edits the credential can write (an SSH key comment) only fills the gap.
+    const gap = hint?.fillsGapOnly ? this.fromHint(hint) : undefined;
+    if (gap) {
+      return { ...gap, via: `${gap.via} (no Component annotation matched)` };
     }
 
     return {

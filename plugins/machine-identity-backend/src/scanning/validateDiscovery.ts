@@ -19,7 +19,7 @@ export const DISCOVERY_LIMITS = {
 };
 
 const LINK_KEYS = ['hostnames', 'sshHosts', 'sshAccounts', 'awsIamUsers', 'awsIamRoles', 'kubernetesIds'] as const;
-const OWNER_HINT_KEYS = ['owner', 'component', 'via'];
+const OWNER_HINT_KEYS = ['owner', 'component', 'via', 'fillsGapOnly'];
 const ATTRIBUTE_TYPES: Record<string, 'string' | 'number' | 'boolean' | 'strings' | 'object'> = {
   subject: 'string',
   sans: 'strings',
@@ -147,6 +147,10 @@ function checkOwnerHint(hint: unknown): string | undefined {
   if (!isPlainObject(hint)) return 'ownerHint is not an object';
   for (const [key, value] of Object.entries(hint)) {
     if (!OWNER_HINT_KEYS.includes(key)) return `ownerHint.${key} is not a known field`;
+    if (key === 'fillsGapOnly') {
+      if (value !== undefined && typeof value !== 'boolean') return 'ownerHint.fillsGapOnly is not a boolean';
+      continue;
+    }
     if (value !== undefined && (typeof value !== 'string' || value.length > 500)) {
       return `ownerHint.${key} is not a string of at most 500 characters`;
     }
