@@ -61,7 +61,7 @@ describe('KubernetesScanner against the emulated cluster (real @kubernetes/clien
       type: 'api-token',
       fingerprintSha256: testFingerprint(fixture.secrets.saToken),
       displayName: 'platform/ci-deployer token',
-      attributes: { storage: 'kubernetes-secret', notAfter: undefined, extra: { serviceAccount: 'ci-deployer', format: 'jwt' } },
+      attributes: { storage: 'kubernetes-secret', notAfter: undefined, lastUsedAt: '2026-04-12T00:00:00.000Z', extra: { serviceAccount: 'ci-deployer', format: 'jwt' } },
     });
     expect(at('test/platform/Secret/billing-api/stripe.token')[0]).toMatchObject({
       type: 'api-token',
@@ -107,8 +107,16 @@ describe('KubernetesScanner against the emulated cluster (real @kubernetes/clien
     });
   });
 
-  it('reads caBundles of webhooks and APIServices', () => {
+  it('reads caBundles of webhooks, APIServices and CRD conversion webhooks', () => {
     expect(at('test/-/ValidatingWebhookConfiguration/policy-webhook/validate.policy.example.test')[0].fingerprintSha256).toBe(sha256(fixture.webhookCa.der));
+    expect(scan.discoveries.filter(d => d.location.startsWith('test/-/MutatingWebhookConfiguration/sidecar-injector/')).map(d => [d.location, d.fingerprintSha256])).toEqual([
+      ['test/-/MutatingWebhookConfiguration/sidecar-injector/inject.mesh.example.test#0', sha256(fixture.ca.der)],
+      ['test/-/MutatingWebhookConfiguration/sidecar-injector/inject.mesh.example.test#1', sha256(fixture.webhookCa.der)],
+    ]);
+    expect(at('test/-/CustomResourceDefinition/widgets.example.test/conversion')[0]).toMatchObject({
+      fingerprintSha256: sha256(fixture.webhookCa.der),
+      attributes: { extra: { trustedBy: 'CustomResourceDefinition/widgets.example.test' } },
+    });
     expect(at('test/-/APIService/v1beta1.metrics.k8s.io/caBundle')[0].fingerprintSha256).toBe(sha256(fixture.ca.der));
   });
 

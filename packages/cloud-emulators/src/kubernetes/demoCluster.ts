@@ -68,7 +68,12 @@ export function demoClusterObjects(m: DemoClusterMaterial): KubeObject[] {
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'svc-payments-api', namespace: 'payments' } },
     {
       apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token',
-      metadata: { name: 'ci-deployer-token', namespace: 'platform', annotations: { 'kubernetes.io/service-account.name': 'ci-deployer' } },
+      metadata: {
+        name: 'ci-deployer-token', namespace: 'platform',
+        annotations: { 'kubernetes.io/service-account.name': 'ci-deployer' },
+        // What the API server records on a legacy token (1.29+): last used 200 days before the demo was made.
+        labels: { 'kubernetes.io/legacy-token-last-used': new Date(Date.parse(m.notBefore) - 200 * DAY).toISOString().slice(0, 10) },
+      },
       data: { token: b64(m.ciToken), 'ca.crt': b64(m.ca.certPem), namespace: b64('platform') },
     },
     { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: 'cluster-admin' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },

@@ -77,6 +77,7 @@ export async function startFixtureCluster(options: { token?: string } = {}): Pro
     secret('payments', 'api-tls', 'kubernetes.io/tls', { 'tls.crt': apiCert.certPem + ca.certPem, 'tls.key': apiCert.keyPem, 'ca.crt': ca.certPem }),
     secret('platform', 'kafka-keystore', 'Opaque', { 'keystore.p12': pkcs12Store(keystoreCert, [ca]), 'client.der': keystoreCert.der }, { labels: { 'backstage.io/kubernetes-id': 'kafka-gateway' } }),
     secret('platform', 'ci-deployer-token', 'kubernetes.io/service-account-token', { token: secrets.saToken, 'ca.crt': ca.certPem, namespace: 'platform' }, {
+      labels: { 'kubernetes.io/legacy-token-last-used': '2026-04-12' },
       annotations: { 'kubernetes.io/service-account.name': 'ci-deployer', 'kubernetes.io/service-account.uid': 'b5a3c1d2-0000-4000-8000-000000000001' },
     }),
     secret('platform', 'billing-api', 'Opaque', { 'stripe.token': secrets.apiToken, 'endpoint': 'https://billing.example.test' }),
@@ -111,6 +112,18 @@ export async function startFixtureCluster(options: { token?: string } = {}): Pro
     {
       apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'policy-webhook' },
       webhooks: [{ name: 'validate.policy.example.test', clientConfig: { service: { name: 'policy', namespace: 'platform' }, caBundle: b64(webhookCa.certPem) }, sideEffects: 'None', admissionReviewVersions: ['v1'] }],
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'sidecar-injector' },
+      webhooks: [{ name: 'inject.mesh.example.test', clientConfig: { url: 'https://127.0.0.1:9443/inject', caBundle: b64(ca.certPem + webhookCa.certPem) }, sideEffects: 'None', admissionReviewVersions: ['v1'] }],
+    },
+    {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.test' },
+      spec: {
+        group: 'example.test', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' }, scope: 'Namespaced',
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }],
+        conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { service: { name: 'widgets', namespace: 'platform' }, caBundle: b64(webhookCa.certPem) } } },
+      },
     },
     { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1beta1.metrics.k8s.io' }, spec: { group: 'metrics.k8s.io', version: 'v1beta1', caBundle: b64(ca.certPem), groupPriorityMinimum: 100, versionPriority: 100 } },
   );

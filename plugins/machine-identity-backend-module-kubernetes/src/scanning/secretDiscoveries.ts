@@ -38,6 +38,18 @@ const NEVER_READ = /(^|[._-])key$|private-?key|^id_(rsa|dsa|ecdsa|ed25519)$|pass
 const PKCS12_PASSWORD_KEYS = ['password', 'keystore-password', 'keystorePassword', 'truststore-password'];
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/**
+ * What the API server records on a legacy service-account token Secret
+ * (Kubernetes 1.29+, LegacyServiceAccountTokenTracking / CleanUp): the day
+ * it was last used, and since when it is invalidated.
+ */
+function legacyTokenTracking(labels: Record<string, string> | undefined): { lastUsedAt?: string; extra?: Record<string, string> } {
+  const day = (value: string | undefined) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : undefined);
+  const lastUsedAt = day(labels?.['kubernetes.io/legacy-token-last-used']);
+  const invalidSince = day(labels?.['kubernetes.io/legacy-token-invalid-since']);
+  return { lastUsedAt, extra: invalidSince ? { invalidSince } : undefined };
+}
+
 function decodeData(data: unknown): { values?: Map<string, Buffer>; error?: string } {
   if (data === undefined || data === null) return { values: new Map() };
   if (typeof data !== 'object' || Array.isArray(data)) return { error: 'data is not a map of base64 values' };
@@ -70,6 +82,7 @@ export function secretDiscoveries(secret: SecretLike, ctx: SecretScanContext): S
   const secretType = typeof secret.type === 'string' ? secret.type : 'Opaque';
   const annotations = (meta.annotations ?? {}) as Record<string, string>;
   const serviceAccount = secretType === SA_TOKEN ? annotations['kubernetes.io/service-account.name'] : undefined;
+  const tracking = secretType === SA_TOKEN ? legacyTokenTracking(meta.labels as Record<string, string> | undefined) : {};
   const { links, via } = kubernetesLinks(kubernetesIdOf(meta.labels), ctx.namespaceId(namespace));
   const managedBy = ctx.certManager.forSecret(namespace, name, annotations);
   const passwords = PKCS12_PASSWORD_KEYS.map(k => values.get(k)?.toString('utf8')).filter((p): p is string => !!p);
@@ -114,8 +127,9 @@ export function secretDiscoveries(secret: SecretLike, ctx: SecretScanContext): S
           location: `${base}/${key}`,
           displayName,
           details: details(key, { serviceAccount }),
-          extra: { cluster: ctx.cluster, namespace, secret: name, secretType, ...(serviceAccount ? { serviceAccount } : {}) },
+          extra: { cluster: ctx.cluster, namespace, secret: name, secretType, ...(serviceAccount ? { serviceAccount } : {}), ...tracking.extra },
           links,
+          lastUsedAt: tracking.lastUsedAt,
         }),
       );
     } else if (looksLikeKubeconfig(key, value)) {

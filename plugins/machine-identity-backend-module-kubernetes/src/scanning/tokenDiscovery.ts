@@ -7,6 +7,8 @@ export interface TokenPlace {
   details: Record<string, unknown>;
   extra: Record<string, string | number | boolean>;
   links?: IdentityLinks;
+  /** When the API server last saw the token used (ISO-8601), if it tracks it. */
+  lastUsedAt?: string;
 }
 
 const iso = (seconds: unknown) =>
@@ -45,6 +47,7 @@ export function tokenDiscovery(value: Buffer, fingerprint: (value: Buffer) => st
       storage: 'kubernetes-secret',
       notBefore: validity.notBefore,
       notAfter: validity.notAfter,
+      lastUsedAt: place.lastUsedAt,
       extra: { ...place.extra, format: validity.jwt ? 'jwt' : 'opaque' },
     },
     location: place.location,
