@@ -113,7 +113,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         });
         const reviews = await setupReviews({
           ...deps,
-          audit: store.audit,
+          stores: store,
           getIdentity: id => store.identities.get(id),
           knowsRule: id => policyEngine.knowsRule(id),
           evaluate: (ids, now) => evaluator.evaluate(ids, now),

@@ -1,37 +1,36 @@
 import type { ReviewStatus } from '@keyring/plugin-machine-identity-common';
 import type { Knex } from 'knex';
+import type { InventoryStores } from '../database/types';
 import type { ReviewIdentityWriter } from './types';
 
-/**
- * The advisory lock that serialises change_seq allocation on PostgreSQL; the
- * same key as the inventory store's, so review writes and scans never hand
- * out the same sequence number.
- */
-const CHANGE_SEQ_LOCK = 7_340_731;
 const CHUNK = 500;
 
 /**
  * Writes the review columns of `identities` inside review transactions:
- * `review_status` (with a fresh change_seq per changed row, so the catalog
- * entity's `status.review` follows) and `review_owner`.
+ * `review_status` in one set-based statement per 500 ids (with a fresh
+ * change_seq per changed row under the identity write lock, so the catalog
+ * entity's `status.review` follows) and the owner decided by review.
  *
  * @internal
  */
 export class DatabaseReviewIdentityWriter implements ReviewIdentityWriter {
   private constructor(
-    private readonly isPostgres: boolean,
+    private readonly stores: Pick<InventoryStores, 'changes' | 'identities'>,
     private readonly reresolveAll: (now: Date) => Promise<unknown>,
   ) {}
 
-  /** `reresolveAll` re-resolves ownership (the `OwnershipRefresher`). */
-  static create(options: { db: Knex; reresolve: (now: Date) => Promise<unknown> }): DatabaseReviewIdentityWriter {
-    const name = String(options.db.client.config.client ?? '');
-    return new DatabaseReviewIdentityWriter(['pg', 'postgres', 'postgresql'].includes(name), options.reresolve);
+  /** `reresolve` re-resolves ownership (the `OwnershipRefresher`). */
+  static create(options: {
+    stores: Pick<InventoryStores, 'changes' | 'identities'>;
+    reresolve: (now: Date) => Promise<unknown>;
+  }): DatabaseReviewIdentityWriter {
+    return new DatabaseReviewIdentityWriter(options.stores, options.reresolve);
   }
 
   async setReviewStatus(tx: Knex.Transaction, ids: string[], status: ReviewStatus): Promise<void> {
     if (ids.length === 0) return;
-    if (this.isPostgres) await tx.raw('SELECT pg_advisory_xact_lock(?)', [CHANGE_SEQ_LOCK]);
+    // Takes the identity write lock: sequence numbers read below stay ours until commit.
+    await this.stores.changes.allocator(tx);
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       // New sequence numbers are all above the current maximum: no clash with the unique index.
@@ -47,7 +46,7 @@ export class DatabaseReviewIdentityWriter implements ReviewIdentityWriter {
   }
 
   async setReviewOwner(tx: Knex.Transaction, identityId: string, owner: string): Promise<void> {
-    await tx('identities').where({ id: identityId }).update({ review_owner: owner });
+    await this.stores.identities.setReviewDecision({ identityId, owner }, tx);
   }
 
   async reresolve(_ids: string[], now: Date): Promise<void> {

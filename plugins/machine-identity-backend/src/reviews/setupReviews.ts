@@ -13,7 +13,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
 import { createAuditRouter } from '../audit/createAuditRouter';
-import type { AuditStore } from '../database/types';
+import type { InventoryStores } from '../database/types';
 import { WaiverService } from '../service/WaiverService';
 import { CampaignService } from './CampaignService';
 import { createReviewsRouter } from './createReviewsRouter';
@@ -53,14 +53,14 @@ export async function setupReviews(deps: {
   /** Re-resolves ownership after an accepted reassignment (the `OwnershipRefresher`). */
   reresolve: (now: Date) => Promise<unknown>;
   revocations?: RevocationRequester;
-  /** The inventory's audit store: decisions append to it inside their transactions. */
-  audit: AuditStore;
+  /** The inventory stores: decisions append to `audit` inside their transactions. */
+  stores: InventoryStores;
 }) {
   const logger = deps.logger.child({ feature: 'reviews' });
   const settings = readReviewSettings(deps.config);
   const db = await deps.database.getClient();
-  const { audit } = deps;
-  const identities = DatabaseReviewIdentityWriter.create({ db, reresolve: deps.reresolve });
+  const { audit } = deps.stores;
+  const identities = DatabaseReviewIdentityWriter.create({ stores: deps.stores, reresolve: deps.reresolve });
   const campaignStore = DatabaseCampaignStore.create({ db });
   const reassignmentStore = DatabaseReassignmentStore.create({ db });
   const campaigns = CampaignService.create({ store: campaignStore, audit, identities, settings, logger });
