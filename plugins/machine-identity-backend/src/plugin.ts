@@ -97,7 +97,6 @@ export const machineIdentityPlugin = createBackendPlugin({
           fingerprintSecret: await createSecretFingerprinter({ config, settings: store.settings }),
           resolveOwnership: resolver.resolve,
           policy,
-          maxRetirementShare: config.getOptionalNumber('machineIdentity.retirement.maxShare'),
           beforeScan: () => ownership.refreshComponents(),
           afterScan: async outcome => {
             await revocations.verifier.afterScan(outcome);
@@ -110,10 +109,11 @@ export const machineIdentityPlugin = createBackendPlugin({
           getIdentity: id => store.identities.get(id),
           requestScan: id => scanEngine.requestScan(id),
           revoked,
+          audit: store.audit,
         });
         const reviews = await setupReviews({
           ...deps,
-          stores: store,
+          audit: store.audit,
           getIdentity: id => store.identities.get(id),
           knowsRule: id => policyEngine.knowsRule(id),
           evaluate: (ids, now) => evaluator.evaluate(ids, now),

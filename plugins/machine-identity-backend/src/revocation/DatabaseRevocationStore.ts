@@ -8,6 +8,7 @@ import {
   type RevocationState,
 } from '@keyring/plugin-machine-identity-common';
 import { decodeCursor, encodeCursor } from '../database/cursor';
+import type { AuditEventInput, AuditStore } from '../database/types';
 import { auditAction } from './revocationStates';
 import {
   newRevocationRow,
@@ -35,11 +36,14 @@ const LIVE_IDENTITY_STATES = ['active', 'pending-revocation'];
  * @internal
  */
 export class DatabaseRevocationStore implements RevocationStore {
-  private constructor(private readonly db: Knex) {}
+  private constructor(
+    private readonly db: Knex,
+    private readonly auditLog: AuditStore,
+  ) {}
 
-  /** A store on a migrated plugin database client. */
-  static create(options: { client: Knex }): DatabaseRevocationStore {
-    return new DatabaseRevocationStore(options.client);
+  /** A store on a migrated plugin database client; audit events go through the audit store, in this store's transactions. */
+  static create(options: { client: Knex; audit: AuditStore }): DatabaseRevocationStore {
+    return new DatabaseRevocationStore(options.client, options.audit);
   }
 
   private selectRequests(db: Knex | Knex.Transaction = this.db) {
@@ -50,25 +54,24 @@ export class DatabaseRevocationStore implements RevocationStore {
 
   private async audit(
     tx: Knex.Transaction,
-    identityId: string,
-    state: RevocationState,
+    event: Pick<AuditEventInput, 'identityId' | 'before' | 'after' | 'comment' | 'campaignId'> & { state: RevocationState | 'reappeared' | 'flagged-shared' },
     audit: RevocationAudit,
     at: string,
   ) {
-    await tx('audit_events').insert({
-      identity_id: identityId,
-      at,
-      action: auditAction(state),
-      actor: audit.actor ?? null,
-      message: audit.message,
-    });
+    const { state, ...rest } = event;
+    await this.auditLog.append([{ ...rest, at, action: auditAction(state), actor: audit.actor, message: audit.message }], tx);
   }
 
   async create(request: NewRevocationRequest, audit: RevocationAudit) {
     try {
       await this.db.transaction(async tx => {
         await tx('revocation_requests').insert(newRevocationRow(request));
-        await this.audit(tx, request.identityId, 'requested', audit, request.requestedAt);
+        await this.audit(
+          tx,
+          { state: 'requested', identityId: request.identityId, campaignId: request.campaignId, after: { requestId: request.id, state: 'requested', trigger: request.trigger } },
+          audit,
+          request.requestedAt,
+        );
       });
       return { request: (await this.get(request.id))!, created: true };
     } catch (error) {
@@ -111,14 +114,26 @@ export class DatabaseRevocationStore implements RevocationStore {
 
   async transition({ id, from, to, patch, audit, now }: RevocationTransition): Promise<RevocationRequest | undefined> {
     const moved = await this.db.transaction(async tx => {
-      const row = await tx('revocation_requests').where({ id }).whereIn('state', from).first('identity_id');
+      const row = await tx('revocation_requests').where({ id }).whereIn('state', from).first('identity_id', 'state', 'campaign_id');
       if (!row) return false;
       const updated = await tx('revocation_requests')
         .where({ id })
         .whereIn('state', from)
         .update({ ...patchToColumns(patch), state: to, updated_at: now });
       if (updated !== 1) return false;
-      await this.audit(tx, row.identity_id, to, audit, now);
+      await this.audit(
+        tx,
+        {
+          state: to,
+          identityId: row.identity_id,
+          campaignId: row.campaign_id ?? undefined,
+          before: { requestId: id, state: row.state },
+          after: { requestId: id, state: to },
+          comment: patch.decisionComment,
+        },
+        audit,
+        now,
+      );
       return true;
     });
     return moved ? this.get(id) : undefined;
@@ -158,13 +173,7 @@ export class DatabaseRevocationStore implements RevocationStore {
       const row = await tx('revocation_requests').where({ id }).whereNull('reappeared_at').first('identity_id');
       if (!row) return;
       await tx('revocation_requests').where({ id }).update({ reappeared_at: now, updated_at: now });
-      await tx('audit_events').insert({
-        identity_id: row.identity_id,
-        at: now,
-        action: 'revocation-reappeared',
-        actor: audit.actor ?? null,
-        message: audit.message,
-      });
+      await this.audit(tx, { state: 'reappeared', identityId: row.identity_id, after: { requestId: id, reappearedAt: now } }, audit, now);
     });
   }
 
@@ -245,13 +254,12 @@ export class DatabaseRevocationStore implements RevocationStore {
     }
     await this.db.transaction(async tx => {
       await tx('revocation_flags').insert({ entity_ref: flag.entityRef, identity_id: flag.identityId, flagged_at: flag.flaggedAt, ...row });
-      await tx('audit_events').insert({
-        identity_id: flag.identityId,
-        at: flag.flaggedAt,
-        action: 'revocation-flagged-shared',
-        actor: null,
-        message: `Not revoked with ${flag.entityRef}: also used by ${flag.sharedWith.join(', ')}`,
-      });
+      await this.audit(
+        tx,
+        { state: 'flagged-shared', identityId: flag.identityId, after: { entityRef: flag.entityRef, sharedWith: flag.sharedWith } },
+        { message: `Not revoked with ${flag.entityRef}: also used by ${flag.sharedWith.join(', ')}` },
+        flag.flaggedAt,
+      );
     });
     return true;
   }

@@ -45,6 +45,10 @@ describe('RevocationService', () => {
       });
       expect(await f.audit(id)).toEqual(expect.arrayContaining(['revocation-requested', 'revocation-approved']));
       expect((await f.audit(id)).filter(a => a.startsWith('revocation-'))).toEqual(['revocation-requested', 'revocation-approved']);
+      const approvedEvent = await f.knex('audit_events').where({ identity_id: id, action: 'revocation-approved' }).first();
+      expect(approvedEvent).toMatchObject({ actor: 'user:default/bob', comment: 'confirmed with the team' });
+      expect(JSON.parse(approvedEvent.before)).toEqual({ requestId: request.id, state: 'requested' });
+      expect(JSON.parse(approvedEvent.after)).toEqual({ requestId: request.id, state: 'approved' });
       expect(f.sent.map(n => n.payload.title)).toEqual([
         'Revocation requested: identity-3.example.test',
         'Revocation approved: identity-3.example.test',

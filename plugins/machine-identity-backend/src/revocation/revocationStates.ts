@@ -33,6 +33,6 @@ export function assertTransition(id: string, from: RevocationState, to: Revocati
 }
 
 /** The audit action of entering a state, e.g. `revocation-approved`. */
-export function auditAction(state: RevocationState): string {
+export function auditAction(state: RevocationState | 'reappeared' | 'flagged-shared'): string {
   return `revocation-${state}`;
 }

@@ -25,7 +25,7 @@ export const testSettings: RevocationSettings = {
 /** A migrated database with the inventory and revocation stores, a movable clock and recorded notifications. */
 export async function revocationFixture(knex: Knex, settings: RevocationSettings = testSettings) {
   const inventory = await DatabaseInventoryStores.fromKnex(knex);
-  const store = DatabaseRevocationStore.create({ client: knex });
+  const store = DatabaseRevocationStore.create({ client: knex, audit: inventory.audit });
   const resolver = OwnershipResolver.create({ fallbackOwner: 'group:default/security' });
   resolver.setIndex(ComponentIndex.empty());
   let now = Date.parse('2026-12-01T10:00:00.000Z');
@@ -58,6 +58,7 @@ export async function revocationFixture(knex: Knex, settings: RevocationSettings
   const audit = async (identityId: string) =>
     (await knex('audit_events').where({ identity_id: identityId }).orderBy('id')).map(r => r.action as string);
   return {
+    knex,
     inventory,
     store,
     service,
