@@ -97,6 +97,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           fingerprintSecret: await createSecretFingerprinter({ config, settings: store.settings }),
           resolveOwnership: resolver.resolve,
           policy,
+          maxRetirementShare: config.getOptionalNumber('machineIdentity.retirement.maxShare'),
           beforeScan: () => ownership.refreshComponents(),
           afterScan: async outcome => {
             await revocations.verifier.afterScan(outcome);
@@ -113,7 +114,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         });
         const reviews = await setupReviews({
           ...deps,
-          audit: store.audit,
+          stores: store,
           getIdentity: id => store.identities.get(id),
           knowsRule: id => policyEngine.knowsRule(id),
           evaluate: (ids, now) => evaluator.evaluate(ids, now),
