@@ -16,11 +16,18 @@ export interface Config {
   keyring?: {
     permissions?: {
       /**
-       * Entity refs (groups or users) whose members may trigger scans and
-       * approve revocations. Default: group:default/platform-team and
-       * group:default/security.
+       * Entity refs (groups or users) whose members are admins: they trigger
+       * scans, approve revocations, open review campaigns, see every identity
+       * in full and may write to the catalog (register or delete locations and
+       * entities). Default: group:default/platform-team and group:default/security.
        */
       adminGroups?: string[];
+      /**
+       * How members see machine identities of teams other than their own:
+       * `summary` (in lists and totals; details without observations and
+       * history), `full`, or `none`. Default: summary.
+       */
+      otherTeams?: 'summary' | 'full' | 'none';
     };
   };
 }

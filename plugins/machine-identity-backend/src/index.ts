@@ -6,3 +6,9 @@
  */
 export { machineIdentityPlugin as default } from './plugin';
 export type { PolicyEngine, PolicyContext, RuleResult, PolicyRuleDescription } from './policy/types';
+export {
+  createMachineIdentityConditionalDecision,
+  machineIdentityConditions,
+  machineIdentityPermissionRules,
+  machineIdentityResourceRef,
+} from './permissions';

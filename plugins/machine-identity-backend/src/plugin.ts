@@ -32,6 +32,7 @@ import { setupReviews } from './reviews/setupReviews';
 import { createSecretFingerprinter } from './secrets/SecretFingerprinter';
 import { ViolationEvaluator } from './service/ViolationEvaluator';
 import { createRouter } from './service/router';
+import { registerMachineIdentityPermissions } from './permissions';
 
 /**
  * Keyring's backend plugin: the machine identity inventory, scans, ownership,
@@ -63,6 +64,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         userInfo: coreServices.userInfo,
         permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         notifications: notificationService,
@@ -71,6 +73,11 @@ export const machineIdentityPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, database, scheduler, httpRouter, auth, catalog } = deps;
         const store = await DatabaseInventoryStores.create({ database });
+        const access = registerMachineIdentityPermissions({
+          registry: deps.permissionsRegistry,
+          permissions: deps.permissions,
+          getIdentity: id => store.identities.get(id),
+        });
         // machineIdentityServiceRef: facts for other backend plugins, read from these tables.
         deps.serviceRegistry.provide(DatabaseMachineIdentityService.create(await database.getClient()));
         const resolver = OwnershipResolver.create({
@@ -165,6 +172,7 @@ export const machineIdentityPlugin = createBackendPlugin({
             store,
             scanEngine,
             policyEngine,
+            access,
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             permissions: deps.permissions,

@@ -10,6 +10,18 @@ export const machineIdentityReadPermission = createPermission({
   resourceType: MACHINE_IDENTITY_RESOURCE_TYPE,
 });
 
+/**
+ * See where an identity lives and what happened to it: its observations,
+ * open violations and history in `GET /identities/{id}`. Without it (the
+ * portal shows other teams' identities in summary) the details come back
+ * `restricted`, with those lists empty.
+ */
+export const machineIdentityDetailsReadPermission = createPermission({
+  name: 'machine-identity.details.read',
+  attributes: { action: 'read' },
+  resourceType: MACHINE_IDENTITY_RESOURCE_TYPE,
+});
+
 /** Record review decisions (confirm, reassign) on identities. */
 export const machineIdentityReviewPermission = createPermission({
   name: 'machine-identity.review',
@@ -54,6 +66,7 @@ export const machineIdentityScanTriggerPermission = createPermission({
 /** Every permission Keyring defines. */
 export const machineIdentityPermissions = [
   machineIdentityReadPermission,
+  machineIdentityDetailsReadPermission,
   machineIdentityReviewPermission,
   machineIdentityReviewApprovePermission,
   machineIdentityReviewCampaignCreatePermission,

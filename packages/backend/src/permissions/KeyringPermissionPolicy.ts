@@ -1,6 +1,7 @@
 import {
   AuthorizeResult,
-  PolicyDecision,
+  isResourcePermission,
+  type PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import type {
   PermissionPolicy,
@@ -8,34 +9,90 @@ import type {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import {
+  createMachineIdentityConditionalDecision,
+  machineIdentityConditions,
+} from '@keyring/plugin-machine-identity-backend';
+import {
+  MACHINE_IDENTITY_RESOURCE_TYPE,
+  machineIdentityDetailsReadPermission,
+  machineIdentityReadPermission,
+  machineIdentityReviewCampaignCreatePermission,
+  machineIdentityReviewPermission,
   machineIdentityRevokeApprovePermission,
   machineIdentityScanTriggerPermission,
 } from '@keyring/plugin-machine-identity-common';
 
 /**
- * The portal's permission policy. Everyone signed in may read the catalog and
- * the inventory; triggering scans and approving revocations are reserved for
- * members of the configured admin groups (the security and platform teams).
- * Separation of duties (a requester cannot approve their own request) is
- * enforced by the machine-identity plugin itself.
+ * How members see identities of teams other than their own: `summary` (in
+ * lists and totals, details restricted), `full`, or `none` (not at all).
+ */
+export type OtherTeamsVisibility = 'summary' | 'full' | 'none';
+
+const ALLOW: PolicyDecision = { result: AuthorizeResult.ALLOW };
+const DENY: PolicyDecision = { result: AuthorizeResult.DENY };
+const ADMIN_ONLY = new Set([
+  machineIdentityScanTriggerPermission.name,
+  machineIdentityRevokeApprovePermission.name,
+  machineIdentityReviewCampaignCreatePermission.name,
+]);
+const WRITE_ACTIONS = new Set(['create', 'update', 'delete']);
+
+/**
+ * The portal's permission policy.
+ *
+ * - Catalog: everyone signed in may read; writes (registering or deleting
+ *   locations and entities, refreshes) are for admins only.
+ * - Machine identities: members see their teams' identities in full and
+ *   others' as configured ({@link OtherTeamsVisibility}, default `summary`);
+ *   only the owning team may waive a rule for an identity (and request its
+ *   revocation, as may admins); scans, revocation approval and review
+ *   campaigns are for admins.
+ * - Service principals (the catalog's feed reader, scripts with the static
+ *   token, which `accessRestrictions` limit to reading this plugin) are allowed.
+ *
+ * Admins are members of the configured admin groups. Separation of duties
+ * (a requester never approves their own request) is enforced by the
+ * machine-identity plugin itself.
  */
 export class KeyringPermissionPolicy implements PermissionPolicy {
-  constructor(private readonly adminGroups: readonly string[]) {}
+  private readonly otherTeams: OtherTeamsVisibility;
 
-  async handle(
-    request: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    const name = request.permission.name;
-    if (
-      name === machineIdentityScanTriggerPermission.name ||
-      name === machineIdentityRevokeApprovePermission.name
-    ) {
-      const refs: string[] = user?.info.ownershipEntityRefs ?? [];
-      return refs.some(ref => this.adminGroups.includes(ref))
-        ? { result: AuthorizeResult.ALLOW }
-        : { result: AuthorizeResult.DENY };
+  constructor(
+    private readonly adminGroups: readonly string[],
+    options: { otherTeams?: OtherTeamsVisibility } = {},
+  ) {
+    this.otherTeams = options.otherTeams ?? 'summary';
+  }
+
+  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+    const { permission } = request;
+    const refs = user?.info.ownershipEntityRefs ?? [];
+    const admin = refs.some(ref => this.adminGroups.includes(ref));
+
+    if (ADMIN_ONLY.has(permission.name)) {
+      return admin ? ALLOW : DENY;
     }
-    return { result: AuthorizeResult.ALLOW };
+    if (permission.name.startsWith('catalog.') && WRITE_ACTIONS.has(permission.attributes.action ?? '')) {
+      return !user || admin ? ALLOW : DENY;
+    }
+    if (!user || !isResourcePermission(permission, MACHINE_IDENTITY_RESOURCE_TYPE)) {
+      return ALLOW;
+    }
+
+    const owned = createMachineIdentityConditionalDecision(
+      permission,
+      machineIdentityConditions.isOwner({ claims: [...refs] }),
+    );
+    if (permission.name === machineIdentityReadPermission.name) {
+      return admin || this.otherTeams !== 'none' ? ALLOW : owned;
+    }
+    if (permission.name === machineIdentityDetailsReadPermission.name) {
+      return admin || this.otherTeams === 'full' ? ALLOW : owned;
+    }
+    // Waivers: the owning team only. Other actions (revocation requests): the owning team or an admin.
+    if (permission.name === machineIdentityReviewPermission.name) {
+      return owned;
+    }
+    return admin ? ALLOW : owned;
   }
 }

@@ -3,11 +3,16 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { KeyringPermissionPolicy } from './KeyringPermissionPolicy';
+import { InputError } from '@backstage/errors';
+import { KeyringPermissionPolicy, type OtherTeamsVisibility } from './KeyringPermissionPolicy';
+
+const VISIBILITIES: OtherTeamsVisibility[] = ['summary', 'full', 'none'];
 
 /**
  * Installs {@link KeyringPermissionPolicy}; admin groups come from
- * `keyring.permissions.adminGroups` (default: the platform and security teams).
+ * `keyring.permissions.adminGroups` (default: the platform and security
+ * teams), the visibility of other teams' identities from
+ * `keyring.permissions.otherTeams` (default `summary`).
  */
 export default createBackendModule({
   pluginId: 'permission',
@@ -19,7 +24,13 @@ export default createBackendModule({
         const adminGroups = config.getOptionalStringArray(
           'keyring.permissions.adminGroups',
         ) ?? ['group:default/platform-team', 'group:default/security'];
-        policy.setPolicy(new KeyringPermissionPolicy(adminGroups));
+        const otherTeams = config.getOptionalString('keyring.permissions.otherTeams') ?? 'summary';
+        if (!VISIBILITIES.includes(otherTeams as OtherTeamsVisibility)) {
+          throw new InputError(`keyring.permissions.otherTeams must be one of ${VISIBILITIES.join(', ')}, got "${otherTeams}"`);
+        }
+        policy.setPolicy(
+          new KeyringPermissionPolicy(adminGroups, { otherTeams: otherTeams as OtherTeamsVisibility }),
+        );
       },
     });
   },

@@ -104,8 +104,11 @@ export class DatabaseViolationStore implements ViolationStore {
   }
 
   async countOpenByRule(): Promise<Record<string, number>> {
-    const rows = await this.db('violations').whereNull('resolved_at').groupBy('rule_id').select('rule_id').count({ n: '*' });
-    return Object.fromEntries(rows.map(r => [String(r.rule_id), Number(r.n)]));
+    const rows: Array<{ rule_id: string; n: number | string }> = await this.db('violations')
+      .whereNull('resolved_at')
+      .groupBy('rule_id')
+      .select('rule_id', this.db.raw('count(*) as n'));
+    return Object.fromEntries(rows.map(r => [r.rule_id, Number(r.n)]));
   }
 
   async listOpenOwned(options: { severities: Severity[] }): Promise<ViolationListItem[]> {

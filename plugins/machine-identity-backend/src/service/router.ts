@@ -4,18 +4,15 @@ import type {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import {
-  AuthorizeResult,
-  type BasicPermission,
-  type ResourcePermission,
-} from '@backstage/plugin-permission-common';
-import {
+  machineIdentityDetailsReadPermission,
   machineIdentityReadPermission,
   machineIdentityScanTriggerPermission,
 } from '@keyring/plugin-machine-identity-common';
 import express, { type Request } from 'express';
 import type { InventoryStores } from '../database/types';
+import type { IdentityAccess } from '../permissions/IdentityAccess';
 import type { PolicyEngine } from '../policy/types';
 import type { ScanEngine } from '../scanning/ScanEngine';
 import { createOpenApiRouter } from '../schema/openapi/generated/router';
@@ -26,6 +23,8 @@ export interface RouterOptions {
   store: InventoryStores;
   scanEngine: ScanEngine;
   policyEngine: PolicyEngine;
+  /** The permission policy's decisions as filters (`registerMachineIdentityPermissions`). */
+  access: IdentityAccess;
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   permissions: PermissionsService;
@@ -46,33 +45,29 @@ const HANDLER_VALIDATED = /^\/identities\/[^/]+\/waivers$/;
  * Every route but `/health` needs user or service credentials and a permission.
  */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, scanEngine, policyEngine, httpAuth, permissions } = options;
+  const { store, scanEngine, policyEngine, access, httpAuth } = options;
   const router = await createOpenApiRouter({
     middleware: [express.json({ limit: '16kb' })],
     validatorOptions: { ignorePaths: HANDLER_VALIDATED },
   });
 
-  const authorize = async (
-    req: Request<any, any, any, any, any>,
-    permission: BasicPermission | ResourcePermission,
-  ) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission } as any], { credentials });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Missing permission ${permission.name}`);
-    }
-  };
+  const caller = (req: Request<any, any, any, any, any>) =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+  /** The caller's read filter; aggregate and non-identity reads only need read not to be denied. */
+  const readFilter = async (req: Request<any, any, any, any, any>) =>
+    access.filter(machineIdentityReadPermission, await caller(req));
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   router.get('/identities', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
+    const readable = await readFilter(req);
     const { cursor, limit, owner, entityRef, ...filter } = req.query;
     const page = await store.identities.list(
       {
         ...filter,
+        access: readable,
         owner: entityRefParam(owner, 'owner', 'group'),
         entityRef: entityRefParam(entityRef, 'entityRef', 'component'),
       },
@@ -82,10 +77,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/identities/:id', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
+    const credentials = await caller(req);
     const identity = await store.identities.get(req.params.id);
-    if (!identity) {
+    // An identity the caller may not read is as unknown as one that does not exist.
+    if (!identity || !(await access.allows(machineIdentityReadPermission, identity, credentials))) {
       throw new NotFoundError(`No identity with id "${req.params.id.slice(0, 100)}"`);
+    }
+    if (!(await access.allows(machineIdentityDetailsReadPermission, identity, credentials))) {
+      res.json({ ...identity, observations: [], violations: [], history: [], restricted: true });
+      return;
     }
     const [observations, violations, history] = await Promise.all([
       store.identities.getObservations(identity.id),
@@ -96,23 +96,27 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/summary', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
-    res.json(await store.identities.getSummary(new Date().toISOString()));
+    await readFilter(req);
+    const [summary, byRule] = await Promise.all([
+      store.identities.getSummary(new Date().toISOString()),
+      store.violations.countOpenByRule(),
+    ]);
+    res.json({ ...summary, byRule });
   });
 
   router.get('/sources', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
+    await readFilter(req);
     res.json({ items: await scanEngine.listSources() });
   });
 
   router.post('/sources/:id/scan', async (req, res) => {
-    await authorize(req, machineIdentityScanTriggerPermission);
+    await access.require(machineIdentityScanTriggerPermission, await caller(req));
     const { scanId, alreadyRunning } = await scanEngine.requestScan(req.params.id);
     res.status(202).json({ scanId, alreadyRunning });
   });
 
   router.get('/scans/:scanId', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
+    await readFilter(req);
     const run = await store.scanRuns.get(req.params.scanId);
     if (!run) {
       throw new NotFoundError(`No scan with id "${req.params.scanId.slice(0, 100)}"`);
@@ -121,11 +125,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/violations', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
+    const readable = await readFilter(req);
     const { entityRef, owner, ruleId, cursor, limit } = req.query;
     res.json(
       await store.violations.list(
         {
+          access: readable,
           entityRef: entityRefParam(entityRef, 'entityRef', 'component'),
           owner: entityRefParam(owner, 'owner', 'group'),
           ruleId,
@@ -136,13 +141,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/policy', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
+    await readFilter(req);
     res.json(policyEngine.describe());
   });
 
   router.get('/changes', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
-    res.json(await store.changes.list(req.query.since ?? 0, req.query.limit ?? 500));
+    const readable = await readFilter(req);
+    res.json(await store.changes.list(req.query.since ?? 0, req.query.limit ?? 500, readable));
   });
 
   return router;

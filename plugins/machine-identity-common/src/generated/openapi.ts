@@ -629,6 +629,9 @@ export interface components {
             observations: components["schemas"]["Observation"][];
             violations: components["schemas"]["Violation"][];
             history: components["schemas"]["HistoryEvent"][];
+            /** @description True when the caller may see the identity but not its details (no `machine-identity.details.read`: the portal shows other teams' identities in summary); observations, violations and history are then empty.
+             *      */
+            restricted?: boolean;
         };
         WaiverCreate: {
             /**

@@ -2125,6 +2125,10 @@ export const spec = {
                 "items": {
                   "$ref": "#/components/schemas/HistoryEvent"
                 }
+              },
+              "restricted": {
+                "type": "boolean",
+                "description": "True when the caller may see the identity but not its details (no `machine-identity.details.read`: the portal shows other teams' identities in summary); observations, violations and history are then empty.\n"
               }
             }
           }
