@@ -46,6 +46,16 @@ export interface Config {
       connectTimeout?: HumanDuration | string;
       /** ssh-hosts: SSH key exchange timeout per connection (default 10 seconds). */
       handshakeTimeout?: HumanDuration | string;
+      /**
+       * ssh-hosts: IP addresses and CIDR ranges the scan may connect to, e.g.
+       * `['127.0.0.0/8']`. Hostnames are checked by what they resolve to.
+       * Default: everything except cloud metadata endpoints and link-local
+       * addresses (`169.254.0.0/16`, `fd00:ec2::254`, `fe80::/10`); loopback is
+       * allowed.
+       */
+      allowedRanges?: string[];
+      /** ssh-hosts: most connections one scan may plan, addresses × ports over all targets (default 131,072). */
+      maxEndpoints?: number;
     }>;
   };
 }

@@ -37,6 +37,20 @@ export interface Config {
       handshakeTimeout?: HumanDuration;
       /** tls: most new connections per second (default: unlimited). */
       rateLimit?: number;
+      /**
+       * tls: IP addresses and CIDR ranges the scan may connect to, e.g.
+       * `['127.0.0.0/8', '10.20.0.0/16']`. Hostnames are checked by what they
+       * resolve to. Default: everything except cloud metadata endpoints and
+       * link-local addresses (`169.254.0.0/16`, `fd00:ec2::254`, `fe80::/10`);
+       * loopback is allowed.
+       */
+      allowedRanges?: string[];
+      /**
+       * tls: most connections one scan may plan, counted as addresses × ports
+       * × SNI names over all targets (default 131,072). A larger source is
+       * refused with a configuration error.
+       */
+      maxEndpoints?: number;
 
       /**
        * tls and certificate-files: CA certificate files (PEM, DER or PKCS#7)

@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { readDurationFromConfig, type Config } from '@backstage/config';
+import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { durationToMilliseconds } from '@backstage/types';
 import type {
   MachineIdentityDiscovery,
   MachineIdentityScanner,
@@ -9,9 +8,14 @@ import type {
 } from '@keyring/plugin-machine-identity-node';
 import { certificateToDiscovery } from './certificateToDiscovery';
 import { CertificateCache } from '@keyring/plugin-machine-identity-node';
-import type { ParsedCertificate } from '@keyring/plugin-machine-identity-node';
+import {
+  AddressPolicy,
+  checkEndpointCap,
+  mapConcurrent,
+  readOptionalDurationMs,
+  type ParsedCertificate,
+} from '@keyring/plugin-machine-identity-node';
 import { fetchPeerChain, PeerChainResult } from './scanning/fetchPeerChain';
-import { mapConcurrent } from './scanning/mapConcurrent';
 import { Endpoint, parseTarget, ParsedTarget } from './scanning/parseTargets';
 import { RateLimiter } from './scanning/RateLimiter';
 import { IssuerLinks } from './scanning/IssuerLinks';
@@ -27,16 +31,12 @@ export interface TlsSourceSettings {
   handshakeTimeoutMs: number;
   rateLimit?: number;
   trustedCaFiles: string[];
+  /** Which addresses may be connected to (`allowedRanges`). */
+  addresses: AddressPolicy;
 }
 
 const DEFAULTS = { concurrency: 64, connectTimeoutMs: 3000, handshakeTimeoutMs: 5000 };
 
-function readMs(config: Config, key: string, fallback: number): number {
-  if (!config.has(key)) return fallback;
-  const ms = durationToMilliseconds(readDurationFromConfig(config, { key }));
-  if (!(ms > 0)) throw new InputError(`${key} must be a positive duration`);
-  return ms;
-}
 
 /** Reads and validates a `tls` source block. Throws an `InputError` naming the bad key. */
 export function readTlsSourceSettings(config: Config): TlsSourceSettings {
@@ -46,16 +46,26 @@ export function readTlsSourceSettings(config: Config): TlsSourceSettings {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4096) {
     throw new InputError(`concurrency must be an integer from 1 to 4096, got ${concurrency}`);
   }
+  const addresses = AddressPolicy.fromConfig(config);
+  for (const target of targets) {
+    const [first] = target.endpoints();
+    if (!target.sweep && first?.isIp && !addresses.allows(first.host)) {
+      throw new InputError(`TLS target "${target.target}": ${addresses.why(first.host)}`);
+    }
+  }
+  const serverNames = config.getOptionalStringArray('serverNames') ?? [];
+  checkEndpointCap(config, targets.reduce((sum, t) => sum + t.count, 0) * Math.max(1, serverNames.length));
   const rateLimit = config.getOptionalNumber('rateLimit');
   if (rateLimit !== undefined && !(rateLimit > 0)) throw new InputError('rateLimit must be a positive number of connections per second');
   return {
     targets,
-    serverNames: config.getOptionalStringArray('serverNames') ?? [],
+    serverNames,
     concurrency,
-    connectTimeoutMs: readMs(config, 'connectTimeout', DEFAULTS.connectTimeoutMs),
-    handshakeTimeoutMs: readMs(config, 'handshakeTimeout', DEFAULTS.handshakeTimeoutMs),
+    connectTimeoutMs: readOptionalDurationMs(config, 'connectTimeout', DEFAULTS.connectTimeoutMs),
+    handshakeTimeoutMs: readOptionalDurationMs(config, 'handshakeTimeout', DEFAULTS.handshakeTimeoutMs),
     rateLimit,
     trustedCaFiles: config.getOptionalStringArray('trustedCaFiles') ?? [],
+    addresses,
   };
 }
 
@@ -68,9 +78,14 @@ interface AttemptResult extends Attempt {
   result: PeerChainResult;
 }
 
-function* attempts(settings: TlsSourceSettings): Iterable<Attempt> {
+/** The handshakes to try; addresses of a range that the source may not reach are counted in `refusedByPolicy`, not tried. */
+function* attempts(settings: TlsSourceSettings, refusedByPolicy: Map<string, number>): Iterable<Attempt> {
   for (const target of settings.targets) {
     for (const endpoint of target.endpoints()) {
+      if (endpoint.isIp && !settings.addresses.allows(endpoint.host)) {
+        refusedByPolicy.set(target.target, (refusedByPolicy.get(target.target) ?? 0) + 1);
+        continue;
+      }
       if (settings.serverNames.length > 0) {
         for (const serverName of settings.serverNames) yield { endpoint, serverName };
       } else {
@@ -129,6 +144,7 @@ export class TlsScanner implements MachineIdentityScanner {
     let failed = 0;
     let silent = 0;
     const evidence = new EndpointEvidence();
+    const refusedByPolicy = new Map<string, number>();
     context.reportProgress({ done, total });
 
     const attempt = async (a: Attempt): Promise<AttemptResult> => {
@@ -140,12 +156,13 @@ export class TlsScanner implements MachineIdentityScanner {
         connectTimeoutMs: settings.connectTimeoutMs,
         handshakeTimeoutMs: settings.handshakeTimeoutMs,
         signal: context.signal,
+        lookup: settings.addresses.lookup,
       });
       return { ...a, result };
     };
 
     for await (const { endpoint, serverName, result } of mapConcurrent(
-      attempts(settings),
+      attempts(settings, refusedByPolicy),
       settings.concurrency,
       attempt,
       context.signal,
@@ -205,6 +222,15 @@ export class TlsScanner implements MachineIdentityScanner {
     }
     // An endpoint is covered when every handshake tried on it gave a definite answer.
     evidence.report(location => context.reportCovered(location));
+    for (const [target, count] of refusedByPolicy) {
+      done += count * perAddress;
+      context.reportProblem({
+        location: target,
+        message: `${count.toLocaleString('en-US')} address(es) of this range skipped: ${settings.addresses.reason()}`,
+        incomplete: false,
+      });
+    }
+    if (refusedByPolicy.size > 0) context.reportProgress({ done, total });
     let refused = 0;
     for (const [target, count] of refusedByTarget) {
       refused += count;

@@ -12,3 +12,4 @@ export * from './service';
 export * from './files';
 export * from './secrets';
 export * from './text';
+export * from './scanning';

@@ -1,15 +1,18 @@
 import { setMaxListeners } from 'node:events';
+import { isIP } from 'node:net';
 import { InputError } from '@backstage/errors';
-import type {
-  MachineIdentityDiscovery,
-  MachineIdentityScanner,
-  ScannerContext,
+import {
+  AddressPolicy,
+  checkEndpointCap,
+  mapConcurrent,
+  readOptionalDurationMs,
+  type MachineIdentityDiscovery,
+  type MachineIdentityScanner,
+  type ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
-import { readOptionalDurationMs } from '../durationMs';
 import { parseSshKeyBlob } from '../parsing/parseSshKeyBlob';
 import { sshKeyAttributes, sshKeyDisplayName } from '../toDiscovery';
 import { fetchHostKeys, type HostKeyFetchResult } from './fetchHostKeys';
-import { mapConcurrent } from './mapConcurrent';
 import { formatEndpoint, parseSshTargets, type SshTarget } from './parseSshTargets';
 
 /** Source type served by {@link SshHostsScanner}. */
@@ -36,6 +39,22 @@ export class SshHostsScanner implements MachineIdentityScanner {
   async *scan(context: ScannerContext): AsyncIterable<MachineIdentityDiscovery> {
     const { config, id } = context.source;
     const targets = parseSshTargets(config.getStringArray('targets'));
+    checkEndpointCap(config, targets.count);
+    const addresses = AddressPolicy.fromConfig(config);
+    for (const target of targets) {
+      if (!target.fromRange && isIP(target.host) && !addresses.allows(target.host)) {
+        throw new InputError(`Source ${id}: SSH target ${target.host}: ${addresses.why(target.host)}`);
+      }
+    }
+    let skipped = 0;
+    const allowed = {
+      *[Symbol.iterator]() {
+        for (const target of targets) {
+          if (isIP(target.host) && !addresses.allows(target.host)) skipped++;
+          else yield target;
+        }
+      },
+    };
     const concurrency = config.getOptionalNumber('concurrency') ?? DEFAULT_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InputError(`Source ${id}: concurrency must be a positive integer`);
@@ -50,6 +69,7 @@ export class SshHostsScanner implements MachineIdentityScanner {
       connectTimeoutMs: readOptionalDurationMs(config, 'connectTimeout', DEFAULT_CONNECT_TIMEOUT_MS),
       handshakeTimeoutMs: readOptionalDurationMs(config, 'handshakeTimeout', DEFAULT_HANDSHAKE_TIMEOUT_MS),
       signal: local.signal,
+      lookup: addresses.lookup,
     };
 
     const started = Date.now();
@@ -57,7 +77,7 @@ export class SshHostsScanner implements MachineIdentityScanner {
     let closed = 0;
     let keys = 0;
     const results = mapConcurrent<SshTarget, { target: SshTarget; result: HostKeyFetchResult }>(
-      targets,
+      allowed,
       concurrency,
       async target => ({ target, result: await fetchHostKeys(target.host, target.port, options) }),
       context.signal,
@@ -114,6 +134,9 @@ export class SshHostsScanner implements MachineIdentityScanner {
     }
     if (context.signal.aborted) {
       context.reportProblem({ message: `Scan aborted after ${endpoints} endpoints` });
+    }
+    if (skipped > 0) {
+      context.reportProblem({ message: `${skipped} address(es) of ranges skipped: ${addresses.reason()}`, incomplete: false });
     }
     context.logger.info(
       `Fetched ${keys.toLocaleString('en-US')} SSH host keys from ${(endpoints - closed).toLocaleString('en-US')} ` +

@@ -1,5 +1,6 @@
-import { Socket } from 'node:net';
+import { Socket, type LookupFunction } from 'node:net';
 import { Client } from 'ssh2';
+import { ADDRESS_NOT_ALLOWED } from '@keyring/plugin-machine-identity-node';
 
 /** Host key algorithms grouped by key: the RSA signature variants share one key. */
 const HOST_KEY_FAMILIES: readonly (readonly string[])[] = [
@@ -17,6 +18,8 @@ export interface FetchHostKeysOptions {
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
   signal?: AbortSignal;
+  /** Name resolution for hostnames (an `AddressPolicy` lookup refuses addresses the source may not reach). */
+  lookup?: LookupFunction;
 }
 
 /** The host keys one sshd offered. */
@@ -64,8 +67,8 @@ function connectTcp(host: string, port: number, options: FetchHostKeysOptions): 
     socket.setTimeout(options.connectTimeoutMs, () =>
       fail(`connect timed out after ${options.connectTimeoutMs} ms`),
     );
-    socket.once('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
-    socket.connect(port, host, () => {
+    socket.once('error', (e: NodeJS.ErrnoException) => fail(e.code === ADDRESS_NOT_ALLOWED ? e.message : (e.code ?? e.message)));
+    socket.connect({ port, host, lookup: options.lookup }, () => {
       socket.setTimeout(0);
       socket.removeAllListeners('error');
       options.signal?.removeEventListener('abort', onAbort);

@@ -60,7 +60,7 @@ function* addressesOf(range: [ipaddr.IPv4 | ipaddr.IPv6, number]): Generator<str
  * InputError on a malformed target or a range above
  * {@link MAX_ADDRESSES_PER_RANGE} addresses.
  */
-export function parseSshTargets(targets: string[]): Iterable<SshTarget> {
+export function parseSshTargets(targets: string[]): Iterable<SshTarget> & { count: number } {
   const parsed = targets.map(target => {
     const { host, ports } = splitTarget(target);
     if (!host) throw new InputError(`Invalid SSH target "${target}"`);
@@ -81,7 +81,13 @@ export function parseSshTargets(targets: string[]): Iterable<SshTarget> {
     }
     return { host, ports };
   });
+  const count = parsed.reduce((sum, t) => {
+    const range = 'range' in t ? t.range : undefined;
+    const addresses = range ? 2 ** ((range[0].kind() === 'ipv4' ? 32 : 128) - range[1]) : 1;
+    return sum + addresses * t.ports.length;
+  }, 0);
   return {
+    count,
     *[Symbol.iterator]() {
       for (const t of parsed) {
         if ('range' in t && t.range) {

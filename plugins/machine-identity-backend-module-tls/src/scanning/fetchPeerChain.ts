@@ -1,4 +1,6 @@
+import type { LookupFunction } from 'node:net';
 import tls from 'node:tls';
+import { ADDRESS_NOT_ALLOWED } from '@keyring/plugin-machine-identity-node';
 
 /** What one TLS handshake showed. */
 export type PeerChainResult =
@@ -30,6 +32,8 @@ export interface FetchPeerChainOptions {
   /** Most bytes read from the peer before giving up (default 1 MiB). */
   maxBytes?: number;
   signal?: AbortSignal;
+  /** Name resolution for hostnames (an `AddressPolicy` lookup refuses addresses the source may not reach). */
+  lookup?: LookupFunction;
 }
 
 const MAX_CHAIN_DEPTH = 16;
@@ -70,6 +74,7 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
       servername: options.serverName,
       rejectUnauthorized: false,
       secureContext: clientContext(),
+      lookup: options.lookup,
     });
     const finish = (result: PeerChainResult) => {
       if (settled) return;
@@ -138,7 +143,7 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
       const code = error.code ?? '';
       if (!connected && code === 'ECONNREFUSED') {
         finish({ ok: false, stage: 'refused', message: 'nothing listening (ECONNREFUSED)' });
-      } else if (!connected && (UNREACHABLE_CODES.has(code) || code === 'ERR_KEYRING_ADDRESS_NOT_ALLOWED')) {
+      } else if (!connected && (UNREACHABLE_CODES.has(code) || code === ADDRESS_NOT_ALLOWED)) {
         finish({ ok: false, stage: 'unreachable', message: `not reachable (${code}): ${error.message}` });
       } else {
         finish({ ok: false, stage: 'failed', message: `TLS handshake failed: ${code ? `${code} ` : ''}${error.message}`.trim() });
