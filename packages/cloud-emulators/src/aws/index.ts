@@ -18,3 +18,4 @@ export {
 export { DEMO_AWS_CREDENTIALS, demoAccount } from './demoAccount';
 export { DEMO_AWS_HOST, DEMO_AWS_PORT, prepareDemoAws, startDemoAws } from './demoAws';
 export { selfSignedCertificatePem, sshEd25519PublicKey } from './material';
+export { signQueryRequest } from './sigv4';

@@ -51,6 +51,42 @@ function canonicalQuery(query: string): string {
     .join('&');
 }
 
+/** The hex Signature Version 4 of a request, from its parts (shared by signing and verifying). */
+function signatureFor(options: {
+  secretAccessKey: string;
+  date: string;
+  region: string;
+  service: string;
+  amzDate: string;
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  signedHeaders: string[];
+  payloadHash: string;
+}): Buffer {
+  const [path, query = ''] = options.url.split('?');
+  const canonicalHeaders = options.signedHeaders
+    .map(name => {
+      const raw = options.headers[name];
+      const value = Array.isArray(raw) ? raw.join(',') : String(raw ?? '');
+      return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
+    })
+    .join('');
+  const canonicalRequest = [
+    options.method,
+    path || '/',
+    canonicalQuery(query),
+    canonicalHeaders,
+    options.signedHeaders.join(';'),
+    options.payloadHash,
+  ].join('\n');
+  const scope = `${options.date}/${options.region}/${options.service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', options.amzDate, scope, sha256(canonicalRequest)].join('\n');
+  let key: Buffer = hmac(`AWS4${options.secretAccessKey}`, options.date);
+  for (const part of [options.region, options.service, 'aws4_request']) key = hmac(key, part);
+  return createHmac('sha256', key).update(stringToSign).digest();
+}
+
 /**
  * Verifies a request's Signature Version 4 signature with the caller's
  * secret, as AWS does: canonical request, string to sign, derived key.
@@ -65,29 +101,15 @@ export function verifySignature(options: {
   body: Buffer;
 }): void {
   const { credential, headers } = options;
-  const amzDate = String(headers['x-amz-date'] ?? '');
-  const [path, query = ''] = options.url.split('?');
-  const canonicalHeaders = credential.signedHeaders
-    .map(name => {
-      const raw = headers[name];
-      const value = Array.isArray(raw) ? raw.join(',') : String(raw ?? '');
-      return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
-    })
-    .join('');
-  const payloadHash = String(headers['x-amz-content-sha256'] ?? sha256(options.body));
-  const canonicalRequest = [
-    options.method,
-    path || '/',
-    canonicalQuery(query),
-    canonicalHeaders,
-    credential.signedHeaders.join(';'),
-    payloadHash,
-  ].join('\n');
-  const scope = `${credential.date}/${credential.region}/${credential.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
-  let key: Buffer = hmac(`AWS4${options.secretAccessKey}`, credential.date);
-  for (const part of [credential.region, credential.service, 'aws4_request']) key = hmac(key, part);
-  const expected = createHmac('sha256', key).update(stringToSign).digest();
+  const expected = signatureFor({
+    ...credential,
+    secretAccessKey: options.secretAccessKey,
+    amzDate: String(headers['x-amz-date'] ?? ''),
+    method: options.method,
+    url: options.url,
+    headers,
+    payloadHash: String(headers['x-amz-content-sha256'] ?? sha256(options.body)),
+  });
   const given = Buffer.from(credential.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new AwsError(
@@ -96,4 +118,46 @@ export function verifySignature(options: {
       403,
     );
   }
+}
+
+/**
+ * Signs a form-encoded Query API POST (Signature Version 4) and returns the
+ * headers to send: for clients that talk to the emulator without the SDK
+ * (the bench's peer).
+ */
+export function signQueryRequest(options: {
+  endpoint: string;
+  body: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region?: string;
+  service?: string;
+  now?: Date;
+}): Record<string, string> {
+  const amzDate = (options.now ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const date = amzDate.slice(0, 8);
+  const region = options.region ?? 'us-east-1';
+  const service = options.service ?? 'iam';
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+    host: new URL(options.endpoint).host,
+    'x-amz-date': amzDate,
+  };
+  const signedHeaders = Object.keys(headers).sort();
+  const signature = signatureFor({
+    secretAccessKey: options.secretAccessKey,
+    date,
+    region,
+    service,
+    amzDate,
+    method: 'POST',
+    url: '/',
+    headers,
+    signedHeaders,
+    payloadHash: sha256(options.body),
+  });
+  return {
+    ...headers,
+    authorization: `AWS4-HMAC-SHA256 Credential=${options.accessKeyId}/${date}/${region}/${service}/aws4_request, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature.toString('hex')}`,
+  };
 }
