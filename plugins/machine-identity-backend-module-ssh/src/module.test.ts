@@ -10,7 +10,9 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
 import {
+  type MachineIdentityRevoker,
   type MachineIdentityScanner,
+  machineIdentityRevokersExtensionPoint,
   machineIdentityScannersExtensionPoint,
 } from '@keyring/plugin-machine-identity-node';
 import request from 'supertest';
@@ -56,14 +58,18 @@ describe('machineIdentityModuleSsh', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('registers the ssh-files and ssh-hosts scanners on the machine-identity extension point', async () => {
+  it('registers the ssh-files and ssh-hosts scanners and the authorized_keys revoker on the machine-identity extension points', async () => {
     const registered: MachineIdentityScanner[] = [];
+    const revokers: MachineIdentityRevoker[] = [];
     let initialised = false;
     const owner = createBackendPlugin({
       pluginId: 'machine-identity',
       register(env) {
         env.registerExtensionPoint(machineIdentityScannersExtensionPoint, {
           addScanner: (...scanners) => registered.push(...scanners),
+        });
+        env.registerExtensionPoint(machineIdentityRevokersExtensionPoint, {
+          addRevoker: (...added) => revokers.push(...added),
         });
         env.registerInit({
           deps: { logger: coreServices.logger },
@@ -77,6 +83,7 @@ describe('machineIdentityModuleSsh', () => {
     try {
       expect(initialised).toBe(true);
       expect(registered.map(s => [...s.sourceTypes])).toEqual([['ssh-files'], ['ssh-hosts']]);
+      expect(revokers.map(r => r.id)).toEqual(['ssh-authorized-keys']);
       const files = registered.find(s => s.sourceTypes.includes('ssh-files'))!;
       const outcome = await runScanner(files, { type: 'ssh-files', paths: [`${fleet.fleet}/**/authorized_keys`] });
       expect(outcome.discoveries).toHaveLength(4);
