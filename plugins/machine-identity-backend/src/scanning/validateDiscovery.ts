@@ -175,7 +175,8 @@ export function validateDiscovery(d: unknown): string | undefined {
   }
   const x = d as Partial<MachineIdentityDiscovery>;
   if (!IDENTITY_TYPES.includes(x.type as never)) {
-    return 'unknown identity type';
+    const shown = JSON.stringify(String(x.type)).slice(0, 60);
+    return findSecretMaterial(shown) ? 'unknown identity type' : `unknown identity type ${shown}`;
   }
   if (typeof x.fingerprintSha256 !== 'string' || !FINGERPRINT.test(x.fingerprintSha256)) {
     return 'fingerprintSha256 is not 64 lower-case hex characters';
