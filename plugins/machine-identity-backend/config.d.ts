@@ -11,7 +11,9 @@ export interface Config {
     fallbackOwner?: string;
     /**
      * Server-side HMAC key that identifies token values without keeping them.
-     * Without it a random key is generated once and kept in the database.
+     * Required when NODE_ENV=production (the backend refuses to start without
+     * it); elsewhere, without it a random key is generated once and kept in
+     * the database.
      * @visibility secret
      */
     tokenHashKey?: string;
@@ -30,30 +32,8 @@ export interface Config {
        * timeout, first run 30 seconds after start.
        */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
-      /** tls, ssh-hosts: endpoints — CIDR ranges with port lists, `host:port`, `[ipv6]:port`. */
-      targets?: string[];
-      /** tls: SNI names to try per address. */
-      serverNames?: string[];
-      /** tls, ssh-hosts: endpoints scanned at the same time. */
-      concurrency?: number;
-      /** tls, ssh-hosts: TCP connect timeout per endpoint. */
-      connectTimeout?: HumanDuration | string;
-      /** tls, ssh-hosts: handshake timeout per connection. */
-      handshakeTimeout?: HumanDuration | string;
-      /** certificate-files, ssh-files: glob patterns of files to read. */
-      paths?: string[];
-      /**
-       * certificate-files: password of PKCS#12 files.
-       * @visibility secret
-       */
-      pkcs12Password?: string;
-      /**
-       * ssh-files: regular expression with named groups `host` and `account`
-       * saying which host and account a file belongs to.
-       */
-      pathPattern?: string;
+      /* Each scanner module's config.d.ts declares the keys of its source types (targets, paths, …). */
     }>;
-    /** Overrides of the default policies (DESIGN.md, "Policies"). */
     /** Retirement of identities a complete scan no longer sees (only where the scanner has positive evidence). */
     retirement?: {
       /**
@@ -63,6 +43,7 @@ export interface Config {
        */
       maxShare?: number;
     };
+    /** Overrides of the default policies (docs/architecture.md, "Policy"). */
     policies?: {
       tls?: {
         /** CA certificate files; a chain must end in one of them. */
@@ -133,10 +114,19 @@ export interface Config {
        */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
-    /** Ownership reviews. */
+    /** Ownership reviews: one campaign per owning Group, attested by its members. */
     reviews?: {
-      /** How often each identity's ownership must be attested. */
+      /** How often each identity's ownership must be attested (default 3 months): a Group's next campaign opens this long after its last. */
       every?: HumanDuration;
+      /** How long a campaign has before it is overdue (default 30 days). */
+      dueIn?: HumanDuration;
+      /** `false`: no scheduled campaigns (admins may still open them); overdue checks still run. */
+      enabled?: boolean;
+      /**
+       * When the reviews task checks for Groups due a campaign and for overdue
+       * campaigns; default hourly with a 15-minute timeout, first run 2 minutes after start.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
     /** Expiry digest notifications to owners. */
     notifications?: {

@@ -7,6 +7,8 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   type MachineIdentityRevoker,
   type MachineIdentityScanner,
+  type PolicyRule,
+  machineIdentityPolicyRulesExtensionPoint,
   machineIdentityRevokersExtensionPoint,
   machineIdentityScannersExtensionPoint,
   machineIdentityServiceRegistryRef,
@@ -47,6 +49,12 @@ export const machineIdentityPlugin = createBackendPlugin({
         scanners.push(...added);
       },
     });
+    const policyRules: PolicyRule[] = [];
+    env.registerExtensionPoint(machineIdentityPolicyRulesExtensionPoint, {
+      addPolicyRule: (...added) => {
+        policyRules.push(...added);
+      },
+    });
     const revokers: MachineIdentityRevoker[] = [];
     env.registerExtensionPoint(machineIdentityRevokersExtensionPoint, {
       addRevoker: (...added) => {
@@ -83,7 +91,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         const resolver = OwnershipResolver.create({
           fallbackOwner: config.getOptionalString('machineIdentity.fallbackOwner'),
         });
-        const policyEngine = DefaultPolicyEngine.fromConfig(config, { extraRules: [reviewOverdueRule, revokedReappearedRule] });
+        const policyEngine = DefaultPolicyEngine.fromConfig(config, { extraRules: [...policyRules, reviewOverdueRule, revokedReappearedRule] });
         const revoked = RevokedCredentials.create();
         const policy = PolicyEvaluation.create({ engine: policyEngine, components: () => resolver.getIndex(), logger, revokedAt: revoked.get });
         const evaluator = ViolationEvaluator.create({ stores: store, policy, logger });

@@ -1,4 +1,5 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
+import type { PolicyRule } from './policy';
 import type { MachineIdentityRevoker } from './revokers';
 import type { MachineIdentityScanner } from './types';
 
@@ -22,4 +23,19 @@ export interface MachineIdentityRevokersExtensionPoint {
 export const machineIdentityRevokersExtensionPoint =
   createExtensionPoint<MachineIdentityRevokersExtensionPoint>({
     id: 'machine-identity.revokers',
+  });
+
+/**
+ * Lets backend modules add policy rules, e.g. the rules of the identity type
+ * their scanners discover. Rules run after the core's built-in ones, in
+ * registration order; a rule with a built-in id replaces it.
+ */
+export interface MachineIdentityPolicyRulesExtensionPoint {
+  addPolicyRule(...rules: PolicyRule[]): void;
+}
+
+/** Extension point for policy rules. */
+export const machineIdentityPolicyRulesExtensionPoint =
+  createExtensionPoint<MachineIdentityPolicyRulesExtensionPoint>({
+    id: 'machine-identity.policy-rules',
   });

@@ -5,6 +5,7 @@
  */
 export * from './types';
 export * from './extensions';
+export * from './policy';
 export * from './revokers';
 export * from './createScannerModule';
 export * from './certificates';

@@ -1,3 +1,4 @@
+import type { BackendFeature } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -30,11 +31,17 @@ export function component(name: string, owner: string, annotations: Record<strin
  * (type `test`), `ghost` (no scanner) and `slow` (300 ms timeout), plus
  * helpers to scan through the REST API and page through identities.
  */
-export async function startTestPlugin(knex: Knex, entities: Entity[] = [], extraConfig: Record<string, unknown> = {}) {
+export async function startTestPlugin(
+  knex: Knex,
+  entities: Entity[] = [],
+  extraConfig: Record<string, unknown> = {},
+  extraFeatures: BackendFeature[] = [],
+) {
   const backend = await startTestBackend({
     features: [
       machineIdentityPlugin,
       testScannerModule,
+      ...extraFeatures,
       mockServices.database.factory({ knex }),
       mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
       catalogServiceMock.factory({ entities }),

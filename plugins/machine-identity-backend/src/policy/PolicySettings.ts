@@ -1,48 +1,8 @@
-/**
- * Every threshold the default rules read, with the defaults of DESIGN.md
- * ("Policies"). Overridden from `machineIdentity.policies` by
- * {@link readPolicySettings}.
- */
-export interface PolicySettings {
-  tls: {
-    /** Approved CA certificate files; when empty, `tls.issuer` has nothing to check against. */
-    approvedIssuers: string[];
-    maxValidityDays: { public: number; internal: number };
-    /** Day thresholds for `tls.expiry`, e.g. `[30, 14, 7]`; the smallest one makes it an error. */
-    expiryWarningDays: number[];
-    /** Also warn when this share (0..1) of a certificate's lifetime is left. */
-    expiryWarningLifetimeShare: number;
-    minRsaBits: number;
-    minEcdsaBits: number;
-  };
-  ssh: {
-    allowedKeyTypes: string[];
-    minRsaBits: number;
-    maxAgeDays: number;
-  };
-  token: {
-    maxLifetimeDays: number;
-    unusedDays: number;
-    /** Disable advice (CIS 45 days) for active tokens unused longer than this. */
-    disableUnusedDays: number;
-    /** Static keys without expiry are rotated within this many days. */
-    maxKeyAgeDays: number;
-    /** `storage` values that count as a secrets manager. */
-    allowedStorage: string[];
-    /** Scopes that are broader than any single workload needs (case-insensitive; any `*` is broad too). */
-    broadScopes: string[];
-  };
-  serviceAccount: {
-    /** Naming template: `{placeholder}` is one lower-case segment, `*` any run of name characters. */
-    namingPattern: string;
-    /** A regular expression that replaces `namingPattern` when set. */
-    namingRegex?: string;
-    /** Names the naming rule ignores (e.g. Kubernetes' `default` accounts). */
-    namingExemptions: string[];
-  };
-}
+import type { PolicySettings } from '@keyring/plugin-machine-identity-node';
 
-/** The defaults of DESIGN.md's Policies table. */
+export type { PolicySettings };
+
+/** The default thresholds (docs/architecture.md, "Policy"). */
 export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
   tls: {
     approvedIssuers: [],

@@ -1,5 +1,6 @@
-import type { Identity, Observation } from '@keyring/plugin-machine-identity-common';
+import type { Identity } from '@keyring/plugin-machine-identity-common';
 import { DAY_MS, formatDays, parseTime, type PolicyRule } from './PolicyRule';
+import { countDistinctAccounts } from './observationAccounts';
 import type { PolicyContext } from './types';
 
 const SSH = ['ssh-key'] as const;
@@ -123,23 +124,6 @@ const age: PolicyRule = {
     };
   },
 };
-
-/**
- * Distinct logins a key is seen under: `account@host` where the sighting names
- * its host (the same account name on two hosts is two logins), else the
- * account alone. Undefined when no sighting names an account.
- */
-export function countDistinctAccounts(observations: Observation[]): number | undefined {
-  const logins = new Set<string>();
-  for (const observation of observations) {
-    const account = observation.details?.account ?? observation.details?.user;
-    if (typeof account === 'string' && account) {
-      const host = observation.details?.host;
-      logins.add(typeof host === 'string' && host ? `${account}@${host}` : account);
-    }
-  }
-  return logins.size > 0 ? logins.size : undefined;
-}
 
 function accountsOf(context: PolicyContext): number {
   return context.distinctAccounts ?? countDistinctAccounts(context.observations) ?? 0;

@@ -1,45 +1,7 @@
-import type {
-  Identity,
-  Observation,
-  Severity,
-} from '@keyring/plugin-machine-identity-common';
+import type { Identity, Severity } from '@keyring/plugin-machine-identity-common';
+import type { PolicyContext, RuleResult } from '@keyring/plugin-machine-identity-node';
 
-/** What a policy rule knows about the identity under evaluation. */
-export interface PolicyContext {
-  /** The clock, injected so rules are testable at their boundaries. */
-  now: Date;
-  /** `spec.lifecycle` of the Component that uses the identity, if linked. */
-  componentLifecycle?: string;
-  /** Whether the identity is reachable from the public internet. */
-  environment?: 'public' | 'internal';
-  /** Observations of the identity (locations, options, accounts). */
-  observations: Observation[];
-  /** Number of distinct accounts/owners the identity is seen under (shared keys). */
-  distinctAccounts?: number;
-  /**
-   * Tags that scope rules (`machineIdentity.policies.rules[].tags`), e.g. the
-   * owning Component's `metadata.tags` or source tags.
-   */
-  tags?: string[];
-  /** When a revocation of the identity was verified (the credential should be gone since). */
-  revokedAt?: string;
-}
-
-/** A rule's verdict on one identity. */
-export interface RuleResult {
-  /** Stable dotted kebab-case rule id, e.g. `tls.key-size`. */
-  ruleId: string;
-  severity: Severity;
-  /** Human message, e.g. `RSA key of 1024 bits is below the 2048-bit minimum`. */
-  message: string;
-  /** What to do about it. */
-  remediation: string;
-  /**
-   * Machine-readable numbers behind the message (e.g. `daysLeft`, `bits`),
-   * for notifications and the UI. Never secret material.
-   */
-  details?: Record<string, unknown>;
-}
+export type { PolicyContext, RuleResult };
 
 /** A rule as the API describes it (so the UI can explain the policy). */
 export interface PolicyRuleDescription {
