@@ -1,11 +1,7 @@
 import { Navigate, Route } from 'react-router-dom';
 import { createApp } from '@backstage/app-defaults';
 import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
-import {
-  AlertDisplay,
-  OAuthRequestDialog,
-  SignInPage,
-} from '@backstage/core-components';
+import { AlertDisplay, OAuthRequestDialog } from '@backstage/core-components';
 import {
   CatalogEntityPage,
   CatalogIndexPage,
@@ -20,6 +16,7 @@ import {
 } from '@keyring/plugin-machine-identity';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
+import { DemoSignInPage } from './components/DemoSignInPage';
 import { Root } from './components/Root';
 
 const app = createApp({
@@ -31,7 +28,7 @@ const app = createApp({
     });
   },
   components: {
-    SignInPage: props => <SignInPage {...props} auto providers={['guest']} />,
+    SignInPage: DemoSignInPage,
   },
 });
 
