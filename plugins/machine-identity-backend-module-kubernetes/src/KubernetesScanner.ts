@@ -151,7 +151,7 @@ export class KubernetesScanner implements MachineIdentityScanner {
       }
       return next.value;
     };
-    await this.readNamespaces(run);
+    yield* count(this.readNamespaces(run));
     yield* count(this.readRbac(run));
     yield* count(this.readCertManager(run));
     yield* count(this.readSecrets(run));
@@ -162,7 +162,8 @@ export class KubernetesScanner implements MachineIdentityScanner {
     );
   }
 
-  private async readNamespaces(run: ClusterScan) {
+  /** Namespaces and their ownership labels (no discoveries of their own). */
+  private async *readNamespaces(run: ClusterScan): AsyncGenerator<MachineIdentityDiscovery, boolean> {
     const note = (ns: any) => {
       const name = ns?.metadata?.name;
       if (typeof name !== 'string' || !name) return;
@@ -171,11 +172,7 @@ export class KubernetesScanner implements MachineIdentityScanner {
       if (id) run.namespaceIds.set(name, id);
     };
     if (run.connection.namespaces.length === 0) {
-      const listing = run.listing('namespaces', false, ns => void note(ns));
-      for (let next = await listing.next(); !next.done; next = await listing.next()) {
-        // namespaces yield no discoveries
-      }
-      return;
+      return yield* run.listing('namespaces', false, ns => void note(ns));
     }
     for (const name of run.connection.namespaces) {
       run.namespaces.add(name);
@@ -188,6 +185,7 @@ export class KubernetesScanner implements MachineIdentityScanner {
         if (code !== 404) run.context.logger.warn(`Cannot read namespace ${name} of ${run.cluster}: HTTP ${code ?? 'error'}`);
       }
     }
+    return true;
   }
 
   private async *readRbac(run: ClusterScan): AsyncGenerator<MachineIdentityDiscovery, boolean> {
