@@ -27,7 +27,7 @@ function engineFrom(policies: object) {
 }
 
 describe('DefaultPolicyEngine', () => {
-  it('reports every rule of the DESIGN table with a stable kebab-case id', () => {
+  it('reports every built-in rule of the policy table with a stable kebab-case id', () => {
     const all = DefaultPolicyEngine.create().describe().map(r => r.id);
     expect(all).toEqual([
       'tls.expired', 'tls.expiry', 'tls.validity', 'tls.key-size', 'tls.sha1-signature', 'tls.issuer',

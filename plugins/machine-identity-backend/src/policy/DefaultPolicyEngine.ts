@@ -24,7 +24,7 @@ import type {
 
 /** Options of {@link DefaultPolicyEngine.create}. */
 export interface DefaultPolicyEngineOptions {
-  /** Threshold overrides on top of DESIGN.md's defaults. */
+  /** Threshold overrides on top of the default thresholds (`DEFAULT_POLICY_SETTINGS`). */
   settings?: PolicySettingsOverrides;
   /** Rule ids switched off. */
   disabledRules?: string[];
@@ -47,7 +47,7 @@ interface BoundRule {
 const INACTIVE_STATES = new Set(['gone', 'revoked']);
 
 /**
- * The default {@link PolicyEngine}: the ordered rule list of DESIGN.md's
+ * The default {@link PolicyEngine}: the ordered rule list of docs/architecture.md's
  * Policies table with thresholds, enablement and scopes from
  * `machineIdentity.policies`. Pure and synchronous; rules are bucketed by
  * identity type once, so evaluating an identity only touches its rules.
