@@ -96,6 +96,16 @@ export class AwsCredentialRevoker implements MachineIdentityRevoker {
     }
     const now = this.now();
     const since = marked ? Date.parse(marked) : NaN;
+    if (this.holdingPeriodMs <= 0) {
+      // No holding period: deactivate and delete in one execution.
+      if (key.Status !== 'Inactive') {
+        await iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: 'Inactive' }));
+      }
+      await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
+      if (marked) await iam.send(new UntagUserCommand({ UserName: userName, TagKeys: [tagKey] }));
+      context?.logger.info(`Deactivated and deleted access key ${accessKeyId} of IAM user ${userName} (no holding period)`);
+      return { outcome: 'executed', message: `Deactivated and deleted access key ${accessKeyId} of IAM user ${userName}`, details: { accessKeyId, userName, deleted: true } };
+    }
     if (key.Status === 'Inactive' && !Number.isNaN(since) && now.getTime() - since >= this.holdingPeriodMs) {
       await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
       await iam.send(new UntagUserCommand({ UserName: userName, TagKeys: [tagKey] }));
