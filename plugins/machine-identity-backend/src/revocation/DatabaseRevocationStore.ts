@@ -54,7 +54,7 @@ export class DatabaseRevocationStore implements RevocationStore {
 
   private async audit(
     tx: Knex.Transaction,
-    event: Pick<AuditEventInput, 'identityId' | 'before' | 'after' | 'comment' | 'campaignId'> & { state: RevocationState | 'reappeared' | 'flagged-shared' },
+    event: Pick<AuditEventInput, 'identityId' | 'before' | 'after' | 'comment'> & { state: RevocationState | 'reappeared' | 'flagged-shared' },
     audit: RevocationAudit,
     at: string,
   ) {
@@ -68,7 +68,7 @@ export class DatabaseRevocationStore implements RevocationStore {
         await tx('revocation_requests').insert(newRevocationRow(request));
         await this.audit(
           tx,
-          { state: 'requested', identityId: request.identityId, campaignId: request.campaignId, after: { requestId: request.id, state: 'requested', trigger: request.trigger } },
+          { state: 'requested', identityId: request.identityId, after: { requestId: request.id, state: 'requested', trigger: request.trigger, campaignId: request.campaignId } },
           audit,
           request.requestedAt,
         );
@@ -114,7 +114,7 @@ export class DatabaseRevocationStore implements RevocationStore {
 
   async transition({ id, from, to, patch, audit, now }: RevocationTransition): Promise<RevocationRequest | undefined> {
     const moved = await this.db.transaction(async tx => {
-      const row = await tx('revocation_requests').where({ id }).whereIn('state', from).first('identity_id', 'state', 'campaign_id');
+      const row = await tx('revocation_requests').where({ id }).whereIn('state', from).first('identity_id', 'state');
       if (!row) return false;
       const updated = await tx('revocation_requests')
         .where({ id })
@@ -126,7 +126,6 @@ export class DatabaseRevocationStore implements RevocationStore {
         {
           state: to,
           identityId: row.identity_id,
-          campaignId: row.campaign_id ?? undefined,
           before: { requestId: id, state: row.state },
           after: { requestId: id, state: to },
           comment: patch.decisionComment,
