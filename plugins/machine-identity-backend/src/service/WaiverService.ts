@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { Identity, WaiverRequest } from '@keyring/plugin-machine-identity-common';
 import { randomUUID } from 'node:crypto';
 import type { AuditStore } from '../database/types';
-import { validateWaiver } from '../policy/applyWaivers';
+import { validateWaiver } from '../policy/validateWaiver';
 import type { DatabaseWaiverRequestStore } from '../reviews/DatabaseWaiverRequestStore';
 import { requireMember, requireSecondPerson } from '../reviews/ReviewAuthority';
 import type { ReviewCaller } from '../reviews/types';
