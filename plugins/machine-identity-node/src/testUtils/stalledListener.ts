@@ -58,7 +58,7 @@ export async function startStalledListener(host: string, port = 0): Promise<Stal
     port: bound,
     stop: async () => {
       for (const s of held) s.destroy();
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise(resolve => child.once('exit', resolve));
         child.kill('SIGKILL');
         await exited;
