@@ -81,11 +81,12 @@ describe('machine identity scorecard', () => {
     expect(row('no-expired')).toHaveTextContent('Passed: 0 expired');
     expect(row('no-error-violations')).toHaveAttribute('data-status', 'fail');
     expect(row('no-error-violations')).toHaveTextContent('Failed: 2 error-severity violations');
+    expect(row('no-expired')).not.toHaveTextContent('violation');
     expect(within(row('no-error-violations')).getByRole('link', { name: 'Show identities' })).toHaveAttribute(
       'href',
       '/catalog/default/component/payments-api/machine-identities?violating=true',
     );
-    expect(row('automated-80')).toHaveTextContent('Failed: 50 % (automatedShare)');
+    expect(row('automated-80')).toHaveTextContent('Failed: 50 % automated');
     expect(within(row('automated-80')).queryByRole('link')).toBeNull();
     expect(row('review-this-quarter')).toHaveAttribute('data-status', 'unknown');
     expect(row('review-this-quarter')).toHaveTextContent('No result: No data yet');

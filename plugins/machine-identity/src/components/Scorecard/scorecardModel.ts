@@ -23,15 +23,20 @@ export function describeFact(fact: string, value: unknown): string {
       ? value ? 'Review completed this quarter' : 'No review completed this quarter'
       : String(value);
   }
-  if (typeof value === 'number' && /Share$/.test(fact)) return `${percent(value)} (${fact})`;
-  const labels: Record<string, string> = {
-    expiredCredentials: 'expired',
-    expiringWithin7Days: 'expiring within 7 days',
-    errorViolations: 'error-severity violations',
-    orphanedIdentities: 'orphaned',
-    revocationsOpenPastDue: 'revocations past due',
+  const shares: Record<string, string> = {
+    automatedShare: 'automated',
+    readiness47DayShare: 'of certificates ready for 47-day lifetimes',
   };
-  return `${value} ${labels[fact] ?? fact}`;
+  if (typeof value === 'number' && /Share$/.test(fact)) return `${percent(value)} ${shares[fact] ?? fact}`;
+  const labels: Record<string, [one: string, many: string]> = {
+    expiredCredentials: ['expired', 'expired'],
+    expiringWithin7Days: ['expiring within 7 days', 'expiring within 7 days'],
+    errorViolations: ['error-severity violation', 'error-severity violations'],
+    orphanedIdentities: ['orphaned', 'orphaned'],
+    revocationsOpenPastDue: ['revocation past due', 'revocations past due'],
+  };
+  const [one, many] = labels[fact] ?? [fact, fact];
+  return `${value} ${value === 1 ? one : many}`;
 }
 
 /** Scorecard rows for every Keyring check: its result, or `unknown` when it did not run. */
