@@ -38,12 +38,12 @@ async function waitForLog(proc, pattern, timeoutMs) {
 
 /**
  * Starts the portal with `extraConfig` (an app-config file) laid over
- * app-config.yaml. Logs go to `<dataDir>/logs/*.log`.
+ * app-config.yaml and app-config.demo.yaml. Logs go to `<dataDir>/logs/*.log`.
  */
 export async function startPortal({ dataDir, extraConfig, backendPort = 7007, appPort = 3000, withApp = true, timeoutMs = 240_000 }) {
   mkdirSync(path.join(dataDir, 'db'), { recursive: true });
   mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
-  const configArgs = ['--config', path.join(root, 'app-config.yaml'), ...(extraConfig ? ['--config', extraConfig] : [])];
+  const configArgs = ['--config', path.join(root, 'app-config.yaml'), '--config', path.join(root, 'app-config.demo.yaml'), ...(extraConfig ? ['--config', extraConfig] : [])];
   const env = { ...process.env, KEYRING_DATA_DIR: dataDir, NODE_ENV: 'development', BROWSER: 'none' };
   const procs = [];
   const run = (name, cmd, args, cwd) => {

@@ -9,8 +9,11 @@ import {
   type LocationSpec,
   processingResult,
 } from '@backstage/plugin-catalog-node';
+import { InputError } from '@backstage/errors';
 import {
   isMachineIdentityEntity,
+  MACHINE_IDENTITY_KIND,
+  MACHINE_IDENTITY_LOCATION_TYPE,
   MACHINE_IDENTITY_RELATIONS,
   machineIdentityEntityV1alpha1Validator,
 } from '@keyring/plugin-machine-identity-common';
@@ -19,6 +22,9 @@ import {
  * Validates MachineIdentity entities against their schema and emits both
  * directions of their relations: `ownedBy`/`ownerOf` with the owning Group
  * and `dependencyOf`/`dependsOn` with the Component that uses the identity.
+ * MachineIdentity entities are accepted only from Keyring's entity provider
+ * (location type `keyring-inventory`): one registered from a file or URL
+ * could claim any owner, so it is refused.
  */
 export class MachineIdentityEntityProcessor implements CatalogProcessor {
   getProcessorName(): string {
@@ -30,13 +36,23 @@ export class MachineIdentityEntityProcessor implements CatalogProcessor {
     return machineIdentityEntityV1alpha1Validator(entity) !== false;
   }
 
+  /**
+   * Refuses a MachineIdentity that does not come from Keyring's provider
+   * (after schema validation, so an invalid entity still reports its bad
+   * fields), then emits the relations.
+   */
   async postProcessEntity(
     entity: Entity,
-    _location: LocationSpec,
+    location: LocationSpec,
     emit: CatalogProcessorEmit,
   ): Promise<Entity> {
     if (!isMachineIdentityEntity(entity)) {
       return entity;
+    }
+    if (location.type !== MACHINE_IDENTITY_LOCATION_TYPE) {
+      throw new InputError(
+        `${MACHINE_IDENTITY_KIND} entities come only from Keyring's inventory; refused ${entity.metadata.name} from ${location.type}:${location.target}`,
+      );
     }
     const self = getCompoundEntityRef(entity);
     const { owner, component } = entity.spec;

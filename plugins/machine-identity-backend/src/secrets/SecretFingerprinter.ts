@@ -9,14 +9,25 @@ export type SecretFingerprintFn = (value: string | Buffer) => string;
 
 /**
  * Builds the token fingerprint function from `machineIdentity.tokenHashKey`,
- * or from a random key generated once and kept in the plugin's settings
- * table so fingerprints stay stable across restarts and replicas.
+ * or, outside production, from a random key generated once and kept in the
+ * plugin's settings table so fingerprints stay stable across restarts and
+ * replicas. In production (`NODE_ENV=production`) the key is required: kept
+ * beside the hashes, it would let anyone with the database test guesses.
  */
 export async function createSecretFingerprinter(options: {
   config: Config;
   settings: SettingsStore;
+  /** Defaults to `process.env.NODE_ENV`. */
+  nodeEnv?: string;
 }): Promise<SecretFingerprintFn> {
   const configured = options.config.getOptionalString('machineIdentity.tokenHashKey');
+  if (!configured && (options.nodeEnv ?? process.env.NODE_ENV) === 'production') {
+    throw new Error(
+      'machineIdentity.tokenHashKey is required when NODE_ENV=production: set it to a long random secret ' +
+        '(app-config.production.yaml reads KEYRING_TOKEN_HASH_KEY); without it the HMAC key of token ' +
+        'fingerprints would be stored in the database beside the fingerprints',
+    );
+  }
   const key =
     configured ??
     (await options.settings.getOrCreate(SETTING_KEY, () =>

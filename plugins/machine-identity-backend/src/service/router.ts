@@ -110,7 +110,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/sources/:id/scan', async (req, res) => {
-    await access.require(machineIdentityScanTriggerPermission, await caller(req));
+    const credentials = await caller(req);
+    // An unknown source is a 404 for every caller (DESIGN's API contract); then the permission.
+    if (!(await scanEngine.listSources()).some(source => source.id === req.params.id)) {
+      throw new NotFoundError(`No source with id "${req.params.id.slice(0, 100)}" is configured`);
+    }
+    await access.require(machineIdentityScanTriggerPermission, credentials);
     const { scanId, alreadyRunning } = await scanEngine.requestScan(req.params.id);
     res.status(202).json({ scanId, alreadyRunning });
   });
