@@ -6,6 +6,7 @@ import { TestDatabases, mockCredentials, mockServices, startTestBackend } from '
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AwsEmulator, DEMO_AWS_CREDENTIALS, demoAccount, type EmulatedAccount } from '@keyring/cloud-emulators/aws';
+import { awsDemoConfig, until } from './__testUtils__/awsBackend';
 import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
 import knexFactory, { type Knex } from 'knex';
 import request from 'supertest';
@@ -46,20 +47,7 @@ async function startBackend(emulator: AwsEmulator, knex: Knex, lines: string[] =
       mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
       catalogServiceMock.factory({ entities: ENTITIES }),
       createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => new CapturingLogger(lines) }),
-      mockServices.rootConfig.factory({
-        data: {
-          machineIdentity: {
-            fallbackOwner: 'group:default/security',
-            sources: [
-              {
-                id: 'aws-demo',
-                type: 'aws-iam',
-                accounts: [{ accountId: '123456789012', region: 'eu-west-1', endpoint: emulator.endpoint, credentials: DEMO_AWS_CREDENTIALS }],
-              },
-            ],
-          },
-        },
-      }),
+      mockServices.rootConfig.factory({ data: awsDemoConfig(emulator) }),
     ],
   });
   const http = request(backend.server);
@@ -73,12 +61,10 @@ async function startBackend(emulator: AwsEmulator, knex: Knex, lines: string[] =
   const scan = async () => {
     const res = await http.post(`${API}/sources/aws-demo/scan`).set('Authorization', AUTH);
     expect(res.status).toBe(202);
-    for (let i = 0; i < 600; i++) {
+    return until('scan', async () => {
       const run = await get(`/scans/${res.body.scanId}`);
-      if (run.status !== 'running') return run;
-      await new Promise(r => setTimeout(r, 100));
-    }
-    throw new Error('scan did not finish');
+      return run.status !== 'running' ? run : undefined;
+    }, 600);
   };
   const identities = async () => (await get('/identities?limit=500')).items as any[];
   return { backend, get, scan, identities, responses };

@@ -1,8 +1,9 @@
 import type { SchedulerService, ServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AwsEmulator, DEMO_AWS_CREDENTIALS, demoAccount, type EmulatedAccount } from '@keyring/cloud-emulators/aws';
+import { AwsEmulator, demoAccount, type EmulatedAccount } from '@keyring/cloud-emulators/aws';
 import request from 'supertest';
+import { awsDemoConfig, until } from './__testUtils__/awsBackend';
 
 /*
  * The revocation workflow with real parts: the machine-identity plugin with
@@ -15,15 +16,6 @@ const API = '/api/machine-identity';
 /** The revocation workflow's scheduled task (machine-identity-backend src/revocation/setupRevocations.ts). */
 const REVOCATION_TASK_ID = 'machine-identity-revocation';
 const as = (user: string) => mockCredentials.user.header(`user:default/${user}`);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, tries = 300): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('revoking an AWS access key through the revocation workflow', () => {
   let emulator: AwsEmulator;
@@ -42,22 +34,7 @@ describe('revoking an AWS access key through the revocation workflow', () => {
         import('./index'),
         catalogServiceMock.factory({ entities: [] }),
         scheduler.factory({ skipTaskRunOnStartup: true }),
-        mockServices.rootConfig.factory({
-          data: {
-            machineIdentity: {
-              fallbackOwner: 'group:default/security',
-              sources: [
-                {
-                  id: 'aws-demo',
-                  type: 'aws-iam',
-                  accounts: [{ accountId: '123456789012', region: 'eu-west-1', endpoint: emulator.endpoint, credentials: DEMO_AWS_CREDENTIALS }],
-                  schedule: { frequency: { hours: 12 }, timeout: { minutes: 5 }, initialDelay: { hours: 12 } },
-                },
-              ],
-              aws: { revocation: { holdingPeriod: { days: 0 } } },
-            },
-          },
-        }),
+        mockServices.rootConfig.factory({ data: awsDemoConfig(emulator, { aws: { revocation: { holdingPeriod: { days: 0 } } } }) }),
       ],
     });
     const http = request(backend.server);
