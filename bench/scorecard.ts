@@ -6,13 +6,11 @@
  * peer figure of loading the same rows at once with a plain knex select.
  * SQLite and PostgreSQL (`KEYRING_BENCH_ONLY=sqlite|postgres` for one side).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
+import { onEachDatabase } from './_databases';
 import { DatabaseMachineIdentityService } from '../plugins/machine-identity-backend/src/facts/DatabaseMachineIdentityService';
 import { migrateInventory } from '../plugins/machine-identity-backend/src/facts/__fixtures__/knownInventory';
 import { EvidenceQuery } from '../plugins/machine-identity-backend/src/evidence/EvidenceQuery';
@@ -21,7 +19,6 @@ import { writeEvidence } from '../plugins/machine-identity-backend/src/evidence/
 const TOTAL = Number(process.env.KEYRING_BENCH_IDENTITIES ?? 300_000);
 const COMPONENTS = 1000;
 const GROUPS = 50;
-const PG = process.env.KEYRING_BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
 const DAY = 86_400_000;
 const MB = 1024 * 1024;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -142,7 +139,7 @@ async function benchDatabase(name: string, knex: Knex) {
     runs.push(performance.now() - t0);
   }
   const identities = facts.slice(0, COMPONENTS).reduce((n, f) => n + f.identitiesTotal, 0);
-  console.log(`${name}: facts for ${fmt(COMPONENTS)} Components + ${GROUPS} Groups (${fmt(identities)} live identities) in ${runs.map(r => `${fmt(r)} ms`).join(', ')} (3 runs; batches of 200 entities, one indexed GROUP BY each)`);
+  console.log(`${name}: facts for ${fmt(COMPONENTS)} Components + ${GROUPS} Groups (${fmt(identities)} live identities) in ${runs.map(r => `${fmt(r)} ms`).join(', ')} (3 runs; a few indexed GROUP BY statements per batch of 200 entities)`);
 
   const scope = { from: new Date(now - 90 * DAY).toISOString(), to: new Date(now + DAY).toISOString() };
   const parts = await EvidenceQuery.create(knex).parts(scope);
@@ -170,28 +167,5 @@ async function benchDatabase(name: string, knex: Knex) {
 
 /** Runs the scorecard benchmark on SQLite and PostgreSQL and prints its figures. */
 export async function run(): Promise<void> {
-  const only = process.env.KEYRING_BENCH_ONLY;
-  if (only !== 'postgres') {
-    const dir = mkdtempSync(join(tmpdir(), 'keyring-bench-scorecard-'));
-    const sqlite = knexFactory({ client: 'better-sqlite3', connection: { filename: join(dir, 'bench.sqlite') }, useNullAsDefault: true });
-    try {
-      await benchDatabase('SQLite', sqlite);
-    } finally {
-      await sqlite.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  if (only !== 'sqlite') {
-    const admin = knexFactory({ client: 'pg', connection: PG });
-    const database = `keyring_bench_scorecard_${process.pid}`;
-    await admin.raw(`CREATE DATABASE ${database}`);
-    const pg = knexFactory({ client: 'pg', connection: `${PG}/${database}` });
-    try {
-      await benchDatabase('PostgreSQL', pg);
-    } finally {
-      await pg.destroy();
-      await admin.raw(`DROP DATABASE ${database}`);
-      await admin.destroy();
-    }
-  }
+  await onEachDatabase(benchDatabase);
 }
