@@ -121,8 +121,21 @@ describe('Decommissioning', () => {
       metadata: { name: 'ssh-3f9a', annotations: { 'keyring.io/identity-id': 'id-1' } },
       spec: { type: 'ssh-key' },
     };
-    await renderWithApi(<EntityRevocationsCard />, api, { entity, extraApis: signedInAs('user:default/bob') });
+    const { unmount } = await renderWithApi(<EntityRevocationsCard />, api, { entity, extraApis: signedInAs('user:default/bob') });
     expect(await screen.findByText('payments-old deploy key')).toBeInTheDocument();
     expect(api.callsOf('listRevocations')[0]).toMatchObject({ identityId: 'id-1' });
+    // an open request exists: no second one can be asked for
+    expect(screen.queryByRole('button', { name: 'Request revocation' })).not.toBeInTheDocument();
+    unmount();
+
+    const other = { ...entity, metadata: { ...entity.metadata, annotations: { 'keyring.io/identity-id': 'id-5' } } };
+    await renderWithApi(<EntityRevocationsCard />, api, { entity: other, extraApis: signedInAs('user:default/bob') });
+    fireEvent.click(await screen.findByRole('button', { name: 'Request revocation' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('button', { name: 'Request' })).toBeDisabled();
+    fireEvent.change(within(dialog).getByLabelText('Why should it be revoked?'), { target: { value: 'leaked in a log' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Request' }));
+    await waitFor(() => expect(api.calls.filter(c => c.method === 'requestRevocation').map(c => c.args)).toEqual([['id-5', 'leaked in a log']]));
+    expect(await screen.findByText('Awaiting approval')).toBeInTheDocument();
   });
 });

@@ -2,11 +2,12 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { ANNOTATION_IDENTITY_ID, type RevocationRequest } from '@keyring/plugin-machine-identity-common';
+import { ANNOTATION_IDENTITY_ID, OPEN_REVOCATION_STATES, type RevocationRequest } from '@keyring/plugin-machine-identity-common';
 import Typography from '@material-ui/core/Typography';
 import { useCallback, useEffect, useState } from 'react';
 import { machineIdentityApiRef } from '../../api/MachineIdentityApi';
 import { isMachineIdentityEntityKind } from '../../isMachineIdentityEntityKind';
+import { RequestRevocationButton } from './RequestRevocationButton';
 import { RevocationRequestTable } from './RevocationRequestTable';
 import { useCurrentUserRef } from './useCurrentUserRef';
 
@@ -39,12 +40,19 @@ export function EntityRevocationsCard() {
 
   if (error) return <ResponseErrorPanel error={error} />;
   if (!requests) return <Progress />;
+  const canRequest = !!identityId && !requests.some(r => OPEN_REVOCATION_STATES.includes(r.state));
+  const requestButton = canRequest ? <RequestRevocationButton identityId={identityId} onRequested={() => load()} /> : undefined;
   if (requests.length === 0) {
     return (
-      <InfoCard title="Revocation">
+      <InfoCard title="Revocation" action={requestButton}>
         <Typography variant="body2">No revocation has been requested for {identityId ? 'this credential' : 'the credentials of this Component'}.</Typography>
       </InfoCard>
     );
   }
-  return <RevocationRequestTable title="Revocation" requests={requests} currentUserRef={currentUserRef} onChange={() => load()} />;
+  return (
+    <>
+      {requestButton}
+      <RevocationRequestTable title="Revocation" requests={requests} currentUserRef={currentUserRef} onChange={() => load()} />
+    </>
+  );
 }

@@ -2,14 +2,10 @@ import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import type { RevocationRequest } from '@keyring/plugin-machine-identity-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
-import TextField from '@material-ui/core/TextField';
 import Tooltip from '@material-ui/core/Tooltip';
 import { useState } from 'react';
 import { machineIdentityApiRef } from '../../api/MachineIdentityApi';
+import { TextPromptDialog } from './TextPromptDialog';
 
 /**
  * Approve and reject buttons of a `requested` revocation. The requester sees
@@ -26,7 +22,6 @@ export function RevocationActions(props: {
   const alertApi = useApi(alertApiRef);
   const [busy, setBusy] = useState(false);
   const [rejecting, setRejecting] = useState(false);
-  const [comment, setComment] = useState('');
   if (request.state !== 'requested') return null;
   const ownRequest = !!currentUserRef && request.requestedBy.toLowerCase() === currentUserRef;
 
@@ -62,33 +57,19 @@ export function RevocationActions(props: {
       <Button size="small" variant="outlined" disabled={busy} onClick={() => setRejecting(true)}>
         Reject
       </Button>
-      <Dialog open={rejecting} onClose={() => setRejecting(false)} aria-labelledby={`reject-${request.id}`}>
-        <DialogTitle id={`reject-${request.id}`}>Reject the revocation of {name}</DialogTitle>
-        <DialogContent>
-          <TextField
-            id={`reject-comment-${request.id}`}
-            autoFocus
-            fullWidth
-            multiline
-            label="Why is it not revoked?"
-            value={comment}
-            onChange={e => setComment(e.target.value)}
-          />
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={() => setRejecting(false)}>Cancel</Button>
-          <Button
-            color="primary"
-            disabled={busy || comment.trim().length === 0}
-            onClick={async () => {
-              setRejecting(false);
-              await run(() => api.rejectRevocation(request.id, comment.trim()), `Rejected the revocation of ${name}`);
-            }}
-          >
-            Reject
-          </Button>
-        </DialogActions>
-      </Dialog>
+      <TextPromptDialog
+        id={`reject-${request.id}`}
+        open={rejecting}
+        title={`Reject the revocation of ${name}`}
+        label="Why is it not revoked?"
+        confirmLabel="Reject"
+        busy={busy}
+        onCancel={() => setRejecting(false)}
+        onConfirm={async comment => {
+          setRejecting(false);
+          await run(() => api.rejectRevocation(request.id, comment), `Rejected the revocation of ${name}`);
+        }}
+      />
     </Box>
   );
 }
