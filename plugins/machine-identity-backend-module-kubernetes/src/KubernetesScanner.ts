@@ -1,15 +1,11 @@
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  CertificateCache,
-  type MachineIdentityDiscovery,
-  type MachineIdentityScanner,
-  type ScannerContext,
-} from '@keyring/plugin-machine-identity-node';
+import type { MachineIdentityDiscovery, MachineIdentityScanner, ScannerContext } from '@keyring/plugin-machine-identity-node';
 import { ClusterReader, type ListedResource } from './client/ClusterReader';
 import { IncompleteListError, listPaged } from './client/listPaged';
 import { readClusterConnection, type ClusterConnection } from './client/readClusterConnection';
 import { caBundleDiscoveries, type CaBundleKind } from './scanning/caBundleDiscoveries';
 import { CertManagerIndex } from './scanning/CertManagerIndex';
+import { createCertificateFactsCache, type CertificateFactsCache } from './scanning/certificateFacts';
 import { CoverageTracker } from './scanning/CoverageTracker';
 import { kubernetesIdOf } from './scanning/ownership';
 import { RbacIndex } from './scanning/RbacIndex';
@@ -25,7 +21,7 @@ export interface KubernetesScannerOptions {
   retries?: number;
   /** Base backoff between attempts (default 250 ms). */
   backoffMs?: number;
-  /** Parsed certificates kept across Secrets and runs (default 2,000: the CAs repeated in every token Secret). */
+  /** Certificates whose facts are kept across Secrets and runs (default 50,000, ~1 KB each): re-scans skip parsing them. */
   certificateCacheSize?: number;
 }
 
@@ -56,7 +52,7 @@ class ClusterScan {
     readonly connection: ClusterConnection,
     readonly context: ScannerContext,
     readonly options: KubernetesScannerOptions,
-    readonly certificates: CertificateCache,
+    readonly certificates: CertificateFactsCache,
   ) {
     this.reader = new ClusterReader(connection.kubeConfig);
   }
@@ -128,10 +124,10 @@ class ClusterScan {
  */
 export class KubernetesScanner implements MachineIdentityScanner {
   readonly sourceTypes = ['kubernetes'] as const;
-  private readonly certificates: CertificateCache;
+  private readonly certificates: CertificateFactsCache;
 
   private constructor(private readonly options: KubernetesScannerOptions) {
-    this.certificates = new CertificateCache({ maxEntries: options.certificateCacheSize ?? 2000 });
+    this.certificates = createCertificateFactsCache(options.certificateCacheSize);
   }
 
   /** Creates the scanner. */

@@ -1,5 +1,6 @@
-import type { CertificateCache, MachineIdentityDiscovery, ScanProblem } from '@keyring/plugin-machine-identity-node';
+import type { MachineIdentityDiscovery, ScanProblem } from '@keyring/plugin-machine-identity-node';
 import { certificateDiscovery, readCertificates } from './certificateDiscoveries';
+import type { CertificateFactsCache } from './certificateFacts';
 import { malformedMetadata, type KubeObjectLike } from './validateObject';
 
 /** Cluster-scoped kinds whose objects carry caBundles. */
@@ -28,7 +29,7 @@ function bundlesOf(kind: CaBundleKind, object: any): Array<{ key: string; caBund
 export function caBundleDiscoveries(
   kind: CaBundleKind,
   object: KubeObjectLike,
-  context: { cluster: string; certificates: CertificateCache },
+  context: { cluster: string; certificates: CertificateFactsCache },
 ): { discoveries: MachineIdentityDiscovery[]; problems: ScanProblem[]; malformed: boolean } {
   const bad = malformedMetadata(object, false);
   const base = `${context.cluster}/-/${kind}/${object.metadata?.name ?? ''}`;

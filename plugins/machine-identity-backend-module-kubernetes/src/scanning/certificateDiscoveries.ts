@@ -1,11 +1,6 @@
 import type { IdentityAttributes, Management } from '@keyring/plugin-machine-identity-common';
-import {
-  readCertificateBlocks,
-  type CertificateCache,
-  type IdentityLinks,
-  type MachineIdentityDiscovery,
-  type ParsedCertificate,
-} from '@keyring/plugin-machine-identity-node';
+import { readCertificateBlocks, type IdentityLinks, type MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
+import type { CertificateFacts, CertificateFactsCache } from './certificateFacts';
 
 /** Where in the cluster a certificate was found, and what the cluster says about it. */
 export interface CertificatePlace {
@@ -34,13 +29,13 @@ const CERTIFICATE_FIELDS = [
   'selfSigned',
 ] as const;
 
-function displayNameOf(cert: ParsedCertificate): string {
+function displayNameOf(cert: CertificateFacts): string {
   const cn = cert.subjectAttributes.find(a => a.name === 'CN' && a.value.trim())?.value;
   return cn ?? cert.dnsNames[0] ?? (cert.subject || `certificate ${cert.fingerprintSha256.slice(0, 16)}`);
 }
 
 /** A discovery of one certificate found in the cluster. */
-export function certificateDiscovery(cert: ParsedCertificate, place: CertificatePlace): MachineIdentityDiscovery {
+export function certificateDiscovery(cert: CertificateFacts, place: CertificatePlace): MachineIdentityDiscovery {
   const attributes: IdentityAttributes = { sans: [...cert.sans], extra: { ...place.extra }, rotation: place.rotation };
   for (const field of CERTIFICATE_FIELDS) (attributes as Record<string, unknown>)[field] = cert[field];
   const hostnames = [...new Set(cert.dnsNames.map(d => d.toLowerCase()))];
@@ -70,7 +65,7 @@ export function mayHoldCertificates(key: string, value: Buffer, secretType: stri
  * key blocks and key bags are never read. Throws what the parser throws for
  * a value that holds no readable certificate.
  */
-export function readCertificates(value: Buffer, cache: CertificateCache, passwords: string[] = []): ParsedCertificate[] {
+export function readCertificates(value: Buffer, cache: CertificateFactsCache, passwords: string[] = []): CertificateFacts[] {
   let lastError: unknown;
   for (const password of ['', ...passwords]) {
     try {

@@ -1,6 +1,7 @@
-import type { CertificateCache, MachineIdentityDiscovery, ScanProblem } from '@keyring/plugin-machine-identity-node';
+import type { MachineIdentityDiscovery, ScanProblem } from '@keyring/plugin-machine-identity-node';
 import { certificateDiscovery, mayHoldCertificates, readCertificates, type CertificatePlace } from './certificateDiscoveries';
 import type { CertManagerIndex } from './CertManagerIndex';
+import type { CertificateFactsCache } from './certificateFacts';
 import { kubeconfigEntries, looksLikeKubeconfig } from './kubeconfigEntries';
 import { kubernetesIdOf, kubernetesLinks } from './ownership';
 import { tokenDiscovery } from './tokenDiscovery';
@@ -15,7 +16,7 @@ export interface SecretLike extends KubeObjectLike {
 /** What the Secret mapper needs from the scan. */
 export interface SecretScanContext {
   cluster: string;
-  certificates: CertificateCache;
+  certificates: CertificateFactsCache;
   fingerprintSecret(value: Buffer): string;
   /** The `backstage.io/kubernetes-id` label of a namespace. */
   namespaceId(namespace: string): string | undefined;
