@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import type { ScanRun } from '@keyring/plugin-machine-identity-common';
 import type { InventoryDatabase, StoreTransaction } from './InventoryDatabase';
 import { type ScanRunRow, parseJson, rowToScanRun } from './rowMapping';
@@ -31,6 +32,7 @@ export class DatabaseScanRunStore implements ScanRunStore {
     trigger: 'schedule' | 'manual';
     startedAt: string;
     claimed: boolean;
+    leaseToken?: string;
   }): Promise<void> {
     await this.db('scan_runs').insert({
       id: run.id,
@@ -40,10 +42,11 @@ export class DatabaseScanRunStore implements ScanRunStore {
       claimed_at: run.claimed ? run.startedAt : null,
       started_at: run.startedAt,
       errors: '[]',
+      ...(run.claimed && run.leaseToken ? { lease_token: run.leaseToken, heartbeat_at: run.startedAt } : {}),
     });
   }
 
-  async claimQueued(sourceId: string, now: string): Promise<string | undefined> {
+  async claimQueued(sourceId: string, now: string, leaseToken?: string): Promise<string | undefined> {
     const row = await this.db('scan_runs')
       .where({ source_id: sourceId, status: 'running' })
       .whereNull('claimed_at')
@@ -55,7 +58,7 @@ export class DatabaseScanRunStore implements ScanRunStore {
     const n = await this.db('scan_runs')
       .where({ id: row.id })
       .whereNull('claimed_at')
-      .update({ claimed_at: now, started_at: now });
+      .update({ claimed_at: now, started_at: now, ...(leaseToken ? { lease_token: leaseToken, heartbeat_at: now } : {}) });
     return n === 1 ? (row.id as string) : undefined;
   }
 
@@ -71,11 +74,41 @@ export class DatabaseScanRunStore implements ScanRunStore {
       });
   }
 
+  async failStale(heartbeatBefore: string, now: string, reason: string): Promise<number> {
+    return this.db('scan_runs')
+      .where({ status: 'running' })
+      .whereNotNull('heartbeat_at')
+      .where('heartbeat_at', '<', heartbeatBefore)
+      .update({
+        status: 'failed',
+        finished_at: now,
+        error_count: 1,
+        errors: JSON.stringify([{ message: reason }]),
+      });
+  }
+
+  async heartbeat(id: string, leaseToken: string, now: string): Promise<boolean> {
+    const n = await this.db('scan_runs')
+      .where({ id, lease_token: leaseToken, status: 'running' })
+      .update({ heartbeat_at: now });
+    return n === 1;
+  }
+
+  async assertLease(id: string, leaseToken: string, tx: StoreTransaction): Promise<void> {
+    const q = tx('scan_runs').select('status', 'lease_token').where({ id });
+    const row = await (this.database.isPostgres ? q.forUpdate() : q).first();
+    if (!row || row.status !== 'running' || row.lease_token !== leaseToken) {
+      throw new ConflictError(
+        `Scan run ${id} no longer holds its lease (${row ? `status ${row.status}` : 'no such run'}): its writes are refused`,
+      );
+    }
+  }
+
   async deleteQueued(id: string): Promise<void> {
     await this.db('scan_runs').where({ id }).whereNull('claimed_at').delete();
   }
 
-  async update(id: string, update: ScanRunUpdate, tx?: StoreTransaction): Promise<void> {
+  async update(id: string, update: ScanRunUpdate, tx?: StoreTransaction, leaseToken?: string): Promise<void> {
     const patch: Partial<ScanRunRow> = {};
     if (update.status) patch.status = update.status;
     if (update.finishedAt) patch.finished_at = update.finishedAt;
@@ -98,7 +131,11 @@ export class DatabaseScanRunStore implements ScanRunStore {
     if (update.heldRetirement) {
       patch.held_retirement = update.heldRetirement.length ? JSON.stringify(update.heldRetirement) : null;
     }
-    await (tx ?? this.db)('scan_runs').where({ id }).update(patch);
+    const q = (tx ?? this.db)('scan_runs').where({ id });
+    if (leaseToken) {
+      q.where({ lease_token: leaseToken, status: 'running' });
+    }
+    await q.update(patch);
   }
 
   async get(id: string): Promise<ScanRun | undefined> {

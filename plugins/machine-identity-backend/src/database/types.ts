@@ -275,13 +275,21 @@ export interface ChangeFeedStore {
  * @internal
  */
 export interface ScanRunStore {
-  create(run: { id: string; sourceId: string; trigger: 'schedule' | 'manual'; startedAt: string; claimed: boolean }): Promise<void>;
-  /** Claims the oldest unclaimed (manually requested) run of a source, if any. */
-  claimQueued(sourceId: string, now: string): Promise<string | undefined>;
+  /** Creates a run; a claimed one holds the lease `leaseToken` from the start. */
+  create(run: { id: string; sourceId: string; trigger: 'schedule' | 'manual'; startedAt: string; claimed: boolean; leaseToken?: string }): Promise<void>;
+  /** Claims the oldest unclaimed (manually requested) run of a source, if any, under `leaseToken`. */
+  claimQueued(sourceId: string, now: string, leaseToken?: string): Promise<string | undefined>;
+  /** Fails running runs whose last heartbeat is before `heartbeatBefore` (their process died). */
+  failStale(heartbeatBefore: string, now: string, reason: string): Promise<number>;
+  /** Renews a run's lease; `false` when the run no longer holds it (failed or superseded). */
+  heartbeat(id: string, leaseToken: string, now: string): Promise<boolean>;
+  /** Throws `ConflictError` unless the run is running under `leaseToken` (locks the run row on PostgreSQL). */
+  assertLease(id: string, leaseToken: string, tx: StoreTransaction): Promise<void>;
   /** Marks runs of a source still `running` as failed (a new run starts, so they were abandoned). */
   failAbandoned(sourceId: string, now: string, reason: string): Promise<number>;
   deleteQueued(id: string): Promise<void>;
-  update(id: string, update: ScanRunUpdate, tx?: StoreTransaction): Promise<void>;
+  /** Updates a run; with `leaseToken`, only while the run still holds that lease. */
+  update(id: string, update: ScanRunUpdate, tx?: StoreTransaction, leaseToken?: string): Promise<void>;
   get(id: string): Promise<ScanRun | undefined>;
   /** The running run of a source, if one started after `startedAfter`. */
   getRunning(sourceId: string, startedAfter: string): Promise<ScanRun | undefined>;

@@ -31,6 +31,8 @@ export interface DiscoveryBatch {
    * left as they are.
    */
   policy?: PolicyEvaluation;
+  /** The run's lease: the write is refused (`ConflictError`) once the run no longer holds it. */
+  leaseToken?: string;
 }
 
 const key = (o: { identityId: string; location: string }) => JSON.stringify([o.identityId, o.location]);
@@ -113,6 +115,9 @@ export async function writeDiscoveries(stores: InventoryStores, batch: Discovery
   let added = 0;
 
   await stores.transaction(async tx => {
+    if (batch.leaseToken) {
+      await stores.scanRuns.assertLease(batch.scanId, batch.leaseToken, tx);
+    }
     const nextSeq = await stores.changes.allocator(tx);
     const existing = await stores.identities.getRecords(ids, tx);
     const stored = await stores.identities.listLiveObservations(

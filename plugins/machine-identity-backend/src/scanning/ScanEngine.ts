@@ -16,6 +16,7 @@ import type { OwnershipResolveFn } from '../ownership/types';
 import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
 import { concludeRun } from './concludeRun';
+import { RunLease, scheduleStaleRunSweep } from './RunLease';
 import type { ConfiguredSource } from './readSources';
 import { validateDiscovery } from './validateDiscovery';
 
@@ -105,6 +106,7 @@ export class ScanEngine {
         fn: signal => this.runScheduled(source, signal),
       });
     }
+    await scheduleStaleRunSweep({ scheduler: this.options.scheduler, runs: this.options.stores.scanRuns, logger: this.options.logger });
   }
 
   /** Configured sources with their last run. */
@@ -174,7 +176,8 @@ export class ScanEngine {
       if (abandoned > 0) {
         logger.warn(`Marked ${fmt(abandoned)} abandoned scan runs of source ${source.id} as failed`);
       }
-      let scanId = await runs.claimQueued(source.id, now);
+      const token = RunLease.newToken();
+      let scanId = await runs.claimQueued(source.id, now, token);
       if (!scanId) {
         scanId = randomUUID();
         await runs.create({
@@ -183,9 +186,15 @@ export class ScanEngine {
           trigger: 'schedule',
           startedAt: now,
           claimed: true,
+          leaseToken: token,
         });
       }
-      await this.execute(source, scanId, signal);
+      const lease = RunLease.hold({ runs, scanId, token, logger });
+      try {
+        await this.execute(source, lease, signal);
+      } finally {
+        lease.release();
+      }
     } catch (error) {
       logger.error(
         `Scan task of source ${source.id} failed outside a run: ${isError(error) ? error.message : String(error)}`,
@@ -196,10 +205,11 @@ export class ScanEngine {
   /** Runs one scan to its end and records the outcome. */
   private async execute(
     source: ConfiguredSource,
-    scanId: string,
+    lease: RunLease,
     taskSignal: AbortSignal,
   ): Promise<void> {
     const { stores } = this.options;
+    const { scanId, token: leaseToken } = lease;
     const logger = this.options.logger.child({ sourceId: source.id, scanId });
     const started = Date.now();
     const errors: ScanError[] = [];
@@ -213,7 +223,7 @@ export class ScanEngine {
     let retired: string[] = [];
     let batch: MachineIdentityDiscovery[] = [];
     const timeout = AbortSignal.timeout(source.timeoutMs);
-    const signal = AbortSignal.any([taskSignal, timeout]);
+    const signal = AbortSignal.any([taskSignal, timeout, lease.signal]);
 
     const record = (problem: ScanError, makesIncomplete: boolean) => {
       errorCount += 1;
@@ -233,7 +243,7 @@ export class ScanEngine {
         progress: progress ?? { done: seen.size },
         errors,
         errorCount,
-      });
+      }, undefined, leaseToken);
     };
     const flush = async () => {
       if (batch.length === 0) return;
@@ -246,6 +256,7 @@ export class ScanEngine {
         now: new Date().toISOString(),
         resolveOwnership: this.options.resolveOwnership,
         policy: this.options.policy,
+        leaseToken,
       });
       added += result.added;
       for (const id of result.identityIds) {
@@ -310,7 +321,9 @@ export class ScanEngine {
         throw new Error(
           timeout.aborted
             ? `Timed out after ${fmt(Math.round(source.timeoutMs / 1000))}s`
-            : 'Aborted because the backend is stopping',
+            : lease.signal.aborted
+              ? 'Stopped: the run lost its lease (failed as abandoned or superseded by a newer run)'
+              : 'Aborted because the backend is stopping',
         );
       }
       await flush();
@@ -341,11 +354,12 @@ export class ScanEngine {
         maxShare: this.options.maxRetirementShare ?? 0.1,
         record,
         final,
+        leaseToken,
       }));
     } catch (error) {
       status = 'failed';
       record({ message: `Could not record the end of the run: ${isError(error) ? error.message : String(error)}` }, true);
-      await stores.scanRuns.update(scanId, { ...final(), status, finishedAt: new Date().toISOString() });
+      await stores.scanRuns.update(scanId, { ...final(), status, finishedAt: new Date().toISOString() }, undefined, leaseToken);
     }
     for (const id of retired) touched.add(id);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

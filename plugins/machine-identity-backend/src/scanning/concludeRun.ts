@@ -15,6 +15,8 @@ export interface RunConclusion {
   covered: Iterable<string>;
   /** `machineIdentity.retirement.maxShare`. */
   maxShare: number;
+  /** The run's lease: a run that lost it (failed by the sweep, superseded) writes nothing. */
+  leaseToken?: string;
   /** Adds a problem to the run (`incomplete` makes it partial). */
   record(problem: ScanError, incomplete: boolean): void;
   /** The run's counters and problems, read after retirement added its own. */
@@ -31,6 +33,9 @@ export async function concludeRun(
   run: RunConclusion,
 ): Promise<{ status: RunConclusion['status']; retired: string[] }> {
   return stores.transaction(async tx => {
+    if (run.leaseToken) {
+      await stores.scanRuns.assertLease(run.scanId, run.leaseToken, tx);
+    }
     const now = new Date().toISOString();
     let status = run.status;
     let retired: string[] = [];
@@ -65,6 +70,7 @@ export async function concludeRun(
       run.scanId,
       { ...run.final(), status, finishedAt: now, retired: retired.length, heldRetirement: held },
       tx,
+      run.leaseToken,
     );
     return { status, retired };
   });
