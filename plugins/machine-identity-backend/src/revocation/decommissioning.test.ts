@@ -138,6 +138,27 @@ describe('decommissioning a Component (real catalog, SSH module, notifications, 
   }, 120_000);
   afterAll(() => portal?.stop());
 
+  it('validates input, refuses service principals as approvers and answers 404 for unknown requests', async () => {
+    const mine = await portal.identityOf('alice asked');
+    expect((await portal.post('/revocations', 'alice', { identityId: mine.id })).status).toBe(400);
+    expect((await portal.post('/revocations', 'alice', { identityId: mine.id, reason: 'x', extra: 1 })).status).toBe(400);
+    expect((await portal.post('/revocations', 'alice', { identityId: 'no-such-identity', reason: 'x' })).status).toBe(404);
+    expect((await portal.get('/revocations/no-such-request')).status).toBe(404);
+    expect((await portal.get('/revocations?state=bogus')).status).toBe(400);
+    const created = await portal.post('/revocations', 'alice', { identityId: mine.id, reason: 'checking the rules' });
+    expect(created.status).toBe(201);
+    expect((await portal.post('/revocations', 'carol', { identityId: mine.id, reason: 'again' })).status).toBe(409);
+    const asService = await portal.http
+      .post(`${API}/revocations/${created.body.id}/approve`)
+      .set('Authorization', mockCredentials.service.header())
+      .send({});
+    expect(asService.status).toBe(403);
+    expect(asService.body.error.message).toMatch(/approved and rejected by users/);
+    expect((await portal.post(`/revocations/${created.body.id}/reject`, 'bob', {})).status).toBe(400);
+    expect((await portal.post(`/revocations/${created.body.id}/reject`, 'bob', { comment: 'only checking' })).body.state).toBe('rejected');
+    expect((await portal.post(`/revocations/${created.body.id}/approve`, 'bob')).status).toBe(409);
+  });
+
   it('refuses a requester approving their own request', async () => {
     const mine = await portal.identityOf('alice asked');
     const created = await portal.post('/revocations', 'alice', { identityId: mine.id, reason: 'no longer needed' });
