@@ -25,12 +25,14 @@ try {
   process.exit(1);
 }
 const body = await res.json().catch(() => ({}));
-if (res.status === 404 || res.status === 403) {
-  console.error(`Refused: the portal at ${backend} is not in demo mode (${body.error?.message ?? `HTTP ${res.status}`})`);
+const message = body.error?.message ?? `HTTP ${res.status}`;
+// 403: the demo provider refuses outside demo mode; 404 "Unknown auth provider": it is not installed.
+if (res.status === 403 || (res.status === 404 && /auth provider/i.test(message))) {
+  console.error(`Refused: the portal at ${backend} is not in demo mode (${message})`);
   process.exit(1);
 }
 if (!res.ok) {
-  console.error(`Refused: ${body.error?.message ?? `HTTP ${res.status}`}`);
+  console.error(`Refused: ${message}${res.status === 404 ? ' (is the user in the catalog yet?)' : ''}`);
   process.exit(1);
 }
 process.stdout.write(`${body.backstageIdentity.token}\n`);

@@ -50,7 +50,15 @@ export class MachineIdentityClient implements MachineIdentityApi {
     this.discoveryApi = options.discoveryApi;
     const { fetchApi } = options;
     this.client = createMachineIdentityApiClient({
-      fetch: request => fetchApi.fetch(request),
+      // The fetch API's middleware rebuilds the request from `input`; a Request whose body
+      // openapi-fetch already attached cannot be rebuilt ("already been used"), so pass it apart.
+      fetch: async request =>
+        fetchApi.fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: ['GET', 'HEAD'].includes(request.method) ? undefined : await request.text(),
+          signal: request.signal,
+        }),
     });
   }
 
