@@ -1,17 +1,11 @@
-import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import request from 'supertest';
 import { makeCertificate, makeTestPki } from './__testUtils__/testPki';
 import { TestServers } from './__testUtils__/testServers';
-import machineIdentityModuleTls from './index';
-
-const API = '/api/machine-identity';
-const AUTH = mockCredentials.user.header();
+import { startModuleBackend } from './__testUtils__/testBackend';
 const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('hex');
 
 describe('machineIdentityModuleTls inside the real machine-identity backend plugin', () => {
@@ -35,53 +29,31 @@ describe('machineIdentityModuleTls inside the real machine-identity backend plug
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyring-backend-'));
     fs.writeFileSync(path.join(dir, 'root.pem'), pki.root.certPem);
 
-    const backend = await startTestBackend({
-      features: [
-        machineIdentityPlugin,
-        machineIdentityModuleTls,
-        mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            machineIdentity: {
-              fallbackOwner: 'group:default/security',
-              policies: { tls: { approvedIssuers: [path.join(dir, 'root.pem')] } },
-              sources: [
-                { id: 'corp-tls', type: 'tls', targets: [`127.0.113.8/29:${port}`], handshakeTimeout: { seconds: 2 } },
-                { id: 'cert-store', type: 'certificate-files', paths: [`${dir}/*.pem`] },
-              ],
-            },
-          },
-        }),
-      ],
+    const { backend, scan, get } = await startModuleBackend({
+      knex,
+      machineIdentity: {
+        policies: { tls: { approvedIssuers: [path.join(dir, 'root.pem')] } },
+        sources: [
+          { id: 'corp-tls', type: 'tls', targets: [`127.0.113.8/29:${port}`], handshakeTimeout: { seconds: 2 } },
+          { id: 'cert-store', type: 'certificate-files', paths: [`${dir}/*.pem`] },
+        ],
+      },
     });
     try {
-      const http = request(backend.server);
-      const scan = async (sourceId: string) => {
-        const res = await http.post(`${API}/sources/${sourceId}/scan`).set('Authorization', AUTH);
-        expect(res.status).toBe(202);
-        for (let i = 0; i < 200; i++) {
-          const run = await http.get(`${API}/scans/${res.body.scanId}`).set('Authorization', AUTH);
-          if (run.body.status !== 'running') return run.body;
-          await new Promise(r => setTimeout(r, 50));
-        }
-        throw new Error('scan did not finish');
-      };
       const tlsRun = await scan('corp-tls');
       // Closed addresses of the sweep do not make the run partial.
       expect(tlsRun.status).toBe('succeeded');
       const filesRun = await scan('cert-store');
       expect(filesRun.status).toBe('succeeded');
 
-      const res = await http.get(`${API}/identities?type=tls-certificate&limit=50`).set('Authorization', AUTH);
+      const res = await get('/identities?type=tls-certificate&limit=50');
       expect(res.status).toBe(200);
       const byFp = new Map<string, any>(res.body.items.map((i: any) => [i.fingerprintSha256, i]));
       expect([...byFp.keys()].sort()).toEqual([sha256(leaf.der), sha256(pki.intermediate.der), sha256(pki.root.der)].sort());
       const stored = byFp.get(sha256(leaf.der));
       expect(stored.displayName).toBe('api.backend.example.test');
       expect(stored.notAfter).toBe(new Date(Math.floor(leaf.cert.notAfter.getTime() / 1000) * 1000).toISOString());
-      const detail = await http.get(`${API}/identities/${stored.id}`).set('Authorization', AUTH);
+      const detail = await get(`/identities/${stored.id}`);
       expect(detail.body.observations.map((o: any) => o.location)).toEqual([`127.0.113.10:${port}`]);
       expect(detail.body.observations[0].details).toMatchObject({ tlsVersion: 'TLSv1.3', chainPosition: 0 });
     } finally {

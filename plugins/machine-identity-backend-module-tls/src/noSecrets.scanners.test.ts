@@ -4,18 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { coreServices, createServiceFactory, type RootLoggerService } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
 import machineIdentityModuleSsh from '@keyring/plugin-machine-identity-backend-module-ssh';
 import knexFactory from 'knex';
-import request from 'supertest';
 import { makeCertificate } from './__testUtils__/testPki';
 import { TestServers } from './__testUtils__/testServers';
-import machineIdentityModuleTls from './index';
-
-const API = '/api/machine-identity';
-const AUTH = mockCredentials.user.header();
+import { startModuleBackend } from './__testUtils__/testBackend';
 
 /** A root logger keeping every line with its metadata. */
 function capturingLogger(lines: string[], meta: Record<string, unknown> = {}): RootLoggerService {
@@ -81,46 +74,27 @@ describe('no secret material from the real TLS, certificate-files and SSH scanne
     const dbPath = path.join(dir, 'keyring.sqlite');
     const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: dbPath }, useNullAsDefault: true });
     const lines: string[] = [];
-    const backend = await startTestBackend({
-      features: [
-        machineIdentityPlugin,
-        machineIdentityModuleTls,
-        machineIdentityModuleSsh,
-        mockServices.database.factory({ knex }),
-        catalogServiceMock.factory({ entities: [] }),
-        createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => capturingLogger(lines) }),
-        mockServices.rootConfig.factory({
-          data: {
-            machineIdentity: {
-              fallbackOwner: 'group:default/security',
-              sources: [
-                { id: 'tls', type: 'tls', targets: [`127.0.117.1:${port}`] },
-                { id: 'files', type: 'certificate-files', paths: [`${dir}/certs/*`], pkcs12Password: 'p12-secret-pass' },
-                { id: 'keys', type: 'ssh-files', paths: [`${dir}/fleet/**/authorized_keys`, `${dir}/fleet/**/id_*`] },
-              ],
-            },
-          },
-        }),
-      ],
+    const { backend, scan, get: getRaw } = await startModuleBackend({
+      knex,
+      features: [machineIdentityModuleSsh, createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => capturingLogger(lines) })],
+      machineIdentity: {
+        sources: [
+          { id: 'tls', type: 'tls', targets: [`127.0.117.1:${port}`] },
+          { id: 'files', type: 'certificate-files', paths: [`${dir}/certs/*`], pkcs12Password: 'p12-secret-pass' },
+          { id: 'keys', type: 'ssh-files', paths: [`${dir}/fleet/**/authorized_keys`, `${dir}/fleet/**/id_*`] },
+        ],
+      },
     });
     const responses: string[] = [];
     try {
-      const http = request(backend.server);
       const get = async (url: string) => {
-        const res = await http.get(`${API}${url}`).set('Authorization', AUTH);
+        const res = await getRaw(url);
         expect(res.status, url).toBe(200);
         responses.push(res.text);
         return res.body;
       };
       for (const source of ['tls', 'files', 'keys']) {
-        const res = await http.post(`${API}/sources/${source}/scan`).set('Authorization', AUTH);
-        expect(res.status).toBe(202);
-        responses.push(res.text);
-        let run: any;
-        for (let i = 0; i < 200 && (!run || run.status === 'running'); i++) {
-          await new Promise(r => setTimeout(r, 50));
-          run = await get(`/scans/${res.body.scanId}`);
-        }
+        const run = await scan(source, text => responses.push(text));
         expect(run.status, source).not.toBe('failed');
       }
       const page = await get('/identities?limit=500');

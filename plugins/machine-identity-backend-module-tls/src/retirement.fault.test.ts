@@ -1,15 +1,9 @@
-import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { startStalledListener, type StalledListener } from '@keyring/plugin-machine-identity-node/testUtils';
 import { createHash } from 'node:crypto';
-import request from 'supertest';
 import { makeCertificate } from './__testUtils__/testPki';
 import { TestServers } from './__testUtils__/testServers';
-import machineIdentityModuleTls from './index';
-
-const API = '/api/machine-identity';
-const AUTH = mockCredentials.user.header();
+import { startModuleBackend } from './__testUtils__/testBackend';
 const sha256 = (der: Buffer) => createHash('sha256').update(der).digest('hex');
 
 /**
@@ -34,47 +28,20 @@ describe('retirement under faults: a TLS sweep whose targets stop answering', ()
     const port = await servers.tls('127.0.116.1', 0, { key: a.keyPem, cert: a.certPem });
     await servers.tls('127.0.116.2', port, { key: b.keyPem, cert: b.certPem });
 
-    const backend = await startTestBackend({
-      features: [
-        machineIdentityPlugin,
-        machineIdentityModuleTls,
-        mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            machineIdentity: {
-              fallbackOwner: 'group:default/security',
-              // Two identities in the source: one retirement is half of it.
-              retirement: { maxShare: 1 },
-              sources: [
-                {
-                  id: 'sweep',
-                  type: 'tls',
-                  targets: [`127.0.116.0/30:${port}`],
-                  connectTimeout: { milliseconds: 500 },
-                  handshakeTimeout: { seconds: 2 },
-                },
-              ],
-            },
-          },
-        }),
-      ],
+    const { backend, scan: scanSource, get } = await startModuleBackend({
+      knex,
+      machineIdentity: {
+        // Two identities in the source: one retirement is half of it.
+        retirement: { maxShare: 1 },
+        sources: [
+          { id: 'sweep', type: 'tls', targets: [`127.0.116.0/30:${port}`], connectTimeout: { milliseconds: 500 }, handshakeTimeout: { seconds: 2 } },
+        ],
+      },
     });
     try {
-      const http = request(backend.server);
-      const scan = async () => {
-        const res = await http.post(`${API}/sources/sweep/scan`).set('Authorization', AUTH);
-        expect(res.status).toBe(202);
-        for (let i = 0; i < 400; i++) {
-          const run = await http.get(`${API}/scans/${res.body.scanId}`).set('Authorization', AUTH);
-          if (run.body.status !== 'running') return run.body;
-          await new Promise(r => setTimeout(r, 50));
-        }
-        throw new Error('scan did not finish');
-      };
+      const scan = () => scanSource('sweep');
       const states = async () => {
-        const res = await http.get(`${API}/identities?type=tls-certificate&limit=50`).set('Authorization', AUTH);
+        const res = await get('/identities?type=tls-certificate&limit=50');
         expect(res.status).toBe(200);
         return Object.fromEntries(res.body.items.map((i: any) => [i.fingerprintSha256, i.state]));
       };
