@@ -160,48 +160,9 @@ export function recordToRow(r: IdentityRecord): IdentityRow {
   };
 }
 
-/** Only `columns` of a record, as row columns (partial updates). */
-export function recordColumns(r: IdentityRecord, columns: (keyof IdentityRecord)[]): Partial<IdentityRow> {
-  const row = recordToRow(r);
-  const out: Partial<IdentityRow> = { id: row.id };
-  for (const c of columns) {
-    const column = RECORD_COLUMN[c];
-    (out as Record<string, unknown>)[column] = row[column];
-  }
-  return out;
-}
-
-const RECORD_COLUMN: Record<keyof IdentityRecord, keyof IdentityRow> = {
-  id: 'id',
-  type: 'type',
-  fingerprintSha256: 'fingerprint_sha256',
-  displayName: 'display_name',
-  subject: 'subject',
-  attributes: 'attributes',
-  notAfter: 'not_after',
-  owner: 'owner',
-  component: 'component',
-  ownershipRule: 'ownership_rule',
-  ownershipVia: 'ownership_via',
-  ownerHint: 'owner_hint',
-  links: 'links',
-  sshLogins: 'ssh_logins',
-  reviewOwner: 'review_owner',
-  reviewComponent: 'review_component',
-  state: 'state',
-  stateChangedAt: 'state_changed_at',
-  management: 'management',
-  firstSeen: 'first_seen',
-  lastSeen: 'last_seen',
-  changeSeq: 'change_seq',
-  observationCount: 'observation_count',
-  violationCount: 'violation_count',
-  reviewStatus: 'review_status',
-};
-
-/** The row column of a record field. */
+/** The row column of a record field: its name in snake_case (`stateChangedAt` → `state_changed_at`). */
 export function columnOf(field: keyof IdentityRecord): keyof IdentityRow {
-  return RECORD_COLUMN[field];
+  return field.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`) as keyof IdentityRow;
 }
 
 /** {@link ObservationRecord} → `observations` row. */
@@ -350,11 +311,7 @@ export function rowToScanRun(row: ScanRunRow): ScanRun {
     progress:
       row.progress_done === null || row.progress_done === undefined
         ? undefined
-        : {
-            done: Number(row.progress_done),
-            total:
-              row.progress_total === null ? undefined : Number(row.progress_total),
-          },
+        : { done: Number(row.progress_done), total: row.progress_total === null ? undefined : Number(row.progress_total) },
     errors: parseJson(row.errors) ?? [],
   };
 }
