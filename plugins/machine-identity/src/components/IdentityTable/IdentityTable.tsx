@@ -25,6 +25,7 @@ import { Fragment, ReactNode, useMemo, useState } from 'react';
 import { BreakableText } from '../shared/BreakableText';
 import { EntityLink } from '../shared/EntityLink';
 import { ExpiryLabel } from '../shared/ExpiryLabel';
+import { LastUsedCaption } from '../shared/credentialFacts';
 import { expiryStatus } from '../shared/expiry';
 import { IdentityDetailsDrawer } from '../shared/IdentityDetailsDrawer';
 import { IdentityTypeIcon } from '../shared/IdentityTypeIcon';
@@ -257,6 +258,7 @@ export function IdentityTable(props: IdentityTableProps) {
                       )}
                       <TableCell className={compact ? classes.shrink : classes.nowrap}>
                         <ExpiryLabel notAfter={identity.notAfter} />
+                        <LastUsedCaption identity={identity} />
                       </TableCell>
                       <TableCell className={classes.shrink}>
                         <PolicyCell

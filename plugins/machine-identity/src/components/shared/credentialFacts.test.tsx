@@ -1,6 +1,7 @@
 import { screen } from '@testing-library/react';
 import { FakeMachineIdentityApi, makeIdentity } from '../../testUtils/FakeMachineIdentityApi';
-import { renderWithApi } from '../../testUtils/renderWithApi';
+import { paymentsApi, renderWithApi } from '../../testUtils/renderWithApi';
+import { EntityMachineIdentityContent } from '../EntityMachineIdentityContent/EntityMachineIdentityContent';
 import { credentialFacts, formatLastUsed, formatRotation } from './credentialFacts';
 import { IdentityDetailsPanel } from './IdentityDetailsPanel';
 
@@ -45,5 +46,16 @@ describe('credential facts', () => {
     expect(screen.getByTestId('identity-last-used')).toHaveTextContent('last used 212 days ago');
     expect(screen.getByTestId('identity-privileged')).toHaveTextContent('Administrator-level: inline policy deploy-everything allows *:*');
     expect(screen.getByTestId('identity-rotation')).toHaveTextContent('Not rotated automatically · last rotated');
+  });
+
+  it('puts "last used N days ago" under the expiry in the identity table', async () => {
+    const api = new FakeMachineIdentityApi();
+    api.identities = [
+      makeIdentity({ id: 'key', type: 'api-token', displayName: 'AKIAEXAMPLE (svc-billing-export)', lastUsedAt: new Date(Date.now() - 212 * 86_400_000).toISOString() }),
+      makeIdentity({ id: 'cert', displayName: 'api.payments.example.test' }, 30),
+    ];
+    await renderWithApi(<EntityMachineIdentityContent />, api, { entity: paymentsApi });
+    const captions = await screen.findAllByTestId('machine-identity-last-used');
+    expect(captions.map(c => c.textContent)).toEqual(['last used 212 days ago']);
   });
 });

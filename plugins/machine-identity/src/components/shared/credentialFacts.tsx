@@ -1,4 +1,5 @@
 import { StatusWarning } from '@backstage/core-components';
+import Typography from '@material-ui/core/Typography';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
 import type { ReactNode } from 'react';
 import { formatDate } from './expiry';
@@ -49,4 +50,15 @@ export function credentialFacts(identity: Identity, now: Date = new Date()): Rec
   const rotation = formatRotation(identity.rotation);
   if (rotation) rows.Rotation = <span data-testid="identity-rotation">{rotation}</span>;
   return rows;
+}
+
+/** A caption under a table cell: "last used 212 days ago" (nothing when unknown). */
+export function LastUsedCaption(props: { identity: Pick<Identity, 'lastUsedAt' | 'extra'> }) {
+  const text = formatLastUsed(props.identity);
+  if (!text) return null;
+  return (
+    <Typography variant="caption" color="textSecondary" display="block" data-testid="machine-identity-last-used">
+      {text}
+    </Typography>
+  );
 }
