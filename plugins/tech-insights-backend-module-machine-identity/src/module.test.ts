@@ -6,9 +6,15 @@ import {
   type SchedulerService,
   type ServiceFactory,
   coreServices,
-  createBackendModule,
+  createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  TestDatabases,
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import type { Knex } from 'knex';
 import request from 'supertest';
 import { seedKnownInventory } from '../../machine-identity-backend/src/facts/__fixtures__/knownInventory';
 import techInsightsModuleMachineIdentity from './index';
@@ -42,22 +48,25 @@ metadata: { name: empty }
 spec: { type: service, lifecycle: experimental, owner: group:default/payments }
 `;
 
-/** Captures the machine-identity plugin's own database service, to seed the known inventory. */
-let machineIdentityDatabase: DatabaseService | undefined;
-const captureDatabase = createBackendModule({
-  pluginId: 'machine-identity',
-  moduleId: 'test-database-capture',
-  register(env) {
-    env.registerInit({
-      deps: { database: coreServices.database },
-      async init({ database }) {
-        machineIdentityDatabase = database;
-      },
-    });
-  },
-});
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
-async function startPortal() {
+/**
+ * Each plugin its own database, as in a real backend: the machine-identity
+ * plugin on the database under test, the catalog and Tech Insights on SQLite.
+ */
+function databasePerPlugin(machineIdentity: Knex) {
+  return createServiceFactory({
+    service: coreServices.database,
+    deps: { plugin: coreServices.pluginMetadata },
+    async factory({ plugin }): Promise<DatabaseService> {
+      const client = plugin.getId() === 'machine-identity' ? machineIdentity : await databases.init('SQLITE_3');
+      return { getClient: async () => client };
+    },
+  });
+}
+
+async function startPortal(databaseId: Parameters<typeof databases.init>[0]) {
+  const machineIdentityKnex = await databases.init(databaseId);
   const dir = mkdtempSync(join(tmpdir(), 'keyring-scorecard-'));
   writeFileSync(join(dir, 'catalog.yaml'), CATALOG);
   // one mock scheduler for every plugin: nothing runs until the test triggers it
@@ -70,7 +79,7 @@ async function startPortal() {
       import('@backstage-community/plugin-tech-insights-backend'),
       techInsightsModuleMachineIdentity,
       import('@keyring/plugin-machine-identity-backend'),
-      captureDatabase,
+      databasePerPlugin(machineIdentityKnex),
       scheduler.factory({ skipTaskRunOnStartup: true }),
       mockServices.rootConfig.factory({
         data: {
@@ -92,7 +101,7 @@ async function startPortal() {
     if (i > 300) throw new Error(`catalog did not process the known catalog: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
     await new Promise(r => setTimeout(r, 100));
   }
-  await seedKnownInventory(await machineIdentityDatabase!.getClient(), new Date());
+  await seedKnownInventory(machineIdentityKnex, new Date());
   await scheduler.triggerTask('machineIdentityFactRetriever');
   const stop = async () => {
     await backend.stop();
@@ -142,10 +151,10 @@ const EXPECTED_CHECKS: Record<string, Record<string, boolean>> = {
   'component:default/empty': { 'no-expired': true, 'none-expiring-7-days': true, 'no-error-violations': true, 'no-orphans': true, 'review-this-quarter': true, 'automated-80': true, 'no-overdue-revocations': true },
 };
 
-describe('techInsightsModuleMachineIdentity in a real Tech Insights backend', () => {
+describe.each(databases.eachSupportedId())('techInsightsModuleMachineIdentity in a real Tech Insights backend (machine-identity on %s)', databaseId => {
   let portal: Awaited<ReturnType<typeof startPortal>>;
   beforeAll(async () => {
-    portal = await startPortal();
+    portal = await startPortal(databaseId);
   });
   afterAll(() => portal?.stop());
 
