@@ -9,6 +9,8 @@ import { startPortal } from '../scripts/portal.mjs';
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'keyring-e2e-'));
   process.env.KEYRING_DEMO_TLS_PORT = '18443';
+  // The demo Kubernetes cluster too, so an e2e run and `npm start` can run side by side.
+  process.env.KEYRING_DEMO_K8S_PORT = '16443';
   const portal = await startPortal({
     dataDir,
     extraConfig: path.resolve(__dirname, 'app-config.e2e.yaml'),
