@@ -86,13 +86,12 @@ function isCertificateChoice(encoded: ArrayBuffer): boolean {
 export function readPkcs7Certificates(der: Buffer): Buffer[] {
   const content = signedDataContent(der);
   if (!content) throw new InputError('not a PKCS#7 SignedData bundle');
-  let signedData: RawSignedData;
   try {
-    signedData = AsnConvert.parse(content, RawSignedData);
+    const signedData = AsnConvert.parse(content, RawSignedData);
+    return (signedData.certificates ?? []).filter(isCertificateChoice).map(c => Buffer.from(c));
   } catch (e) {
     throw new InputError(`PKCS#7 bundle could not be read: ${(e as Error).message}`);
   }
-  return (signedData.certificates ?? []).filter(isCertificateChoice).map(c => Buffer.from(c));
 }
 
 function looksLikePkcs7(der: Buffer): boolean {
@@ -110,8 +109,12 @@ function looksLikePkcs12(der: Buffer): boolean {
 
 /** The first DER element of `data` (asn1js finds where it ends), or undefined if none decodes. */
 function firstElement(data: Buffer): Buffer | undefined {
-  const { offset, result } = asn1js.fromBER(data);
-  return offset > 0 && !result.error ? data.subarray(0, offset) : undefined;
+  try {
+    const { offset, result } = asn1js.fromBER(data);
+    return offset > 0 && !result.error ? data.subarray(0, offset) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const BASE64_TEXT = /^[A-Za-z0-9+/=\s]*$/;
