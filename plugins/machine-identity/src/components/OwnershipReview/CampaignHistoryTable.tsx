@@ -4,9 +4,9 @@ import { CampaignStateLabel, formatDay } from './CampaignStateLabel';
 
 const columns: TableColumn<ReviewCampaign>[] = [
   { title: 'Opened', field: 'openedAt', render: c => formatDay(c.openedAt) },
-  { title: 'By', field: 'openedBy' },
+  { title: 'By', field: 'openedBy', render: c => c.openedBy.replace(/^user:default\//, '') },
   { title: 'Due', field: 'dueAt', render: c => formatDay(c.dueAt) },
-  { title: 'State', field: 'state', render: c => <CampaignStateLabel state={c.state} /> },
+  { title: 'State', field: 'state', cellStyle: { whiteSpace: 'nowrap' }, render: c => <CampaignStateLabel state={c.state} /> },
   { title: 'Attested', field: 'progress.decided', render: c => `${c.progress.decided} / ${c.progress.total}` },
   { title: 'Confirmed', field: 'progress.confirmed' },
   { title: 'Reassigned', field: 'progress.reassigned' },
