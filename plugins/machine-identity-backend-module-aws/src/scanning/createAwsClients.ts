@@ -12,6 +12,31 @@ export interface AwsClients {
   destroy(): void;
 }
 
+type CredentialProvider = ReturnType<typeof fromTemporaryCredentials>;
+
+/**
+ * One assumed-role session for the account's three clients (each client
+ * would otherwise call AssumeRole itself), renewed five minutes before it
+ * expires; a failed AssumeRole is retried on the next call.
+ */
+function sharedCredentials(provider: CredentialProvider): CredentialProvider {
+  let pending: ReturnType<CredentialProvider> | undefined;
+  return async () => {
+    pending ??= provider();
+    try {
+      const credentials = await pending;
+      if (credentials.expiration && credentials.expiration.getTime() - Date.now() < 300_000) {
+        pending = undefined;
+        return await (pending = provider());
+      }
+      return credentials;
+    } catch (error) {
+      pending = undefined;
+      throw error;
+    }
+  };
+}
+
 /** Attempts per call, with the SDK's standard retry strategy (exponential backoff with jitter; longer for throttling). */
 export const AWS_MAX_ATTEMPTS = 3;
 
@@ -27,11 +52,11 @@ export function createAwsClients(account: AwsAccountConfig): AwsClients {
     maxAttempts: AWS_MAX_ATTEMPTS,
   };
   const credentials = account.roleArn
-    ? fromTemporaryCredentials({
+    ? sharedCredentials(fromTemporaryCredentials({
         params: { RoleArn: account.roleArn, RoleSessionName: 'keyring-scanner', DurationSeconds: 3600 },
         masterCredentials: account.credentials,
         clientConfig: { region: account.region, ...(account.endpoint ? { endpoint: account.endpoint } : {}) },
-      })
+      }))
     : account.credentials;
   const iam = new IAMClient({ ...base, credentials });
   const secretsManager = new SecretsManagerClient({ ...base, credentials });
