@@ -16,6 +16,7 @@ describe('ownership review campaigns', () => {
         expect(refused.status).toBe(403);
         expect(refused.body.error.message).toBe('Missing permission machine-identity.review.campaign.create');
 
+        const since = (await portal.get('/changes?since=0&limit=1000', 'erin')).body.nextSince;
         const opened = await portal.post('/reviews/campaigns', {}, 'erin');
         expect(opened.status).toBe(201);
         const byOwner = Object.fromEntries(
@@ -40,9 +41,13 @@ describe('ownership review campaigns', () => {
         const next = await portal.get(`/reviews/campaigns/${campaign.id}?limit=2&cursor=${details.body.nextCursor}`);
         expect(next.body.items.map((i: any) => i.identityId)).not.toContain(details.body.items[0].identityId);
 
-        // reviewStatus is visible on the identity itself
+        // reviewStatus is visible on the identity itself, and in the change feed the catalog entities follow
         const identity = await portal.get(`/identities/${details.body.items[0].identityId}`);
         expect(identity.body.reviewStatus).toBe('due');
+        const feed = (await portal.get(`/changes?since=${since}&limit=1000`, 'erin')).body.items as Array<Record<string, any>>;
+        expect(feed).toHaveLength(10);
+        expect(feed.every(c => c.reviewStatus === 'due')).toBe(true);
+        expect(new Set(feed.map(c => c.changeSeq)).size).toBe(feed.length);
 
         // an admin reopening one Group closes its unfinished campaign
         const again = await portal.post('/reviews/campaigns', { owner: 'group:default/payments', dueInDays: 7 }, 'erin');
