@@ -125,7 +125,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           getIdentity: id => store.identities.get(id),
           requestScan: id => scanEngine.requestScan(id),
           revoked,
-          audit: store.audit,
+          stores: store,
         });
         const reviews = await setupReviews({
           ...deps,

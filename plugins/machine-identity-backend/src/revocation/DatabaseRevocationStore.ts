@@ -9,6 +9,7 @@ import {
 } from '@keyring/plugin-machine-identity-common';
 import { decodeCursor, encodeCursor } from '../database/cursor';
 import type { AuditEventInput, AuditStore } from '../database/types';
+import type { RequestTransition } from './identityStateOnTransition';
 import { auditAction } from './revocationStates';
 import {
   newRevocationRow,
@@ -39,11 +40,20 @@ export class DatabaseRevocationStore implements RevocationStore {
   private constructor(
     private readonly db: Knex,
     private readonly auditLog: AuditStore,
+    private readonly onTransition?: (change: RequestTransition, tx: Knex.Transaction) => Promise<void>,
   ) {}
 
-  /** A store on a migrated plugin database client; audit events go through the audit store, in this store's transactions. */
-  static create(options: { client: Knex; audit: AuditStore }): DatabaseRevocationStore {
-    return new DatabaseRevocationStore(options.client, options.audit);
+  /**
+   * A store on a migrated plugin database client; audit events go through
+   * the audit store, in this store's transactions, and `onTransition` (the
+   * identity's state following the request) runs in each transition's.
+   */
+  static create(options: {
+    client: Knex;
+    audit: AuditStore;
+    onTransition?: (change: RequestTransition, tx: Knex.Transaction) => Promise<void>;
+  }): DatabaseRevocationStore {
+    return new DatabaseRevocationStore(options.client, options.audit, options.onTransition);
   }
 
   private selectRequests(db: Knex | Knex.Transaction = this.db) {
@@ -133,6 +143,7 @@ export class DatabaseRevocationStore implements RevocationStore {
         audit,
         now,
       );
+      await this.onTransition?.({ identityId: row.identity_id, requestId: id, to, now }, tx);
       return true;
     });
     return moved ? this.get(id) : undefined;

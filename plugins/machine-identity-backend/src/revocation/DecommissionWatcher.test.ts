@@ -129,6 +129,8 @@ describe('DecommissionWatcher', () => {
       const failed = await f.service.get(sshRequest.id);
       expect(failed).toMatchObject({ state: 'failed', revokerId: 'always-fails' });
       expect(failed.outcomeMessage).toBe('Revoker always-fails failed, nothing was changed: permission denied writing the file');
+      expect((await f.getIdentity(only))?.state).toBe('active');
+      expect((await f.getIdentity(legacyCert))?.state).toBe('pending-revocation');
       const manual = await f.service.get(certRequest.id);
       expect(manual).toMatchObject({ state: 'manual', owner: 'group:default/payments' });
       expect(manual.outcomeMessage).toMatch(/No installed revoker can revoke this tls-certificate here\. group:default\/payments must revoke identity-7\.example\.test .* at: fleet web-03:443/);
@@ -139,6 +141,7 @@ describe('DecommissionWatcher', () => {
       expect(await verifier.afterScan({ sourceId: 'fleet', status: 'partial', touchedIds: touched })).toEqual({ verified: 0, reappeared: 0 });
       expect(await verifier.afterScan({ sourceId: 'fleet', status: 'succeeded', touchedIds: touched })).toEqual({ verified: 1, reappeared: 0 });
       expect((await f.service.get(certRequest.id)).state).toBe('verified');
+      expect((await f.getIdentity(legacyCert))?.state).toBe('gone');
       expect((await f.audit(legacyCert)).filter(a => a.startsWith('revocation-'))).toEqual([
         'revocation-requested', 'revocation-approved', 'revocation-executing', 'revocation-manual', 'revocation-verified',
       ]);

@@ -37,14 +37,20 @@ describe('RevocationService', () => {
       });
       await expect(f.service.reject(request.id, 'user:default/bob', '  ')).rejects.toMatchObject({ name: 'InputError' });
 
+      expect((await f.getIdentity(id))?.state).toBe('active');
       const approved = await f.service.approve(request.id, 'user:default/bob', 'confirmed with the team');
+      expect((await f.getIdentity(id))?.state).toBe('pending-revocation');
       expect(approved).toMatchObject({ state: 'approved', decidedBy: 'user:default/bob', decisionComment: 'confirmed with the team' });
       await expect(f.service.approve(request.id, 'user:default/carol')).rejects.toMatchObject({
         name: 'ConflictError',
         message: expect.stringContaining('is approved; it cannot become approved'),
       });
       expect(await f.audit(id)).toEqual(expect.arrayContaining(['revocation-requested', 'revocation-approved']));
-      expect((await f.audit(id)).filter(a => a.startsWith('revocation-'))).toEqual(['revocation-requested', 'revocation-approved']);
+      expect((await f.audit(id)).filter(a => a.startsWith('revocation-') || a === 'pending-revocation')).toEqual([
+        'revocation-requested',
+        'revocation-approved',
+        'pending-revocation',
+      ]);
       const approvedEvent = await f.knex('audit_events').where({ identity_id: id, action: 'revocation-approved' }).first();
       expect(approvedEvent).toMatchObject({ actor: 'user:default/bob', comment: 'confirmed with the team' });
       expect(JSON.parse(approvedEvent.before)).toEqual({ requestId: request.id, state: 'requested' });

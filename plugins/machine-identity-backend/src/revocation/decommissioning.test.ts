@@ -203,6 +203,7 @@ describe('decommissioning a Component (real catalog, SSH module, notifications, 
     const approved = await portal.post(`/revocations/${request.id}/approve`, 'bob', { comment: 'retired last week' });
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ state: 'approved', decidedBy: 'user:default/bob' });
+    expect((await portal.get(`/identities/${retired.id}`)).body.state).toBe('pending-revocation');
     await portal.scheduler.triggerTask(REVOCATION_TASK_ID);
 
     const verified = await until('verified', async () => {
@@ -210,6 +211,7 @@ describe('decommissioning a Component (real catalog, SSH module, notifications, 
       return ['verified', 'failed'].includes(res.body.state) ? res.body : undefined;
     });
     expect(verified).toMatchObject({ state: 'verified', revokerId: 'ssh-authorized-keys' });
+    expect((await portal.get(`/identities/${retired.id}`)).body.state).toBe('gone');
     expect(readFileSync(portal.files.webOne, 'utf8')).toBe(`${portal.keys.shared.line}\n${portal.keys.mine.line}\n`);
     expect(sshLoginWorks(sshd.port, portal.keys.retired.privateKeyPath)).toBe(false);
     expect(sshLoginWorks(sshd.port, portal.keys.shared.privateKeyPath)).toBe(true);
@@ -232,6 +234,7 @@ describe('decommissioning a Component (real catalog, SSH module, notifications, 
     expect(await portal.scan()).toMatchObject({ status: 'succeeded' });
     const violations = await portal.get('/violations?ruleId=any.revoked-reappeared');
     expect(violations.body.items).toEqual([expect.objectContaining({ identityId: retired.id, severity: 'error' })]);
+    expect((await portal.get(`/identities/${retired.id}`)).body.state).toBe('active');
     expect((await portal.get(`/revocations/${request.id}`)).body.reappearedAt).toEqual(expect.any(String));
   });
 

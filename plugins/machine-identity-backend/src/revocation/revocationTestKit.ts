@@ -8,6 +8,7 @@ import { writeDiscoveries } from '../inventory/writeDiscoveries';
 import { ComponentIndex } from '../ownership/ComponentIndex';
 import { OwnershipResolver } from '../ownership/OwnershipResolver';
 import { DatabaseRevocationStore } from './DatabaseRevocationStore';
+import { identityStateOnTransition } from './identityStateOnTransition';
 import { RevocationNotifier } from './RevocationNotifier';
 import { RevocationService } from './RevocationService';
 import type { RevocationSettings } from './readRevocationConfig';
@@ -25,7 +26,11 @@ export const testSettings: RevocationSettings = {
 /** A migrated database with the inventory and revocation stores, a movable clock and recorded notifications. */
 export async function revocationFixture(knex: Knex, settings: RevocationSettings = testSettings) {
   const inventory = await DatabaseInventoryStores.fromKnex(knex);
-  const store = DatabaseRevocationStore.create({ client: knex, audit: inventory.audit });
+  const store = DatabaseRevocationStore.create({
+    client: knex,
+    audit: inventory.audit,
+    onTransition: identityStateOnTransition(inventory),
+  });
   const resolver = OwnershipResolver.create({ fallbackOwner: 'group:default/security' });
   resolver.setIndex(ComponentIndex.empty());
   let now = Date.parse('2026-12-01T10:00:00.000Z');

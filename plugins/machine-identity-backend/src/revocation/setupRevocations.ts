@@ -14,7 +14,8 @@ import { RevocationNotifier } from './RevocationNotifier';
 import { RevocationService } from './RevocationService';
 import { RevocationVerifier } from './RevocationVerifier';
 import type { RevokedCredentials } from './RevokedCredentials';
-import type { AuditStore } from '../database/types';
+import type { InventoryStores } from '../database/types';
+import { identityStateOnTransition } from './identityStateOnTransition';
 
 /** Task id of the catalog watch plus execution/expiry pass. */
 export const REVOCATION_TASK_ID = 'machine-identity-revocation';
@@ -35,12 +36,16 @@ export async function setupRevocations(deps: {
   requestScan: (sourceId: string) => Promise<unknown>;
   /** The verified-revocation cache policy evaluation reads (`any.revoked-reappeared`). */
   revoked: RevokedCredentials;
-  /** The audit log; each transition's event joins the transition's transaction. */
-  audit: AuditStore;
+  /** The inventory: audit log and identity state, written in each transition's transaction. */
+  stores: InventoryStores;
 }) {
   const logger = deps.logger.child({ feature: 'revocation' });
   const settings = readRevocationConfig(deps.config);
-  const store = DatabaseRevocationStore.create({ client: await deps.database.getClient(), audit: deps.audit });
+  const store = DatabaseRevocationStore.create({
+    client: await deps.database.getClient(),
+    audit: deps.stores.audit,
+    onTransition: identityStateOnTransition(deps.stores),
+  });
   const notifier = RevocationNotifier.create({ notifications: deps.notifications, logger });
   const service = RevocationService.create({ store, getIdentity: deps.getIdentity, notifier, settings });
   const executor = RevocationExecutor.create({ ...deps, store, service, notifier, logger });
