@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { IdentityCountDeltas } from './IdentityCounts';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
 import { applyIdentityFilter, querySummary } from './identityQueries';
+import { type IdentitySort, countIdentities, listByUrgency, withOpenRules } from './identityOrder';
 import {
   type IdentityRow,
   type ObservationRow,
@@ -30,6 +31,8 @@ import type {
   PageRequest,
 } from './types';
 
+/** Observation columns without the details JSON (enough for keys and counts). */
+const LIGHT_OBSERVATION_COLUMNS = ['identity_id', 'source_id', 'location', 'first_seen', 'last_seen', 'last_scan_id', 'gone_at'];
 /** Observation (identity, location) pairs per statement when marking them gone. */
 const PAIR_CHUNK = 300;
 
@@ -70,11 +73,16 @@ export class DatabaseIdentityStore implements IdentityStore {
     return rows.map(rowToRecord);
   }
 
-  async listLiveObservations(ids: string[], tx: StoreTransaction): Promise<ObservationRecord[]> {
+  async listLiveObservations(
+    ids: string[],
+    tx: StoreTransaction,
+    options?: { withDetails?: boolean },
+  ): Promise<ObservationRecord[]> {
     // Looked up by identity id, the unique index's prefix: row-value IN lists are not index scans on PostgreSQL.
+    const columns = options?.withDetails === false ? LIGHT_OBSERVATION_COLUMNS : '*';
     const out: ObservationRecord[] = [];
     for (const chunk of chunks(ids)) {
-      const rows = (await tx('observations').whereIn('identity_id', chunk).whereNull('gone_at')) as ObservationRow[];
+      const rows = (await tx('observations').select(columns).whereIn('identity_id', chunk).whereNull('gone_at')) as ObservationRow[];
       out.push(...rows.map(rowToObservationRecord));
     }
     return out;
@@ -208,7 +216,18 @@ export class DatabaseIdentityStore implements IdentityStore {
     });
   }
 
-  async list(filter: IdentityFilter, options: PageRequest & { now: string }): Promise<Page<Identity>> {
+  async list(
+    filter: IdentityFilter,
+    options: PageRequest & { now: string; sort?: IdentitySort },
+  ): Promise<Page<Identity>> {
+    if (options.sort === 'urgency') {
+      const page = await listByUrgency(this.db, filter, options);
+      return {
+        items: await withOpenRules(this.db, page.items),
+        nextCursor: page.nextCursor,
+        total: await countIdentities(this.db, filter, page.now),
+      };
+    }
     const q = this.db<IdentityRow>('identities');
     applyIdentityFilter(q, filter, options.now);
     if (options.cursor) {
@@ -219,6 +238,10 @@ export class DatabaseIdentityStore implements IdentityStore {
     return {
       items,
       nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].id) : undefined,
+      ...(options.sort === 'id' && {
+        items: await withOpenRules(this.db, rows.slice(0, options.limit)),
+        total: await countIdentities(this.db, filter, options.now),
+      }),
     };
   }
 

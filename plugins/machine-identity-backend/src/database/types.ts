@@ -228,8 +228,8 @@ export interface IdentityStore {
   getRecords(ids: string[], tx: StoreTransaction): Promise<Map<string, IdentityRecord>>;
   /** Records after `afterId` in id order, for passes over the whole inventory. */
   listRecords(options: { afterId: string; limit: number }, tx: StoreTransaction): Promise<IdentityRecord[]>;
-  /** Live observations of the ids, in every source. */
-  listLiveObservations(ids: string[], tx: StoreTransaction): Promise<ObservationRecord[]>;
+  /** Live observations of the ids, in every source (`withDetails: false` skips the details JSON). */
+  listLiveObservations(ids: string[], tx: StoreTransaction, options?: { withDetails?: boolean }): Promise<ObservationRecord[]>;
   /** Upserts whole records, or only `columns` of them; keeps the summary counters. */
   writeRecords(writes: IdentityWrite[], tx: StoreTransaction, columns?: (keyof IdentityRecord)[]): Promise<void>;
   /** Moves `last_seen` of identities that changed in nothing else. */
@@ -247,7 +247,8 @@ export interface IdentityStore {
   /** Records an explicit review decision (the highest ownership precedence). */
   setReviewDecision(options: { identityId: string; owner?: string; component?: string }, tx?: StoreTransaction): Promise<void>;
 
-  list(filter: IdentityFilter, options: PageRequest & { now: string }): Promise<Page<Identity>>;
+  /** A page in id order, or most urgent first with `sort: 'urgency'`; with a `sort`, the page has `total` and `openRules`. */
+  list(filter: IdentityFilter, options: PageRequest & { now: string; sort?: 'urgency' | 'id' }): Promise<Page<Identity>>;
   get(id: string): Promise<Identity | undefined>;
   getObservations(identityId: string): Promise<Observation[]>;
   /** Ids in pages of `limit`, after `afterId` (for scheduled evaluation). */

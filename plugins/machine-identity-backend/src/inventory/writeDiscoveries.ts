@@ -120,9 +120,11 @@ export async function writeDiscoveries(stores: InventoryStores, batch: Discovery
     }
     const nextSeq = await stores.changes.allocator(tx);
     const existing = await stores.identities.getRecords(ids, tx);
+    // Policy needs every live observation in full; without it keys and counts are enough.
     const stored = await stores.identities.listLiveObservations(
       ids.filter(id => existing.has(id)),
       tx,
+      { withDetails: Boolean(policy) },
     );
     // Observation counts move incrementally: a batch sighting adds one unless it is already live.
     const live = new Set(stored.filter(o => o.sourceId === sourceId).map(key));
