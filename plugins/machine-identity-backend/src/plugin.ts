@@ -126,6 +126,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           requestScan: id => scanEngine.requestScan(id),
           revoked,
           stores: store,
+          access,
         });
         const reviews = await setupReviews({
           ...deps,

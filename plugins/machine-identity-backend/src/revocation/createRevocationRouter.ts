@@ -3,21 +3,22 @@ import type {
   BackstageServicePrincipal,
   BackstageUserPrincipal,
   HttpAuthService,
-  PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult, type Permission } from '@backstage/plugin-permission-common';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   machineIdentityReadPermission,
   machineIdentityRevokeApprovePermission,
   machineIdentityRevokeRequestPermission,
   REVOCATION_STATES,
+  type Identity,
   type RetiredComponent,
+  type RevocationRequest,
   type RevocationState,
 } from '@keyring/plugin-machine-identity-common';
 import express, { type Request } from 'express';
 import Router from 'express-promise-router';
+import type { IdentityAccess } from '../permissions';
 import { checkParams, optionalCursor, optionalEntityRef, optionalInt, optionalString } from '../service/validation';
 import type { RevocationService } from './RevocationService';
 import type { RevocationStore } from './types';
@@ -28,7 +29,9 @@ export interface RevocationRouterOptions {
   store: RevocationStore;
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
-  permissions: PermissionsService;
+  /** The permission policy on the `machine-identity` resource type (conditional `isOwner` etc.). */
+  access: IdentityAccess;
+  getIdentity: (id: string) => Promise<Identity | undefined>;
 }
 
 function body(req: Request, allowed: string[]): Record<string, unknown> {
@@ -56,17 +59,20 @@ function text(value: unknown, name: string, required: boolean): string | undefin
  * credentials, never the body.
  */
 export async function createRevocationRouter(options: RevocationRouterOptions): Promise<express.Router> {
-  const { service, store, httpAuth, userInfo, permissions } = options;
+  const { service, store, httpAuth, userInfo, access, getIdentity } = options;
   const router = Router();
   router.use('/revocations', express.json({ limit: '16kb' }));
 
-  const authorize = async (req: Request, permission: Permission, resourceRef?: string) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission, resourceRef } as any], { credentials });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Missing permission ${permission.name}`);
+  const caller = (req: Request) => httpAuth.credentials(req, { allow: ['user', 'service'] });
+  /** The requests of identities the caller may read (the policy's conditions checked on each identity). */
+  const readable = async (credentials: BackstageCredentials, requests: RevocationRequest[]) => {
+    if ((await access.filter(machineIdentityReadPermission, credentials)) === undefined) return requests;
+    const out: RevocationRequest[] = [];
+    for (const r of requests) {
+      const identity = await getIdentity(r.identityId);
+      if (identity && (await access.allows(machineIdentityReadPermission, identity, credentials))) out.push(r);
     }
-    return credentials;
+    return out;
   };
   const actorOf = async (credentials: BackstageCredentials<BackstageUserPrincipal | BackstageServicePrincipal>) => {
     if (credentials.principal.type === 'user') {
@@ -75,7 +81,8 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
     return `service:${credentials.principal.subject}`;
   };
   const decider = async (req: Request) => {
-    const credentials = await authorize(req, machineIdentityRevokeApprovePermission);
+    const credentials = await caller(req);
+    await access.require(machineIdentityRevokeApprovePermission, credentials);
     if (credentials.principal.type !== 'user') {
       throw new NotAllowedError('Revocations are approved and rejected by users: separation of duties applies to user principals only');
     }
@@ -83,30 +90,36 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
   };
 
   router.get('/revocations', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
+    const credentials = await caller(req);
     checkParams(req.query, ['state', 'owner', 'entityRef', 'identityId', 'cursor', 'limit']);
     const state = req.query.state as string | undefined;
     if (state !== undefined && !REVOCATION_STATES.includes(state as RevocationState)) {
       throw new InputError(`state must be one of ${REVOCATION_STATES.join(', ')}`);
     }
-    res.json(
-      await service.list(
-        {
-          state: state as RevocationState | undefined,
-          owner: optionalEntityRef(req.query, 'owner', 'group')?.toLowerCase(),
-          entityRef: optionalEntityRef(req.query, 'entityRef', 'component')?.toLowerCase(),
-          identityId: optionalString(req.query, 'identityId', 64),
-        },
-        { cursor: optionalCursor(req.query), limit: optionalInt(req.query, 'limit', 1, 500) ?? 50 },
-      ),
+    const page = await service.list(
+      {
+        state: state as RevocationState | undefined,
+        owner: optionalEntityRef(req.query, 'owner', 'group')?.toLowerCase(),
+        entityRef: optionalEntityRef(req.query, 'entityRef', 'component')?.toLowerCase(),
+        identityId: optionalString(req.query, 'identityId', 64),
+      },
+      { cursor: optionalCursor(req.query), limit: optionalInt(req.query, 'limit', 1, 500) ?? 50 },
     );
+    res.json({ ...page, items: await readable(credentials, page.items) });
   });
 
   router.post('/revocations', async (req, res) => {
     checkParams(req.query, []);
     const b = body(req, ['identityId', 'reason']);
     const identityId = text(b.identityId, 'identityId', true)!;
-    const credentials = await authorize(req, machineIdentityRevokeRequestPermission, identityId);
+    const credentials = await caller(req);
+    const identity = await getIdentity(identityId);
+    if (!identity || !(await access.allows(machineIdentityReadPermission, identity, credentials))) {
+      throw new NotFoundError(`No identity with id "${identityId.slice(0, 100)}"`);
+    }
+    if (!(await access.allows(machineIdentityRevokeRequestPermission, identity, credentials))) {
+      throw new NotAllowedError(`Missing permission ${machineIdentityRevokeRequestPermission.name} on identity ${identityId}`);
+    }
     const request = await service.request({
       identityId,
       reason: text(b.reason, 'reason', true)!,
@@ -117,9 +130,11 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
   });
 
   router.get('/revocations/:id', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
+    const credentials = await caller(req);
     checkParams(req.query, []);
-    res.json(await service.get(req.params.id));
+    const [request] = await readable(credentials, [await service.get(req.params.id)]);
+    if (!request) throw new NotFoundError(`No revocation request with id "${req.params.id.slice(0, 100)}"`);
+    res.json(request);
   });
 
   router.post('/revocations/:id/approve', async (req, res) => {
@@ -138,7 +153,8 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
   });
 
   router.get('/decommissioned-components', async (req, res) => {
-    await authorize(req, machineIdentityReadPermission);
+    const credentials = await caller(req);
+    await access.filter(machineIdentityReadPermission, credentials);
     checkParams(req.query, []);
     const retired = await store.listRetired();
     const refs = retired.map(r => r.entityRef);
@@ -146,7 +162,7 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
     const items: RetiredComponent[] = [];
     for (const r of retired) {
       const { items: requests } = await store.list({ entityRef: r.entityRef }, { limit: 500 });
-      items.push({ ...r, requests, flags: flags.filter(f => f.entityRef === r.entityRef) });
+      items.push({ ...r, requests: await readable(credentials, requests), flags: flags.filter(f => f.entityRef === r.entityRef) });
     }
     res.json({ items });
   });

@@ -16,6 +16,7 @@ import { RevocationVerifier } from './RevocationVerifier';
 import type { RevokedCredentials } from './RevokedCredentials';
 import type { InventoryStores } from '../database/types';
 import { identityStateOnTransition } from './identityStateOnTransition';
+import type { IdentityAccess } from '../permissions';
 
 /** Task id of the catalog watch plus execution/expiry pass. */
 export const REVOCATION_TASK_ID = 'machine-identity-revocation';
@@ -38,6 +39,8 @@ export async function setupRevocations(deps: {
   revoked: RevokedCredentials;
   /** The inventory: audit log and identity state, written in each transition's transaction. */
   stores: InventoryStores;
+  /** The permission policy on identities, for the routes. */
+  access: IdentityAccess;
 }) {
   const logger = deps.logger.child({ feature: 'revocation' });
   const settings = readRevocationConfig(deps.config);
