@@ -81,6 +81,8 @@ export type IdentityDetails = ApiSchemas['IdentityDetails'];
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
+  /** Every item matching the query, across all pages (where the list counts them). */
+  total?: number;
 }
 
 /** One error recorded on a scan run. */

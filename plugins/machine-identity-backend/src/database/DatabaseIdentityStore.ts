@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { IdentityCountDeltas } from './IdentityCounts';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
 import { applyIdentityFilter, querySummary } from './identityQueries';
+import { type IdentitySort, countIdentities, listByUrgency, withOpenRules } from './identityOrder';
 import {
   type IdentityRow,
   type ObservationRow,
@@ -215,7 +216,18 @@ export class DatabaseIdentityStore implements IdentityStore {
     });
   }
 
-  async list(filter: IdentityFilter, options: PageRequest & { now: string }): Promise<Page<Identity>> {
+  async list(
+    filter: IdentityFilter,
+    options: PageRequest & { now: string; sort?: IdentitySort },
+  ): Promise<Page<Identity>> {
+    if (options.sort === 'urgency') {
+      const page = await listByUrgency(this.db, filter, options);
+      return {
+        items: await withOpenRules(this.db, page.items),
+        nextCursor: page.nextCursor,
+        total: await countIdentities(this.db, filter, page.now),
+      };
+    }
     const q = this.db<IdentityRow>('identities');
     applyIdentityFilter(q, filter, options.now);
     if (options.cursor) {
@@ -226,6 +238,10 @@ export class DatabaseIdentityStore implements IdentityStore {
     return {
       items,
       nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].id) : undefined,
+      ...(options.sort === 'id' && {
+        items: await withOpenRules(this.db, rows.slice(0, options.limit)),
+        total: await countIdentities(this.db, filter, options.now),
+      }),
     };
   }
 

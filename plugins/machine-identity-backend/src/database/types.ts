@@ -247,7 +247,8 @@ export interface IdentityStore {
   /** Records an explicit review decision (the highest ownership precedence). */
   setReviewDecision(options: { identityId: string; owner?: string; component?: string }, tx?: StoreTransaction): Promise<void>;
 
-  list(filter: IdentityFilter, options: PageRequest & { now: string }): Promise<Page<Identity>>;
+  /** A page in id order, or most urgent first with `sort: 'urgency'`; with a `sort`, the page has `total` and `openRules`. */
+  list(filter: IdentityFilter, options: PageRequest & { now: string; sort?: 'urgency' | 'id' }): Promise<Page<Identity>>;
   get(id: string): Promise<Identity | undefined>;
   getObservations(identityId: string): Promise<Observation[]>;
   /** Ids in pages of `limit`, after `afterId` (for scheduled evaluation). */

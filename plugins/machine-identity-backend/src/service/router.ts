@@ -63,7 +63,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/identities', async (req, res) => {
     const readable = await readFilter(req);
-    const { cursor, limit, owner, entityRef, ...filter } = req.query;
+    const { cursor, limit, owner, entityRef, sort, ...filter } = req.query;
     const page = await store.identities.list(
       {
         ...filter,
@@ -71,7 +71,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         owner: entityRefParam(owner, 'owner', 'group'),
         entityRef: entityRefParam(entityRef, 'entityRef', 'component'),
       },
-      { cursor: cursorParam(cursor), limit: limit ?? 50, now: new Date().toISOString() },
+      { cursor: cursorParam(cursor), limit: limit ?? 50, now: new Date().toISOString(), sort: sort ?? 'urgency' },
     );
     res.json(page);
   });

@@ -29,7 +29,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Identities matching every given filter, ordered by id, keyset-paginated. */
+        /** Identities matching every given filter, keyset-paginated, most urgent first (`sort=urgency`: expired, then open error-severity violations, then expiring within 30 days, then open warnings, then the rest; each tier by soonest expiry, then id) or by id (`sort=id`). Every page carries the exact `total` of the filter.
+         *      */
         get: operations["listIdentities"];
         put?: never;
         post?: never;
@@ -580,11 +581,19 @@ export interface components {
             observationCount: number;
             violationCount: number;
             reviewStatus: components["schemas"]["ReviewStatus"];
+            /** @description List responses: the rules the identity breaks now (its open violations), so a list can show them without a request per row. */
+            openRules?: {
+                ruleId: string;
+                severity: components["schemas"]["Severity"];
+                message: string;
+            }[];
         };
         IdentityPage: {
             items: components["schemas"]["Identity"][];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             nextCursor?: string;
+            /** @description Identities matching the filter, on every page (not only this one). */
+            total?: number;
         };
         /** @description One place a scan saw an identity. */
         Observation: {
@@ -1073,6 +1082,8 @@ export interface operations {
     listIdentities: {
         parameters: {
             query?: {
+                /** @description Order of the list: urgency (default) or id. A cursor only continues the sort it came from. */
+                sort?: "urgency" | "id";
                 type?: components["schemas"]["IdentityType"];
                 /** @description Owning Group ref (`payments` = `group:default/payments`). */
                 owner?: string;

@@ -59,8 +59,21 @@ export const spec = {
     "/identities": {
       "get": {
         "operationId": "listIdentities",
-        "summary": "Identities matching every given filter, ordered by id, keyset-paginated.",
+        "summary": "Identities matching every given filter, keyset-paginated, most urgent first (`sort=urgency`: expired, then open error-severity violations, then expiring within 30 days, then open warnings, then the rest; each tier by soonest expiry, then id) or by id (`sort=id`). Every page carries the exact `total` of the filter.\n",
         "parameters": [
+          {
+            "name": "sort",
+            "in": "query",
+            "description": "Order of the list: urgency (default) or id. A cursor only continues the sort it came from.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "urgency",
+                "id"
+              ],
+              "default": "urgency"
+            }
+          },
           {
             "name": "type",
             "in": "query",
@@ -1941,6 +1954,29 @@ export const spec = {
           },
           "reviewStatus": {
             "$ref": "#/components/schemas/ReviewStatus"
+          },
+          "openRules": {
+            "type": "array",
+            "description": "List responses: the rules the identity breaks now (its open violations), so a list can show them without a request per row.",
+            "items": {
+              "type": "object",
+              "required": [
+                "ruleId",
+                "severity",
+                "message"
+              ],
+              "properties": {
+                "ruleId": {
+                  "type": "string"
+                },
+                "severity": {
+                  "$ref": "#/components/schemas/Severity"
+                },
+                "message": {
+                  "type": "string"
+                }
+              }
+            }
           }
         }
       },
@@ -1959,6 +1995,11 @@ export const spec = {
           "nextCursor": {
             "type": "string",
             "description": "Pass as `cursor` for the next page; absent on the last page."
+          },
+          "total": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Identities matching the filter, on every page (not only this one)."
           }
         }
       },

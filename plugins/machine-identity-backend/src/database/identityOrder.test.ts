@@ -1,0 +1,136 @@
+import { type TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import type { Identity } from '@keyring/plugin-machine-identity-common';
+import { discovery } from '../__testUtils__/testScannerModule';
+import { writeDiscoveries } from '../inventory/writeDiscoveries';
+import { ComponentIndex } from '../ownership/ComponentIndex';
+import { OwnershipResolver } from '../ownership/OwnershipResolver';
+import { DatabaseInventoryStores } from './DatabaseInventoryStores';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const DAY = 86_400_000;
+const NOW = '2026-12-02T00:00:00.000Z';
+const COUNT = 2_000;
+
+/** A fleet where every tier is crowded and many identities share an expiry (ties broken by id). */
+function notAfterOf(n: number): string | undefined {
+  switch (n % 5) {
+    case 0:
+      return new Date(Date.parse(NOW) - (1 + (n % 7)) * DAY).toISOString(); // expired
+    case 1:
+      return new Date(Date.parse(NOW) + (n % 29) * DAY + DAY / 2).toISOString(); // within 30 days
+    case 2:
+      return n % 10 === 2 ? '9999-12-31T23:59:59.000Z' : undefined; // far or none
+    default:
+      return new Date(Date.parse(NOW) + (40 + (n % 11)) * DAY).toISOString();
+  }
+}
+
+/** Open violations by n: every 3rd an error, every 4th a warning, every 7th a resolved error. */
+function violationsOf(n: number) {
+  const out: { rule_id: string; severity: string; resolved_at: string | null }[] = [];
+  if (n % 3 === 0) out.push({ rule_id: 'tls.expiry', severity: 'error', resolved_at: null });
+  if (n % 4 === 0) out.push({ rule_id: 'tls.key-size', severity: 'warning', resolved_at: null });
+  if (n % 7 === 0) out.push({ rule_id: 'tls.self-signed', severity: 'error', resolved_at: NOW });
+  if (n % 11 === 0) out.push({ rule_id: 'any.info', severity: 'info', resolved_at: null });
+  return out;
+}
+
+function expectedTier(notAfter: string | undefined, severities: string[]): number {
+  if (notAfter && notAfter < NOW) return 0;
+  if (severities.includes('error')) return 1;
+  if (notAfter && notAfter <= new Date(Date.parse(NOW) + 30 * DAY).toISOString()) return 2;
+  if (severities.includes('warning')) return 3;
+  return 4;
+}
+
+async function seed(databaseId: TestDatabaseId) {
+  const knex = await databases.init(databaseId);
+  const stores = await DatabaseInventoryStores.fromKnex(knex);
+  const resolver = OwnershipResolver.create({ fallbackOwner: 'group:default/security' });
+  resolver.setIndex(ComponentIndex.empty());
+  const items = Array.from({ length: COUNT }, (_, i) => {
+    const n = i + 1;
+    const notAfter = notAfterOf(n);
+    return discovery(n, {
+      type: 'tls-certificate',
+      attributes: { keyAlgorithm: 'ed25519', ...(notAfter && { notAfter }) },
+    });
+  });
+  await writeDiscoveries(stores, {
+    scanId: 's1',
+    sourceId: 'alpha',
+    discoveries: items,
+    now: NOW,
+    resolveOwnership: resolver.resolve,
+  });
+  const ids = (await knex('identities').select('id', 'display_name')) as { id: string; display_name: string }[];
+  const expected: { id: string; tier: number; expiry: string }[] = [];
+  const rows = [];
+  for (const { id, display_name } of ids) {
+    const n = Number(/identity-(\d+)\./.exec(display_name)![1]);
+    const violations = violationsOf(n);
+    for (const v of violations) {
+      rows.push({ identity_id: id, message: `${v.rule_id} broken`, remediation: 'fix it', first_detected: NOW, ...v });
+    }
+    const open = violations.filter(v => !v.resolved_at);
+    await knex('identities').where({ id }).update({ violation_count: open.length });
+    const notAfter = notAfterOf(n);
+    expected.push({ id, tier: expectedTier(notAfter, open.map(v => v.severity)), expiry: notAfter ?? '9999-99-99' });
+  }
+  for (let i = 0; i < rows.length; i += 200) {
+    await knex('violations').insert(rows.slice(i, i + 200));
+  }
+  expected.sort((a, b) => a.tier - b.tier || (a.expiry < b.expiry ? -1 : a.expiry > b.expiry ? 1 : 0) || (a.id < b.id ? -1 : 1));
+  return { knex, stores, expected };
+}
+
+describe('identity list in urgency order', () => {
+  it.each(databases.eachSupportedId())(
+    'pages through 2,000 identities most urgent first, in exact order, none repeated or skipped, with the exact total on every page (%p)',
+    async databaseId => {
+      const { stores, expected } = await seed(databaseId);
+      const seen: Identity[] = [];
+      const totals = new Set<number | undefined>();
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        // the clock moves on between pages; the cursor keeps page 1's ranking
+        const now = new Date(Date.parse(NOW) + pages * 3 * DAY).toISOString();
+        const page = await stores.identities.list({}, { cursor, limit: 97, now, sort: 'urgency' });
+        seen.push(...page.items);
+        totals.add(page.total);
+        cursor = page.nextCursor;
+        pages += 1;
+      } while (cursor);
+      expect(pages).toBe(Math.ceil(COUNT / 97));
+      expect(totals).toEqual(new Set([COUNT]));
+      expect(seen.map(i => i.id)).toEqual(expected.map(e => e.id));
+      expect(new Set(seen.map(i => i.id)).size).toBe(COUNT);
+      // tiers really are crowded, and the first row is an expired identity
+      expect(new Set(expected.map(e => e.tier))).toEqual(new Set([0, 1, 2, 3, 4]));
+      expect(Date.parse(seen[0].notAfter!)).toBeLessThan(Date.parse(NOW));
+      // the rules a row breaks travel with it: open ones only, never the resolved one
+      const n21 = seen.find(i => i.displayName === 'identity-21.example.test')!;
+      expect(n21.openRules).toEqual([{ ruleId: 'tls.expiry', severity: 'error', message: 'tls.expiry broken' }]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'counts the filter exactly and keeps the id order available with sort=id (%p)',
+    async databaseId => {
+      const { stores, expected } = await seed(databaseId);
+      const violating = await stores.identities.list({ violating: true }, { limit: 10, now: NOW, sort: 'urgency' });
+      const openCount = Array.from({ length: COUNT }, (_, i) => violationsOf(i + 1).filter(v => !v.resolved_at).length).filter(Boolean).length;
+      expect(violating.total).toBe(openCount);
+      const expiring = await stores.identities.list({ expiresWithinDays: 30 }, { limit: 10, now: NOW, sort: 'id' });
+      expect(expiring.total).toBe(expected.filter(e => e.expiry <= new Date(Date.parse(NOW) + 30 * DAY).toISOString()).length);
+      const byId = await stores.identities.list({}, { limit: COUNT, now: NOW, sort: 'id' });
+      expect(byId.items.map(i => i.id)).toEqual(expected.map(e => e.id).sort());
+      // an id cursor does not continue the urgency order
+      const first = await stores.identities.list({}, { limit: 5, now: NOW, sort: 'id' });
+      await expect(
+        stores.identities.list({}, { cursor: first.nextCursor, limit: 5, now: NOW, sort: 'urgency' }),
+      ).rejects.toThrow(/Invalid cursor for sort=urgency/);
+    },
+  );
+});
