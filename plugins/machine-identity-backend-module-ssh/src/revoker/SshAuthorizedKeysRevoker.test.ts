@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
@@ -49,6 +49,7 @@ describe('SshAuthorizedKeysRevoker', () => {
 
   afterEach(async () => {
     await sshd.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('removes every line of the key atomically with a backup, and a real sshd then refuses that key but not the others', async () => {
