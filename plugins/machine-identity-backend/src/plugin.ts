@@ -131,6 +131,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         const reviews = await setupReviews({
           ...deps,
           stores: store,
+          access,
           getIdentity: id => store.identities.get(id),
           knowsRule: id => policyEngine.knowsRule(id),
           evaluate: (ids, now) => evaluator.evaluate(ids, now),

@@ -35,6 +35,14 @@ describe('the audit trail', () => {
         expect((await portal.get('/audit?from=yesterday')).status).toBe(400);
         expect((await portal.get('/audit?identityId=x&cursor=garbage')).status).toBe(400);
 
+        // a reader limited to their own Groups' identities sees neither payments' campaign nor its events
+        const identityId = ids[0];
+        expect((await portal.get('/reviews/campaigns', 'dave')).body.items).toEqual([]);
+        expect((await portal.get(`/reviews/campaigns/${campaign.id}`, 'dave')).status).toBe(404);
+        expect((await portal.get(`/audit?identityId=${identityId}`, 'dave')).status).toBe(404);
+        expect((await portal.get('/audit?actor=user:default/bob', 'dave')).body.items).toEqual([]);
+        expect((await portal.get(`/audit?identityId=${identityId}`, 'bob')).body.items.length).toBeGreaterThan(0);
+
         // no route edits or deletes an event
         const id = first.body.items[0].id;
         for (const method of ['put', 'patch', 'delete'] as const) {

@@ -6,7 +6,9 @@ import type {
   ReviewItem,
 } from '@keyring/plugin-machine-identity-common';
 import type { Knex } from 'knex';
+import { applyAccessFilter } from '../database/accessFilter';
 import { decodeCursor, encodeCursor } from '../database/cursor';
+import type { IdentityAccessFilter } from '../database/types';
 import {
   type CampaignRow,
   type ItemRow,
@@ -27,6 +29,8 @@ export interface ItemFilter {
   type?: string;
   /** Case-insensitive substring of the display name. */
   q?: string;
+  /** The reader's permission condition on the items' identities. */
+  access?: IdentityAccessFilter;
 }
 
 /** A decision as stored on its item. */
@@ -136,12 +140,13 @@ export class DatabaseCampaignStore {
   }
 
   /** Campaigns, newest first. */
-  async listCampaigns(filter: { owner?: string; state?: CampaignState; limit: number }): Promise<ReviewCampaign[]> {
+  async listCampaigns(filter: { owner?: string; owners?: string[]; state?: CampaignState; limit: number }): Promise<ReviewCampaign[]> {
     const query = this.db<CampaignRow>('review_campaigns')
       .orderBy('opened_at', 'desc')
       .orderBy('id', 'desc')
       .limit(filter.limit);
     if (filter.owner) query.where('owner', filter.owner);
+    if (filter.owners) query.whereIn('owner', filter.owners);
     if (filter.state) query.where('state', filter.state);
     return ((await query) as CampaignRow[]).map(rowToCampaign);
   }
@@ -165,6 +170,7 @@ export class DatabaseCampaignStore {
     else if (filter.decision) query.where('ri.decision', filter.decision);
     if (filter.type) query.where('i.type', filter.type);
     if (filter.q) query.whereRaw('lower(i.display_name) like ?', [`%${filter.q.toLowerCase()}%`]);
+    applyAccessFilter(query, filter.access, 'i.');
     if (options.cursor) query.where('ri.identity_id', '>', String(decodeCursor(options.cursor)));
     const rows = (await query) as ItemRow[];
     const items = rows.slice(0, options.limit).map(rowToItem);

@@ -1,8 +1,23 @@
 import type { BackstageCredentials, HttpAuthService, PermissionsService, UserInfoService } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult, type BasicPermission, type ResourcePermission } from '@backstage/plugin-permission-common';
+import { machineIdentityReadPermission } from '@keyring/plugin-machine-identity-common';
 import type { Request } from 'express';
+import type { IdentityAccessFilter } from '../database/types';
+import type { IdentityAccess } from '../permissions';
 import type { ReviewCaller } from './types';
+
+/**
+ * What a reader of reviews may see. `filter` is the policy's condition on
+ * `machine-identity.read` (absent: everything); under a condition, campaigns
+ * are limited to the caller's own Groups and audit events to identities the
+ * condition allows or the caller's own actions.
+ */
+export interface ReadScope {
+  credentials: BackstageCredentials;
+  filter?: IdentityAccessFilter;
+  caller?: ReviewCaller;
+}
 
 /**
  * Who is calling a review route and what they may do: credentials from
@@ -15,14 +30,33 @@ export class ReviewAuthority {
     private readonly httpAuth: HttpAuthService,
     private readonly userInfo: UserInfoService,
     private readonly permissions: PermissionsService,
+    private readonly access: IdentityAccess | undefined,
   ) {}
 
   static create(options: {
     httpAuth: HttpAuthService;
     userInfo: UserInfoService;
     permissions: PermissionsService;
+    /** Turns conditional read decisions into filters; without it conditions are not applied. */
+    access?: IdentityAccess;
   }): ReviewAuthority {
-    return new ReviewAuthority(options.httpAuth, options.userInfo, options.permissions);
+    return new ReviewAuthority(options.httpAuth, options.userInfo, options.permissions, options.access);
+  }
+
+  /** The reader's scope under `machine-identity.read` (DENY: `NotAllowedError`). */
+  async readScope(req: Request): Promise<ReadScope> {
+    const credentials = await this.reader(req, machineIdentityReadPermission);
+    const filter = this.access ? await this.access.filter(machineIdentityReadPermission, credentials) : undefined;
+    if (!filter) return { credentials };
+    const isUser = (credentials.principal as { type?: string }).type === 'user';
+    const caller = isUser ? await this.callerOf(credentials) : undefined;
+    return { credentials, filter, caller };
+  }
+
+  /** Whether the scope allows reading this identity. */
+  async canRead(scope: ReadScope, identity: Parameters<IdentityAccess['allows']>[1]): Promise<boolean> {
+    if (!scope.filter || !this.access) return true;
+    return this.access.allows(machineIdentityReadPermission, identity, scope.credentials);
   }
 
   /** A user or service allowed `permission` (a basic permission, or a resource one without a resource). */
@@ -46,6 +80,10 @@ export class ReviewAuthority {
       );
     }
     await this.check(credentials, permission);
+    return this.callerOf(credentials);
+  }
+
+  private async callerOf(credentials: BackstageCredentials): Promise<ReviewCaller> {
     const info = await this.userInfo.getUserInfo(credentials as BackstageCredentials<any>);
     return {
       userEntityRef: info.userEntityRef.toLowerCase(),

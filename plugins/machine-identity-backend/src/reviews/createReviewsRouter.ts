@@ -62,10 +62,11 @@ export async function createReviewsRouter(options: ReviewsRouterOptions): Promis
   router.use('/identities/:id/waivers', express.json({ limit: '16kb' }));
 
   router.get('/reviews/campaigns', async (req, res) => {
-    await authority.reader(req, machineIdentityReadPermission);
+    const scope = await authority.readScope(req);
     checkParams(req.query, ['owner', 'state', 'limit']);
     const items = await campaignStore.listCampaigns({
       owner: optionalEntityRef(req.query, 'owner', 'group'),
+      owners: scope.filter ? (scope.caller?.ownershipEntityRefs ?? []) : undefined,
       state: oneOf<CampaignState>(req.query.state as string | undefined, CAMPAIGN_STATES, 'state'),
       limit: optionalInt(req.query, 'limit', 1, 500) ?? 100,
     });
@@ -82,17 +83,18 @@ export async function createReviewsRouter(options: ReviewsRouterOptions): Promis
   });
 
   router.get('/reviews/campaigns/:id', async (req, res) => {
-    await authority.reader(req, machineIdentityReadPermission);
+    const scope = await authority.readScope(req);
     checkParams(req.query, ['decision', 'type', 'q', 'cursor', 'limit']);
     const campaign = await campaignStore.getCampaign(req.params.id);
-    if (!campaign) throw new NotFoundError(`No review campaign with id "${req.params.id.slice(0, 100)}"`);
+    const visible = campaign && (!scope.filter || scope.caller?.ownershipEntityRefs.includes(campaign.owner));
+    if (!visible) throw new NotFoundError(`No review campaign with id "${req.params.id.slice(0, 100)}"`);
     const decision = req.query.decision as ItemFilter['decision'];
     if (decision !== undefined && !['undecided', 'confirm', 'reassign', 'revoke'].includes(decision)) {
       throw new InputError('decision must be one of undecided, confirm, reassign, revoke');
     }
     const page = await campaignStore.listItems(
       campaign.id,
-      { decision, type: optionalType(req.query), q: optionalString(req.query, 'q', 200) },
+      { decision, type: optionalType(req.query), q: optionalString(req.query, 'q', 200), access: scope.filter },
       { cursor: optionalCursor(req.query), limit: optionalInt(req.query, 'limit', 1, 1000) ?? 100 },
     );
     res.json({ ...campaign, items: page.items, nextCursor: page.nextCursor });

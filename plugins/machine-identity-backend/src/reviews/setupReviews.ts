@@ -14,6 +14,7 @@ import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
 import { createAuditRouter } from '../audit/createAuditRouter';
 import type { InventoryStores } from '../database/types';
+import type { IdentityAccess } from '../permissions';
 import { WaiverService } from '../service/WaiverService';
 import { CampaignService } from './CampaignService';
 import { createReviewsRouter } from './createReviewsRouter';
@@ -55,6 +56,8 @@ export async function setupReviews(deps: {
   revocations?: RevocationRequester;
   /** The inventory stores: decisions append to `audit` inside their transactions. */
   stores: InventoryStores;
+  /** Conditional read decisions as filters (the plugin's `IdentityAccess`). */
+  access?: IdentityAccess;
 }) {
   const logger = deps.logger.child({ feature: 'reviews' });
   const settings = readReviewSettings(deps.config);
@@ -111,6 +114,6 @@ export async function setupReviews(deps: {
     waivers,
     logger,
   });
-  router.use(await createAuditRouter({ authority, audit }));
+  router.use(await createAuditRouter({ authority, audit, getIdentity: deps.getIdentity }));
   return { router, campaigns, decisions, reassignments, waivers, escalator, audit };
 }

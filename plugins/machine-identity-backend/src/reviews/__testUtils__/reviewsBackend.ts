@@ -9,6 +9,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
+import { createMachineIdentityConditionalDecision, machineIdentityConditions } from '../../permissions/rules';
 import knexFactory, { type Knex } from 'knex';
 import request from 'supertest';
 import { discovery, scanPlans, testScannerModule, yields } from '../../__testUtils__/testScannerModule';
@@ -23,12 +24,16 @@ export const API = '/api/machine-identity';
 export const TEAMS: Record<string, string[]> = {
   payments: ['bob', 'frank', 'gina'],
   identity: ['carol', 'gina'],
+  billing: ['dave'],
   security: ['erin'],
   acme: ['ceo'],
 };
 
 /** Users allowed to open campaigns in the test policy. */
 export const ADMINS = ['user:default/erin'];
+
+/** Users whose `machine-identity.read` is conditional: only their Groups' identities (isOwner). */
+export const OWN_TEAM_READERS = ['user:default/dave'];
 
 function groupEntity(name: string): Entity {
   return {
@@ -82,12 +87,18 @@ const permissionsFactory = createServiceFactory({
   factory: () => {
     const decide = (requests: Array<{ permission: { name: string } }>, options: { credentials: BackstageCredentials }) => {
       const principal = options.credentials.principal as { userEntityRef?: string };
-      return requests.map(r => ({
-        result:
-          r.permission.name === 'machine-identity.review.campaign.create' && !ADMINS.includes(principal.userEntityRef ?? '')
-            ? AuthorizeResult.DENY
-            : AuthorizeResult.ALLOW,
-      }));
+      const user = principal.userEntityRef ?? '';
+      return requests.map(r => {
+        if (r.permission.name === 'machine-identity.read' && OWN_TEAM_READERS.includes(user)) {
+          return createMachineIdentityConditionalDecision(r.permission as any, machineIdentityConditions.isOwner({ claims: ownershipOf(user) }));
+        }
+        return {
+          result:
+            r.permission.name === 'machine-identity.review.campaign.create' && !ADMINS.includes(user)
+              ? AuthorizeResult.DENY
+              : AuthorizeResult.ALLOW,
+        };
+      });
     };
     return { authorize: async (r: any, o: any) => decide(r, o), authorizeConditional: async (r: any, o: any) => decide(r, o) } as any;
   },
