@@ -75,6 +75,8 @@ describe('ownerHintFromComment', () => {
       owner: 'group:default/payments',
       component: 'payments-api',
       via: 'ssh key comment "deploy@ci team=payments component=payments-api"',
+      // Since 967b18f comment hints only fill a gap in ownership.
+      fillsGapOnly: true,
     });
     expect(ownerHintFromComment('owner=group:ops/sre')?.owner).toBe('group:ops/sre');
   });
