@@ -2,6 +2,8 @@
 // `npm start`: the Keyring portal with its demo estate, on SQLite.
 //   demo estate (TLS listeners on 127.0.10.x, certificate files, SSH fleet)
 //   backend on http://localhost:7007, app on http://localhost:3000
+// `npm run start:next` (`--next`): the same, with the app on Backstage's new
+// frontend system (packages/app-next) instead of the legacy app.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(root, process.env.KEYRING_DATA_DIR ?? '.keyring-data');
 mkdirSync(path.join(dataDir, 'db'), { recursive: true });
 const env = { KEYRING_DATA_DIR: dataDir };
+const appWorkspace = process.argv.includes('--next') ? 'app-next' : 'app';
 
 // Create the demo estate's certificates and SSH fleet before the backend's first scan.
 const prepared = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['src/cli.ts', '--prepare-only'], {
@@ -25,7 +28,7 @@ const { result } = concurrently(
   [
     { name: 'estate', command: 'npm run start --workspace @keyring/demo-estate', env },
     { name: 'backend', command: 'npm run start --workspace backend', env },
-    { name: 'app', command: 'npm run start --workspace app', env },
+    { name: appWorkspace, command: `npm run start --workspace ${appWorkspace}`, env },
   ],
   { cwd: root, killOthers: ['failure', 'success'], prefixColors: ['magenta', 'blue', 'green'] },
 );
