@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { iamGroupHandlers } from './iamGroups';
 import { iamRoleHandlers } from './iamRoles';
 import { iamUserHandlers, type QueryHandler } from './iamUsers';
 import { acmHandlers, assumeRole, secretsManagerHandlers, type JsonHandler } from './jsonServices';
@@ -19,7 +20,7 @@ export interface AwsEmulatorOptions {
   recordCalls?: boolean;
 }
 
-const IAM: Record<string, QueryHandler> = { ...iamUserHandlers, ...iamRoleHandlers };
+const IAM: Record<string, QueryHandler> = { ...iamUserHandlers, ...iamRoleHandlers, ...iamGroupHandlers };
 const JSON_TARGETS: Record<string, { service: AwsCall['service']; handlers: Record<string, JsonHandler> }> = {
   secretsmanager: { service: 'secretsmanager', handlers: secretsManagerHandlers },
   CertificateManager: { service: 'acm', handlers: acmHandlers },

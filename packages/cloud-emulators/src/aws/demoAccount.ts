@@ -11,7 +11,8 @@ export const DEMO_AWS_CREDENTIALS = {
 /**
  * The demo AWS account (`123456789012`, `eu-west-1`, labelled a demo in
  * every description): a healthy service user, a stale key unused for 212
- * days, a user with an inline `*:*` policy and an IAM SSH key, an admin
+ * days (in a group whose inline policy allows `iam:*`), a user with an
+ * inline `*:*` policy and an IAM SSH key, an admin
  * break-glass role, an EC2 workload role, an expiring IAM server
  * certificate, a rotated and an unrotated secret, and an Amazon-issued and
  * an imported ACM certificate.
@@ -32,6 +33,7 @@ export async function demoAccount(now = new Date()): Promise<EmulatedAccount> {
       createDate: daysAgo(now, 700),
       tags: ownerTags('group:default/billing', 'legacy-billing', [{ Key: 'keyring.io/demo', Value: 'stale unused key' }]),
       attachedPolicies: [s3],
+      groups: ['billing-ops'],
       accessKeys: [
         accessKey({ createDate: daysAgo(now, 640), lastUsed: { date: daysAgo(now, 212), service: 's3', region: 'eu-west-1' } }),
         accessKey({ createDate: daysAgo(now, 500), status: 'Inactive' }),
@@ -45,6 +47,16 @@ export async function demoAccount(now = new Date()): Promise<EmulatedAccount> {
       accessKeys: [accessKey({ createDate: daysAgo(now, 95) })],
     }),
   );
+  account.groups = [
+    {
+      groupName: 'billing-ops',
+      groupId: 'AGPAKEYRINGDEMO00001',
+      path: '/',
+      createDate: daysAgo(now, 700),
+      attachedPolicies: [s3],
+      inlinePolicies: { 'manage-users': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:*'], Resource: '*' }] } },
+    },
+  ];
   account.roles.push(
     role({
       roleName: 'admin-breakglass',

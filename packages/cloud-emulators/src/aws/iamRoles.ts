@@ -1,12 +1,10 @@
 import type { QueryHandler } from './iamUsers';
 import {
-  attachedPoliciesPage,
   encodeDocument,
   findBy,
   iamArn,
-  inlinePolicy,
-  inlinePolicyNamesPage,
   page,
+  policyHandlers,
   required,
   requireRole,
 } from './lookup';
@@ -64,16 +62,7 @@ export const iamRoleHandlers: Record<string, QueryHandler> = {
     const { items, fields } = page(requireRole(account, params).tags, params);
     return { Tags: items, ...fields };
   },
-  ListAttachedRolePolicies(params, account) {
-    return attachedPoliciesPage(requireRole(account, params).attachedPolicies, params);
-  },
-  ListRolePolicies(params, account) {
-    return inlinePolicyNamesPage(requireRole(account, params).inlinePolicies, params);
-  },
-  GetRolePolicy(params, account) {
-    const r = requireRole(account, params);
-    return inlinePolicy(r.inlinePolicies, params, { field: 'RoleName', name: r.roleName });
-  },
+  ...policyHandlers('Role', requireRole, x => x.roleName),
   DetachRolePolicy(params, account) {
     const r = requireRole(account, params);
     const arn = required(params, 'PolicyArn');
@@ -84,9 +73,7 @@ export const iamRoleHandlers: Record<string, QueryHandler> = {
   },
   GetPolicy(params, account) {
     const p = requirePolicy(account, params);
-    const attachments =
-      account.users.filter(u => u.attachedPolicies.includes(p.arn)).length +
-      account.roles.filter(r => r.attachedPolicies.includes(p.arn)).length;
+    const attachments = [...account.users, ...account.roles, ...(account.groups ?? [])].filter(x => x.attachedPolicies.includes(p.arn)).length;
     return {
       Policy: {
         PolicyName: p.policyName,

@@ -1,10 +1,8 @@
 import {
-  attachedPoliciesPage,
   findAccessKey,
   iamArn,
-  inlinePolicy,
-  inlinePolicyNamesPage,
   page,
+  policyHandlers,
   required,
   requireUser,
 } from './lookup';
@@ -115,16 +113,7 @@ export const iamUserHandlers: Record<string, QueryHandler> = {
     u.tags = u.tags.filter(t => !keys.has(t.Key));
     return undefined;
   },
-  ListAttachedUserPolicies(params, account) {
-    return attachedPoliciesPage(requireUser(account, params).attachedPolicies, params);
-  },
-  ListUserPolicies(params, account) {
-    return inlinePolicyNamesPage(requireUser(account, params).inlinePolicies, params);
-  },
-  GetUserPolicy(params, account) {
-    const u = requireUser(account, params);
-    return inlinePolicy(u.inlinePolicies, params, { field: 'UserName', name: u.userName });
-  },
+  ...policyHandlers('User', requireUser, x => x.userName),
   ListSSHPublicKeys(params, account) {
     const u = requireUser(account, params);
     const { items, fields } = page(u.sshPublicKeys, params);

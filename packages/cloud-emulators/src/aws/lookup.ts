@@ -1,4 +1,5 @@
 import type { EmulatedAccessKey, EmulatedAccount, EmulatedUser, PolicyDocument } from './types';
+import type { QueryHandler } from './iamUsers';
 import { AwsError, type XmlValue } from './xml';
 
 const indexes = new WeakMap<object, Map<string, number>>();
@@ -112,12 +113,31 @@ export function inlinePolicyNamesPage(policies: Record<string, PolicyDocument>, 
 export function inlinePolicy(
   policies: Record<string, PolicyDocument>,
   params: URLSearchParams,
-  owner: { field: 'UserName' | 'RoleName'; name: string },
+  owner: { field: 'UserName' | 'RoleName' | 'GroupName'; name: string },
 ): Record<string, XmlValue> {
   const name = required(params, 'PolicyName');
   const doc = policies[name];
   if (!doc) {
-    throw new AwsError('NoSuchEntity', `The ${owner.field === 'UserName' ? 'user' : 'role'} policy with name ${name} cannot be found.`, 404);
+    throw new AwsError('NoSuchEntity', `The ${owner.field.replace('Name', '').toLowerCase()} policy with name ${name} cannot be found.`, 404);
   }
   return { [owner.field]: owner.name, PolicyName: name, PolicyDocument: encodeDocument(doc) };
+}
+
+/**
+ * `ListAttached<Kind>Policies`, `List<Kind>Policies` and `Get<Kind>Policy`
+ * for users, roles or groups.
+ */
+export function policyHandlers<T extends { attachedPolicies: string[]; inlinePolicies: Record<string, PolicyDocument> }>(
+  kind: 'User' | 'Role' | 'Group',
+  find: (account: EmulatedAccount, params: URLSearchParams) => T,
+  nameOf: (item: T) => string,
+): Record<string, QueryHandler> {
+  return {
+    [`ListAttached${kind}Policies`]: (params, account) => attachedPoliciesPage(find(account, params).attachedPolicies, params),
+    [`List${kind}Policies`]: (params, account) => inlinePolicyNamesPage(find(account, params).inlinePolicies, params),
+    [`Get${kind}Policy`]: (params, account) => {
+      const item = find(account, params);
+      return inlinePolicy(item.inlinePolicies, params, { field: `${kind}Name`, name: nameOf(item) });
+    },
+  };
 }

@@ -38,8 +38,20 @@ export interface EmulatedUser {
   attachedPolicies: string[];
   inlinePolicies: Record<string, PolicyDocument>;
   sshPublicKeys: EmulatedSshPublicKey[];
+  /** Names of the IAM groups the user is in. */
+  groups?: string[];
   /** Serve this user's `member` without `UserName`/`Arn` (a malformed record). */
   malformed?: boolean;
+}
+
+/** An IAM group and its policies. */
+export interface EmulatedGroup {
+  groupName: string;
+  groupId: string;
+  path: string;
+  createDate: string;
+  attachedPolicies: string[];
+  inlinePolicies: Record<string, PolicyDocument>;
 }
 
 /** An IAM role. */
@@ -133,6 +145,8 @@ export interface EmulatedAccount {
   region: string;
   users: EmulatedUser[];
   roles: EmulatedRole[];
+  /** IAM groups (optional: estates saved before groups existed have none). */
+  groups?: EmulatedGroup[];
   policies: EmulatedManagedPolicy[];
   serverCertificates: EmulatedServerCertificate[];
   secrets: EmulatedSecret[];

@@ -58,6 +58,11 @@ describe('AwsIamScanner against the AWS emulator', () => {
     expect(admin.attributes.extra).toMatchObject({ trustedPrincipals: 'AWS:arn:aws:iam::123456789012:root', lastUsedRegion: 'eu-west-1' });
     const bot = discoveries.find(d => d.displayName.endsWith('user/deploy-bot'))!;
     expect(bot.attributes).toMatchObject({ privileged: true, privilegedReason: 'inline policy deploy-everything allows *:*', staticKeys: 1 });
+    // Privilege granted through a group counts too.
+    const grouped = discoveries.find(d => d.displayName.endsWith('user/svc-billing-export'))!;
+    expect(grouped.attributes).toMatchObject({ privileged: true, privilegedReason: 'group billing-ops: inline policy manage-users allows iam:*' });
+    expect(grouped.attributes.scopes).toEqual(['AmazonS3ReadOnlyAccess', 'group:billing-ops']);
+    expect(discoveries.find(d => d.displayName.endsWith('user/svc-payments-api'))!.attributes.privileged).toBeUndefined();
     const workload = discoveries.find(d => d.displayName.endsWith('role/payments-api-ec2'))!;
     expect(workload.attributes.privileged).toBeUndefined();
     expect(workload.attributes.extra?.trustedPrincipals).toBe('Service:ec2.amazonaws.com');
@@ -142,6 +147,17 @@ describe('AwsIamScanner against the AWS emulator', () => {
     expect(covered).not.toContain('123456789012/iam/access-keys/svc-payments-api/');
     expect(covered).toContain('123456789012/iam/access-keys/deploy-bot/');
     expect(covered).toContain('123456789012/iam/users/');
+  });
+
+  it('does not write a user whose group policies could not be read (its privilege would be wrong)', async () => {
+    emulator.injectFault({ operation: 'ListGroupPolicies', kind: 'server-error', times: 3 });
+    const { discoveries, problems, covered } = await runAwsScanner(source());
+    expect(problems).toEqual([
+      expect.objectContaining({ location: '123456789012/iam/groups/billing-ops', message: expect.stringMatching(/^ListGroupPolicies failed after 0 items: ServiceFailure/) }),
+    ]);
+    expect(discoveries.some(d => d.displayName.endsWith('user/svc-billing-export'))).toBe(false);
+    expect(discoveries.some(d => d.type === 'api-token' && d.displayName.includes('svc-billing-export'))).toBe(true);
+    expect(covered).not.toContain('123456789012/iam/users/');
   });
 
   it('reports a truncated response and a malformed user record, and carries on', async () => {

@@ -5,6 +5,7 @@ import type {
 } from '@keyring/plugin-machine-identity-node';
 import { AccountScan } from './AccountScan';
 import { createAwsClients } from './createAwsClients';
+import { GroupPrivilegeJudge } from './groupPrivilege';
 import { ManagedPolicyJudge } from './policyPrivilege';
 import { readAwsAccounts } from './readAwsAccounts';
 import { scanAcmCertificates, scanServerCertificates } from './scanCertificates';
@@ -48,7 +49,7 @@ export class AwsIamScanner implements MachineIdentityScanner {
       const judge = new ManagedPolicyJudge(scan);
       const counts = { users: 0, accessKeys: 0, sshKeys: 0, roles: 0, serverCertificates: 0, secrets: 0, acmCertificates: 0 };
       try {
-        yield* scanIamUsers(scan, judge, counts);
+        yield* scanIamUsers(scan, { policies: judge, groups: new GroupPrivilegeJudge(scan, judge) }, counts);
         yield* scanIamRoles(scan, judge, counts);
         yield* scanServerCertificates(scan, counts);
         yield* scanSecrets(scan, counts);

@@ -4,6 +4,7 @@ import {
   GetUserPolicyCommand,
   paginateListAccessKeys,
   paginateListAttachedUserPolicies,
+  paginateListGroupsForUser,
   paginateListSSHPublicKeys,
   paginateListUserPolicies,
   paginateListUsers,
@@ -14,6 +15,7 @@ import {
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
 import { describeAwsError, mapConcurrent, readAllPages, sha256Hex, type AccountScan } from './AccountScan';
 import { ownerHintFromTags } from './ownerHintFromTags';
+import type { GroupPrivilegeJudge } from './groupPrivilege';
 import { adminActionOf, decodePolicyDocument, type ManagedPolicyJudge } from './policyPrivilege';
 import { sshKeyDiscovery } from './sshKeyDiscovery';
 
@@ -41,7 +43,7 @@ const iso = (d: Date | undefined) => d?.toISOString();
  */
 export async function* scanIamUsers(
   scan: AccountScan,
-  judge: ManagedPolicyJudge,
+  judges: { policies: ManagedPolicyJudge; groups: GroupPrivilegeJudge },
   counts: UserScanCounts,
 ): AsyncGenerator<MachineIdentityDiscovery> {
   const { iam } = scan.clients;
@@ -49,7 +51,7 @@ export async function* scanIamUsers(
   try {
     for await (const page of paginateListUsers({ client: iam, pageSize: 100 }, {})) {
       const users = page.Users ?? [];
-      const batches = await mapConcurrent(users, USER_CONCURRENCY, user => scanUser(scan, judge, user, counts));
+      const batches = await mapConcurrent(users, USER_CONCURRENCY, user => scanUser(scan, judges, user, counts));
       for (const discoveries of batches) yield* discoveries;
       scan.context.reportProgress({ done: counts.users });
     }
@@ -65,7 +67,7 @@ export async function* scanIamUsers(
 
 async function scanUser(
   scan: AccountScan,
-  judge: ManagedPolicyJudge,
+  judges: { policies: ManagedPolicyJudge; groups: GroupPrivilegeJudge },
   user: User,
   counts: UserScanCounts,
 ): Promise<MachineIdentityDiscovery[]> {
@@ -86,17 +88,18 @@ async function scanUser(
   const keyFamily = `${KEYS}/${name}`;
   const sshFamily = `${SSH_KEYS}/${name}`;
   const q = { UserName: name };
-  const [keys, tags, attached, inlineNames, sshKeys] = await Promise.all([
+  const [keys, tags, attached, inlineNames, sshKeys, groups] = await Promise.all([
     readAllPages(scan, keyFamily, location, 'ListAccessKeys', paginateListAccessKeys({ client: iam }, q), p => p.AccessKeyMetadata),
     readAllPages(scan, USERS, location, 'ListUserTags', paginateListUserTags({ client: iam }, q), p => p.Tags),
     readAllPages(scan, USERS, location, 'ListAttachedUserPolicies', paginateListAttachedUserPolicies({ client: iam }, q), p => p.AttachedPolicies),
     readAllPages(scan, USERS, location, 'ListUserPolicies', paginateListUserPolicies({ client: iam }, q), p => p.PolicyNames),
     readAllPages(scan, sshFamily, location, 'ListSSHPublicKeys', paginateListSSHPublicKeys({ client: iam }, q), p => p.SSHPublicKeys),
+    readAllPages(scan, USERS, location, 'ListGroupsForUser', paginateListGroupsForUser({ client: iam }, q), p => p.Groups),
   ]);
   const reasons: string[] = [];
-  let policiesKnown = attached.complete && inlineNames.complete;
+  let policiesKnown = attached.complete && inlineNames.complete && groups.complete;
   for (const policy of attached.items) {
-    const verdict = await judge.judge(policy.PolicyArn ?? '', USERS);
+    const verdict = await judges.policies.judge(policy.PolicyArn ?? '', USERS);
     if (!verdict) policiesKnown = false;
     else if (verdict.privilegedReason) reasons.push(verdict.privilegedReason);
   }
@@ -110,6 +113,11 @@ async function scanUser(
     }
     const admin = adminActionOf(decodePolicyDocument(doc.PolicyDocument));
     if (admin) reasons.push(`inline policy ${policyName} allows ${admin}`);
+  }
+  for (const group of groups.items) {
+    const granted = group.GroupName ? await judges.groups.judge(group.GroupName, USERS) : undefined;
+    if (!granted) policiesKnown = false;
+    else reasons.push(...granted);
   }
   const hint = ownerHintFromTags(tags.items, `IAM user ${name}`);
   const out: MachineIdentityDiscovery[] = [];
@@ -148,7 +156,7 @@ async function scanUser(
       subject: user.Arn,
       notBefore: iso(user.CreateDate),
       lastUsedAt: lastUses.sort().at(-1),
-      scopes: [...attached.items.map(p => p.PolicyName ?? ''), ...inlineNames.items].filter(Boolean),
+      scopes: [...attached.items.map(p => p.PolicyName ?? ''), ...inlineNames.items, ...groups.items.map(g => `group:${g.GroupName}`)].filter(Boolean),
       privileged: reasons.length > 0 || undefined,
       privilegedReason: reasons.length > 0 ? reasons.join('; ') : undefined,
       admin: reasons.length > 0 || undefined,
