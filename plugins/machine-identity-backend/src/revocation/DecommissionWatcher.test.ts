@@ -154,4 +154,29 @@ describe('DecommissionWatcher', () => {
       expect(await f.audit(legacyCert)).toContain('revocation-reappeared');
     },
   );
+
+  it.each(databases.eachSupportedId())('waits out the grace period between approval and execution (%p)', async databaseId => {
+    const f = await revocationFixture(await databases.init(databaseId), { ...testSettings, executionGraceMs: 60 * 60_000 });
+    const [id] = await f.completeScan('fleet', [cert(9, 'web-09')]);
+    const executor = RevocationExecutor.create({
+      store: f.store,
+      service: f.service,
+      revokers: [],
+      sources: [],
+      getIdentity: f.getIdentity,
+      requestScan: async () => undefined,
+      notifier: f.notifier,
+      logger: f.logger,
+      clock: f.clock,
+    });
+    const request = await f.service.request({ identityId: id, reason: 'retired', requestedBy: 'user:default/alice' });
+    const approved = await f.service.approve(request.id, 'user:default/bob');
+    expect(Date.parse(approved.executeAfter!) - Date.parse(approved.decidedAt!)).toBe(60 * 60_000);
+    f.advance(59 * 60_000);
+    expect(await executor.processDue()).toEqual({ expired: 0, executed: 0 });
+    expect((await f.service.get(request.id)).state).toBe('approved');
+    f.advance(60_000);
+    expect(await executor.processDue()).toEqual({ expired: 0, executed: 1 });
+    expect((await f.service.get(request.id)).state).toBe('manual');
+  });
 });
