@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runScanner } from './__testUtils__/testContext';
+import { runScanner } from '@keyring/plugin-machine-identity-node/testUtils';
 import { CertificateFilesScanner } from './CertificateFilesScanner';
 
 const CORPORA = path.resolve(__dirname, '../../../../shared/corpora');

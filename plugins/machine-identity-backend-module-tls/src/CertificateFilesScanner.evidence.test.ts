@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeCertificate, type TestCertificate } from './__testUtils__/testPki';
-import { runScanner } from './__testUtils__/testContext';
+import { runScanner } from '@keyring/plugin-machine-identity-node/testUtils';
 import { CertificateFilesScanner } from './CertificateFilesScanner';
 
 const REPO = path.resolve(__dirname, '../../..');

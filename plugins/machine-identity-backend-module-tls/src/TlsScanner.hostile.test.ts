@@ -1,5 +1,5 @@
 import { makeCertificate, makeTestPki } from './__testUtils__/testPki';
-import { runScanner } from './__testUtils__/testContext';
+import { runScanner } from '@keyring/plugin-machine-identity-node/testUtils';
 import { freePort, TestServers } from './__testUtils__/testServers';
 import { TlsScanner } from './TlsScanner';
 

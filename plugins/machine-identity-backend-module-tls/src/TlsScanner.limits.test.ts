@@ -1,4 +1,4 @@
-import { runScanner } from './__testUtils__/testContext';
+import { runScanner } from '@keyring/plugin-machine-identity-node/testUtils';
 import { TlsScanner } from './TlsScanner';
 
 describe('TlsScanner limits: allowedRanges and maxEndpoints', () => {

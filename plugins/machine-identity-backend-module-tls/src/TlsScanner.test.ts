@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeCertificate, makeTestPki, TestCertificate, TestPki } from './__testUtils__/testPki';
-import { runScanner } from './__testUtils__/testContext';
+import { runScanner } from '@keyring/plugin-machine-identity-node/testUtils';
 import { TestServers } from './__testUtils__/testServers';
 import { CertificateCache } from '@keyring/plugin-machine-identity-node';
 import { parseCertificate } from '@keyring/plugin-machine-identity-node';

@@ -6,7 +6,7 @@ import {
 } from '@keyring/plugin-machine-identity-node';
 import { createHash } from 'node:crypto';
 import { makeCertificate } from './__testUtils__/testPki';
-import { runScanner } from './__testUtils__/testContext';
+import { runScanner } from '@keyring/plugin-machine-identity-node/testUtils';
 import { TestServers } from './__testUtils__/testServers';
 import machineIdentityModuleTls from './index';
 

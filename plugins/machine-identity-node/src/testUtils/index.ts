@@ -5,3 +5,5 @@
  */
 export { startStalledListener } from './stalledListener';
 export type { StalledListener } from './stalledListener';
+export { runScanner } from './runScanner';
+export type { ScanOutcome } from './runScanner';

@@ -1,12 +1,12 @@
+import { createHmac } from 'node:crypto';
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
-import { mockServices } from '@backstage/backend-test-utils';
 import type {
   MachineIdentityDiscovery,
   MachineIdentityScanner,
   ScanProblem,
   ScannerContext,
-} from '@keyring/plugin-machine-identity-node';
-import { createHmac } from 'node:crypto';
+} from '../types';
 
 /** What one scanner run produced. */
 export interface ScanOutcome {
@@ -18,23 +18,39 @@ export interface ScanOutcome {
   elapsedMs: number;
 }
 
-/** Runs a scanner over one source block, collecting everything it reports. */
+const silentLogger: LoggerService = {
+  error() {},
+  warn() {},
+  info() {},
+  debug() {},
+  child() {
+    return silentLogger;
+  },
+};
+
+/**
+ * Runs a scanner over one source block outside a backend, collecting every
+ * discovery, problem, coverage scope and progress report — the unit-test
+ * counterpart of the plugin's scan engine (which adds validation, batching
+ * and the retirement rule). Token fingerprints use a fixed test key.
+ */
 export async function runScanner(
   scanner: MachineIdentityScanner,
   source: { id?: string; type: string } & Record<string, unknown>,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; logger?: LoggerService } = {},
 ): Promise<ScanOutcome> {
   const problems: ScanProblem[] = [];
   const covered: string[] = [];
   const progress: { done: number; total?: number }[] = [];
+  const id = source.id ?? 'test-source';
   const context: ScannerContext = {
-    source: { id: source.id ?? 'test-source', type: source.type, config: new ConfigReader({ id: 'test-source', ...source }) },
-    logger: mockServices.logger.mock(),
+    source: { id, type: source.type, config: new ConfigReader({ ...source, id }) },
+    logger: options.logger ?? silentLogger,
     signal: options.signal ?? new AbortController().signal,
     reportProblem: p => problems.push(p),
     reportCovered: scope => covered.push(scope),
     reportProgress: p => progress.push(p),
-    fingerprintSecret: v => createHmac('sha256', 'test').update(v).digest('hex'),
+    fingerprintSecret: v => createHmac('sha256', 'keyring-test').update(v).digest('hex'),
   };
   const started = Date.now();
   const discoveries: MachineIdentityDiscovery[] = [];
