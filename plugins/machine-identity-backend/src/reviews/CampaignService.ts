@@ -77,7 +77,7 @@ export class CampaignService {
           { id: randomUUID(), owner, openedAt: at, openedBy: options.openedBy, dueAt },
           { includeUnowned: owner === this.settings.fallbackOwner },
         );
-        await this.identities.setReviewStatus(tx, result.identityIds, 'due');
+        await this.identities.setCampaignReviewStatus(tx, result.campaign.id, 'due');
         await this.audit.append(
           [
             ...closed.map(id => ({

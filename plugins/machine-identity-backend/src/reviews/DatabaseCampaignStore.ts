@@ -171,7 +171,11 @@ export class DatabaseCampaignStore {
     if (filter.type) query.where('i.type', filter.type);
     if (filter.q) query.whereRaw('lower(i.display_name) like ?', [`%${filter.q.toLowerCase()}%`]);
     applyAccessFilter(query, filter.access, 'i.');
-    if (options.cursor) query.where('ri.identity_id', '>', String(decodeCursor(options.cursor)));
+    if (options.cursor) {
+      const after = String(decodeCursor(options.cursor));
+      // On both sides of the join, so PostgreSQL's merge join starts at the cursor instead of the first identity.
+      query.where('ri.identity_id', '>', after).where('i.id', '>', after);
+    }
     const rows = (await query) as ItemRow[];
     const items = rows.slice(0, options.limit).map(rowToItem);
     return {
@@ -278,8 +282,9 @@ export class DatabaseCampaignStore {
   }
 
   private itemQuery(db: Knex | Knex.Transaction) {
+    // Identities are never deleted, so every item has its identity.
     return db('review_items as ri')
-      .leftJoin('identities as i', 'i.id', 'ri.identity_id')
+      .join('identities as i', 'i.id', 'ri.identity_id')
       .select(
         'ri.*',
         'i.display_name',

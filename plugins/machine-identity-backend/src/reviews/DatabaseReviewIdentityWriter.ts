@@ -45,6 +45,25 @@ export class DatabaseReviewIdentityWriter implements ReviewIdentityWriter {
     }
   }
 
+  async setCampaignReviewStatus(
+    tx: Knex.Transaction,
+    campaignId: string,
+    status: ReviewStatus,
+    options: { undecidedOnly?: boolean } = {},
+  ): Promise<void> {
+    await this.stores.changes.allocator(tx);
+    // One statement for the whole campaign: far cheaper than id lists at 20,000 items.
+    await tx.raw(
+      `UPDATE identities SET review_status = ?, change_seq = m.base + s.rn
+       FROM (SELECT i.id, row_number() OVER (ORDER BY i.id) AS rn
+             FROM review_items ri JOIN identities i ON i.id = ri.identity_id
+             WHERE ri.campaign_id = ? AND i.review_status <> ?${options.undecidedOnly ? ' AND ri.decision IS NULL' : ''}) AS s,
+            (SELECT coalesce(max(change_seq), 0) AS base FROM identities) AS m
+       WHERE identities.id = s.id`,
+      [status, campaignId, status],
+    );
+  }
+
   async setReviewOwner(tx: Knex.Transaction, identityId: string, owner: string): Promise<void> {
     await this.stores.identities.setReviewDecision({ identityId, owner }, tx);
   }

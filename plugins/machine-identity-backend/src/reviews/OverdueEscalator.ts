@@ -64,7 +64,7 @@ export class OverdueEscalator {
       const claimed = await this.store.transaction(async tx => {
         if (!(await this.store.markOverdue(tx, campaign.id))) return undefined;
         const ids = await this.store.undecidedIdentityIds(tx, campaign.id);
-        await this.identities.setReviewStatus(tx, ids, 'overdue');
+        await this.identities.setCampaignReviewStatus(tx, campaign.id, 'overdue', { undecidedOnly: true });
         const escalate = await this.store.claimEscalation(tx, campaign.id, at);
         await this.audit.append(
           [

@@ -35,6 +35,13 @@ export interface RevocationRequester {
 export interface ReviewIdentityWriter {
   /** Sets `review_status` of the identities inside `tx`, bumping their change sequence. */
   setReviewStatus(tx: Knex.Transaction, ids: string[], status: ReviewStatus): Promise<void>;
+  /** Sets `review_status` of a campaign's identities (or its undecided ones) inside `tx`. */
+  setCampaignReviewStatus(
+    tx: Knex.Transaction,
+    campaignId: string,
+    status: ReviewStatus,
+    options?: { undecidedOnly?: boolean },
+  ): Promise<void>;
   /** Records the owner decided by review inside `tx` (highest ownership precedence). */
   setReviewOwner(tx: Knex.Transaction, identityId: string, owner: string): Promise<void>;
   /** Re-resolves ownership of the identities after the transaction committed. */
