@@ -1,22 +1,23 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
-import { useState } from 'react';
 import { isMachineIdentityAvailable } from '../../isMachineIdentityAvailable';
 import { IdentityTable } from '../IdentityTable/IdentityTable';
-import type { IdentityFilters } from '../IdentityTable/filters';
+import { useFiltersInUrl } from '../IdentityTable/useFiltersInUrl';
 import { MissingLinkAnnotationsEmptyState } from './MissingLinkAnnotationsEmptyState';
 
 /**
  * The "Machine identities" tab of a Component or Group: every credential
- * linked to the entity, paginated and filtered by the server.
+ * linked to the entity, most urgent first, paginated and filtered by the
+ * server; the filters live in the URL query.
  *
  * @public
  */
 export function EntityMachineIdentityContent(props: { pageSize?: number }) {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  const [filters, setFilters] = useState<IdentityFilters>({});
+  // In the URL query, so a link to the tab reproduces the filtered view.
+  const [filters, setFilters] = useFiltersInUrl();
   const isGroup = entity.kind.toLocaleLowerCase('en-US') === 'group';
   return (
     <Box data-testid="machine-identity-tab">

@@ -34,6 +34,7 @@ import {
   ReviewStatusLabel,
 } from '../shared/StatusLabels';
 import { useTableStyles } from '../shared/tableStyles';
+import { DownloadCsvButton } from './DownloadCsvButton';
 import { IdentityFilterBar } from './IdentityFilterBar';
 import { IdentityRowDetails } from './IdentityRowDetails';
 import { PolicyCell } from './PolicyCell';
@@ -146,9 +147,14 @@ export function IdentityTable(props: IdentityTableProps) {
 
   const unfilteredEmpty =
     !pages.loading && !pages.error && pages.items.length === 0 && !hasFilters(filters);
-  const count = pages.loading
-    ? undefined
-    : `${pages.items.length.toLocaleString('en-US')}${pages.hasMore ? '+' : ''}`;
+  // The server's exact total; "+" only from a server that does not count.
+  let count: string | undefined;
+  if (!pages.loading) {
+    count =
+      pages.total !== undefined
+        ? pages.total.toLocaleString('en-US')
+        : `${pages.items.length.toLocaleString('en-US')}${pages.hasMore ? '+' : ''}`;
+  }
   let body: ReactNode;
   if (pages.loading) {
     body = <Progress />;
@@ -263,7 +269,7 @@ export function IdentityTable(props: IdentityTableProps) {
                       <TableCell className={classes.shrink}>
                         <PolicyCell
                           violationCount={identity.violationCount}
-                          violations={ruleChips?.get(identity.id)}
+                          violations={identity.openRules ?? ruleChips?.get(identity.id)}
                           onShowDetails={() =>
                             setExpanded(e => ({ ...e, [identity.id]: true }))
                           }
@@ -311,7 +317,7 @@ export function IdentityTable(props: IdentityTableProps) {
             data-testid="machine-identity-count"
           >
             {pages.hasMore
-              ? `Showing the first ${pages.items.length} identities`
+              ? `Showing the first ${pages.items.length}${pages.total !== undefined ? ` of ${pages.total.toLocaleString('en-US')}` : ''} identities`
               : `${pages.items.length} identit${pages.items.length === 1 ? 'y' : 'ies'}`}
             {sort && pages.hasMore ? ' (sorting applies to the loaded rows)' : ''}
           </Typography>
@@ -338,15 +344,18 @@ export function IdentityTable(props: IdentityTableProps) {
       ) : (
         <Paper>
           <Box px={2} pt={2}>
-            <Typography
-              variant="h5"
-              component="h2"
-              gutterBottom
-              data-testid="machine-identity-table-title"
-            >
-              {props.heading ?? 'Machine identities'}
-              {count !== undefined && ` (${count})`}
-            </Typography>
+            <Box display="flex" alignItems="baseline" justifyContent="space-between" flexWrap="wrap">
+              <Typography
+                variant="h5"
+                component="h2"
+                gutterBottom
+                data-testid="machine-identity-table-title"
+              >
+                {props.heading ?? 'Machine identities'}
+                {count !== undefined && ` (${count})`}
+              </Typography>
+              {!pages.loading && pages.items.length > 0 && <DownloadCsvButton query={query} />}
+            </Box>
             <IdentityFilterBar filters={filters} onChange={onFiltersChange} />
           </Box>
           {body}

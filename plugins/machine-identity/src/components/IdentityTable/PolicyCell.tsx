@@ -2,8 +2,8 @@ import { StatusOK } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import type { ViolationListItem } from '../../api/MachineIdentityApi';
 import { ViolationChip } from '../shared/ViolationChip';
 
 const useStyles = makeStyles(theme => {
@@ -15,15 +15,23 @@ const useStyles = makeStyles(theme => {
   };
 });
 
+/** A rule an identity breaks, as the list (`openRules`) or the violations API gives it. */
+export interface BrokenRule {
+  ruleId: string;
+  severity: string;
+  message?: string;
+  remediation?: string;
+}
+
 /**
- * The policy column: "Compliant", the violated rules as severity chips when
- * they are known, or else the number of violations as a chip that expands
- * the row to show them.
+ * The policy column: "Compliant", the violated rules as severity chips
+ * (rule id visible, message under it) when they are known, or else the
+ * number of violations as a chip that expands the row to show them.
  */
 export function PolicyCell(props: {
   violationCount: number;
   /** The identity's open violations, when loaded for the whole table. */
-  violations?: ViolationListItem[];
+  violations?: BrokenRule[];
   /** Shows the row's details (where the rules are listed). */
   onShowDetails: () => void;
 }) {
@@ -36,10 +44,11 @@ export function PolicyCell(props: {
       </Box>
     );
   }
-  if (violations && violations.length === violationCount) {
+  if (violations && violations.length > 0 && violations.length >= violationCount) {
     const sorted = [...violations].sort((a, b) =>
       a.ruleId.localeCompare(b.ruleId),
     );
+    const headline = (sorted.find(v => v.severity === 'error') ?? sorted[0]).message;
     return (
       <div className={classes.chips} data-testid="policy-rule-chips">
         {sorted.map(v => (
@@ -51,6 +60,11 @@ export function PolicyCell(props: {
             remediation={v.remediation}
           />
         ))}
+        {headline && (
+          <Typography variant="caption" color="textSecondary" display="block" data-testid="policy-rule-message">
+            {headline.length > 90 ? `${headline.slice(0, 89)}…` : headline}
+          </Typography>
+        )}
       </div>
     );
   }

@@ -11,6 +11,8 @@ export interface IdentityPages {
   items: Identity[];
   /** Whether the server has more pages. */
   hasMore: boolean;
+  /** Every identity matching the query, as the server counts them (when it does). */
+  total?: number;
   /** Loading the first page (after a filter change). */
   loading: boolean;
   /** Loading a further page. */
@@ -36,6 +38,7 @@ export function useIdentityPages(
   const [state, setState] = useState<{
     items: Identity[];
     nextCursor?: string;
+    total?: number;
     loading: boolean;
     loadingMore: boolean;
     error?: Error;
@@ -52,6 +55,7 @@ export function useIdentityPages(
             setState({
               items: page.items,
               nextCursor: page.nextCursor,
+              total: page.total,
               loading: false,
               loadingMore: false,
             });
@@ -84,6 +88,7 @@ export function useIdentityPages(
             setState(s => ({
               items: [...s.items, ...page.items],
               nextCursor: page.nextCursor,
+              total: page.total ?? s.total,
               loading: false,
               loadingMore: false,
             }));
@@ -102,6 +107,7 @@ export function useIdentityPages(
   return {
     items: state.items,
     hasMore: !!state.nextCursor,
+    total: state.total,
     loading: state.loading,
     loadingMore: state.loadingMore,
     error: state.error,

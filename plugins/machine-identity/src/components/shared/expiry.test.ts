@@ -23,4 +23,15 @@ describe('expiryStatus', () => {
     expect(formatExpiry(inDays(-2), now)).toBe('expired 2 days ago');
     expect(formatExpiry(undefined, now)).toBe('never');
   });
+
+  it('reads far dates as months and years, and beyond 100 years as no practical expiry', () => {
+    expect(formatExpiry(inDays(89.5), now)).toBe('in 89 days');
+    expect(formatExpiry(inDays(120), now)).toBe('in 3 months');
+    expect(formatExpiry(inDays(800), now)).toBe('in 2 years');
+    expect(formatExpiry(inDays(-1200), now)).toBe('expired 3 years ago');
+    expect(formatExpiry(inDays(101 * 365.25), now)).toBe('no practical expiry');
+    expect(formatExpiry(inDays(99 * 365.25 + 10), now)).toBe('in 99 years');
+    expect(formatExpiry('9999-12-31T23:59:59Z', now)).toBe('no practical expiry');
+    expect(formatExpiry('9999-12-31T23:59:59Z', now)).not.toMatch(/days/);
+  });
 });

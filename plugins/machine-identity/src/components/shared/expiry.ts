@@ -32,7 +32,35 @@ export function expiryStatus(
   return 'ok';
 }
 
-/** "in 5 days", "in 3 hours", "2 days ago", "never". */
+/** Beyond this many years ahead an expiry is read as "no practical expiry". */
+export const PRACTICAL_EXPIRY_YEARS = 100;
+
+const YEAR_DAYS = 365.25;
+const MONTH_DAYS = YEAR_DAYS / 12;
+
+function plural(n: number, unit: string): string {
+  return `${n.toLocaleString('en-US')} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/** A span of days as people say it: hours, days (under 90), months (under 2 years), years. */
+export function humanDuration(days: number): string {
+  const abs = Math.abs(days);
+  if (abs < 1) {
+    return plural(Math.max(1, Math.floor(abs * 24)), 'hour');
+  }
+  if (abs < 90) {
+    return plural(Math.floor(abs), 'day');
+  }
+  if (abs < 2 * YEAR_DAYS) {
+    return plural(Math.floor(abs / MONTH_DAYS), 'month');
+  }
+  return plural(Math.floor(abs / YEAR_DAYS), 'year');
+}
+
+/**
+ * "in 5 days", "in 3 hours", "in 4 months", "in 942 years", "expired 2 days
+ * ago", "no practical expiry" (beyond {@link PRACTICAL_EXPIRY_YEARS}), "never".
+ */
 export function formatExpiry(
   notAfter: string | undefined,
   now: Date = new Date(),
@@ -41,15 +69,10 @@ export function formatExpiry(
     return 'never';
   }
   const days = daysUntil(notAfter, now);
-  const abs = Math.abs(days);
-  let amount: string;
-  if (abs >= 1) {
-    const n = Math.floor(abs);
-    amount = `${n} day${n === 1 ? '' : 's'}`;
-  } else {
-    const hours = Math.max(1, Math.floor(abs * 24));
-    amount = `${hours} hour${hours === 1 ? '' : 's'}`;
+  if (days > PRACTICAL_EXPIRY_YEARS * YEAR_DAYS) {
+    return 'no practical expiry';
   }
+  const amount = humanDuration(days);
   return days < 0 ? `expired ${amount} ago` : `in ${amount}`;
 }
 
