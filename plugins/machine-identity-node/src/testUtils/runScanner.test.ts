@@ -16,6 +16,7 @@ const scanner: MachineIdentityScanner = {
         type: 'api-token',
         fingerprintSha256: context.fingerprintSecret(`token of ${host}`),
         displayName: `token on ${host}`,
+        attributes: { storage: 'file' },
         location: `${host}:/etc/token`,
       };
     }
