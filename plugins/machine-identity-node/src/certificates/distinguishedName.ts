@@ -1,5 +1,4 @@
 import * as asn1js from 'asn1js';
-import type { RawName } from './certificateSchema';
 import { NAME_ATTRIBUTE_NAMES } from './oids';
 
 /** One attribute of a distinguished name, in certificate order. */
@@ -49,8 +48,8 @@ export function decodeDirectoryString(encoded: ArrayBuffer): string {
   return dumpEncoding(encoded);
 }
 
-/** The attributes of a Name decoded by @peculiar/asn1-schema, in certificate order. */
-export function readName(name: RawName): NameAttribute[] {
+/** The attributes of a Name (RDNs of type + encoded value), in certificate order. */
+export function readName(name: ReadonlyArray<ReadonlyArray<{ type: string; value: ArrayBuffer }>>): NameAttribute[] {
   const out: NameAttribute[] = [];
   for (const [rdnIndex, rdn] of name.entries()) {
     for (const ava of rdn) {

@@ -6,13 +6,14 @@ import {
   BasicConstraints,
   id_ce_basicConstraints,
   id_ce_subjectAltName,
-  SubjectPublicKeyInfo,
 } from '@peculiar/asn1-x509';
 import { InputError } from '@backstage/errors';
 import { RawCertificate, RawGeneralName, RawGeneralNames } from './certificateSchema';
 import { formatName, formatNameSlashed, NameAttribute, readName } from './distinguishedName';
 import { CURVES_BY_OPENSSL_NAME, KEY_ALGORITHMS, KEY_TYPE_OIDS, NAME_ATTRIBUTE_NAMES, SIGNATURE_ALGORITHMS } from './oids';
 import { opensslTimeToIso } from './opensslTime';
+import { readTbsCertificate, type TbsFields } from './readTbsCertificate';
+import { readCommonBasicConstraints, readCommonGeneralNames } from './readCommonExtensions';
 import { stripControlCharacters } from '../text/stripControlCharacters';
 
 /** Everything Keyring reads from one X.509 certificate. Never holds key material beyond the public key. */
@@ -81,7 +82,7 @@ function formatIp(value: ArrayBuffer): string {
   return `<invalid length=${bytes.length}>`;
 }
 
-function formatGeneralName(gn: RawGeneralName): string | undefined {
+function formatGeneralName(gn: Partial<RawGeneralName>): string | undefined {
   if (gn.otherName) return `othername:${OTHER_NAME_TYPES[gn.otherName.typeId] ?? gn.otherName.typeId}`;
   if (gn.rfc822Name !== undefined) return `email:${ia5(gn.rfc822Name)}`;
   if (gn.dNSName !== undefined) return `DNS:${ia5(gn.dNSName)}`;
@@ -95,7 +96,9 @@ function formatGeneralName(gn: RawGeneralName): string | undefined {
 }
 
 /** One subjectAltName extension's names; an undecodable extension presents none. */
-function readSans(extnValue: ArrayBuffer): string[] {
+function readSans(extnValue: ArrayBuffer, schemaOnly: boolean): string[] {
+  const common = schemaOnly ? undefined : readCommonGeneralNames(extnValue);
+  if (common) return common.map(gn => formatGeneralName(gn)).filter((s): s is string => s !== undefined);
   try {
     return AsnConvert.parse(extnValue, RawGeneralNames)
       .map(formatGeneralName)
@@ -105,10 +108,10 @@ function readSans(extnValue: ArrayBuffer): string[] {
   }
 }
 
-function readBasicConstraints(extnValue: ArrayBuffer | undefined): { isCa: boolean; pathLength?: number } {
+function readBasicConstraints(extnValue: ArrayBuffer | undefined, schemaOnly: boolean): { isCa: boolean; pathLength?: number } {
   if (!extnValue) return { isCa: false };
   try {
-    const bc = AsnConvert.parse(extnValue, BasicConstraints);
+    const bc = (schemaOnly ? undefined : readCommonBasicConstraints(extnValue)) ?? AsnConvert.parse(extnValue, BasicConstraints);
     const length: unknown = bc.pathLenConstraint;
     // A negative or oversized pathLenConstraint is invalid (OpenSSL flags the certificate
     // invalid and ignores it); asn1-schema returns it signed, or as a string when huge.
@@ -133,8 +136,8 @@ function hasExplicitCurve(params: ArrayBuffer | null | undefined): boolean {
 }
 
 /** Key algorithm and size from Node's KeyObject; the SPKI OID names keys Node cannot load. */
-function readKey(node: NodeX509Certificate, spki: SubjectPublicKeyInfo | undefined): KeyFields {
-  const spkiOid = spki?.algorithm.algorithm;
+function readKey(node: NodeX509Certificate, tbs: TbsFields | undefined): KeyFields {
+  const spkiOid = tbs?.spkiAlgorithmOid;
   let key: KeyObject | undefined;
   try {
     key = node.publicKey;
@@ -154,7 +157,7 @@ function readKey(node: NodeX509Certificate, spki: SubjectPublicKeyInfo | undefin
       const named = details.namedCurve;
       const curve = named ? CURVES_BY_OPENSSL_NAME[named] : undefined;
       // Explicit parameters are reported as such even when OpenSSL recognises them as a named curve.
-      const explicit = hasExplicitCurve(spki?.algorithm.parameters);
+      const explicit = hasExplicitCurve(tbs?.spkiParameters);
       return { ...base, curve: explicit ? 'explicit' : curve?.name ?? named, keySize: curve?.bits };
     }
     case 'ed25519':
@@ -195,12 +198,28 @@ function nodeSerial(text: string): string {
   return `${negative ? '-' : ''}${hex}`;
 }
 
-function decode(der: Buffer): RawCertificate | undefined {
+/** The schema decoder's view of the same fields (the fallback, and the reference in tests). */
+export function decodeTbsWithSchema(der: Uint8Array): TbsFields | undefined {
+  let tbs: RawCertificate['tbsCertificate'];
   try {
-    return AsnConvert.parse(der, RawCertificate);
+    tbs = AsnConvert.parse(der, RawCertificate).tbsCertificate;
   } catch {
     return undefined;
   }
+  const { algorithm, parameters } = tbs.subjectPublicKeyInfo.algorithm;
+  return {
+    signatureOid: tbs.signature.algorithm,
+    issuer: tbs.issuer.map(rdn => [...rdn]),
+    subject: tbs.subject.map(rdn => [...rdn]),
+    spkiAlgorithmOid: algorithm,
+    ...(parameters !== undefined ? { spkiParameters: parameters } : {}),
+    extensions: (tbs.extensions ?? []).map(e => ({ extnID: e.extnID, extnValue: e.extnValue.buffer })),
+  };
+}
+
+/** The fast tree walk for plain certificates, the schema decoder for anything else. */
+function decode(der: Buffer): TbsFields | undefined {
+  return readTbsCertificate(der) ?? decodeTbsWithSchema(der);
 }
 
 /**
@@ -215,21 +234,37 @@ function decode(der: Buffer): RawCertificate | undefined {
  * input Node refuses.
  */
 export function parseCertificate(der: Buffer): ParsedCertificate {
+  return parseCertificateUsing(der, decode, false);
+}
+
+/**
+ * {@link parseCertificate} with the schema decoder alone (what it did before the
+ * tree walk): the reference for tests and the benchmark's before figure.
+ * @internal
+ */
+export function parseCertificateWithSchema(der: Buffer): ParsedCertificate {
+  return parseCertificateUsing(der, decodeTbsWithSchema, true);
+}
+
+function parseCertificateUsing(
+  der: Buffer,
+  decodeTbs: (der: Buffer) => TbsFields | undefined,
+  schemaOnly: boolean,
+): ParsedCertificate {
   let node: NodeX509Certificate;
   try {
     node = new NodeX509Certificate(der);
   } catch (e) {
     throw new InputError(`Not a valid X.509 certificate: ${(e as Error).message}`);
   }
-  const cert = decode(der);
-  const tbs = cert?.tbsCertificate;
+  const tbs = decodeTbs(der);
 
   const extensionValues = new Map<string, ArrayBuffer>();
   const sans: string[] = [];
   for (const ext of tbs?.extensions ?? []) {
-    if (!extensionValues.has(ext.extnID)) extensionValues.set(ext.extnID, ext.extnValue.buffer);
+    if (!extensionValues.has(ext.extnID)) extensionValues.set(ext.extnID, ext.extnValue);
     // Every subjectAltName extension counts (a duplicate is invalid, but its names are still presented).
-    if (ext.extnID === id_ce_subjectAltName) sans.push(...readSans(ext.extnValue.buffer));
+    if (ext.extnID === id_ce_subjectAltName) sans.push(...readSans(ext.extnValue, schemaOnly));
   }
   if (!tbs) sans.push(...nodeSans(node.subjectAltName));
 
@@ -241,9 +276,9 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
   const subjectAttributes = clean(rawSubject);
   const cleanSans = sans.map(stripControlCharacters);
   // The tbsCertificate's copy, as OpenSSL prints it (RFC 5280 requires both to be equal).
-  const sigOid = tbs?.signature.algorithm;
+  const sigOid = tbs?.signatureOid;
   const { isCa, pathLength } = tbs
-    ? readBasicConstraints(extensionValues.get(id_ce_basicConstraints))
+    ? readBasicConstraints(extensionValues.get(id_ce_basicConstraints), schemaOnly)
     : { isCa: node.ca, pathLength: undefined };
 
   let selfSigned = false;
@@ -266,7 +301,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     serialNumber: nodeSerial(node.serialNumber),
     notBefore: opensslTimeToIso(node.validFrom),
     notAfter: opensslTimeToIso(node.validTo),
-    ...readKey(node, tbs?.subjectPublicKeyInfo),
+    ...readKey(node, tbs),
     signatureAlgorithm: sigOid ? SIGNATURE_ALGORITHMS[sigOid] ?? sigOid : undefined,
     signatureAlgorithmOid: sigOid,
     isCa,
