@@ -32,8 +32,10 @@ const estateScannerModule = createScannerModule({
   moduleId: 'e2e-estate',
   scanner: {
     sourceTypes: ['e2e-estate'],
-    async *scan() {
+    async *scan(context) {
       yield* estate;
+      // The estate lives on one host, looked at completely: what is not served there is gone.
+      context.reportCovered('127.0.0.1');
     },
   },
 });
