@@ -1,3 +1,4 @@
+import VpnKeyIcon from '@material-ui/icons/VpnKey';
 import { isMachineIdentityEntityKind } from './isMachineIdentityEntityKind';
 import {
   ApiBlueprint,
@@ -34,6 +35,8 @@ const machineIdentityPage = PageBlueprint.make({
   params: {
     path: '/machine-identities',
     title: 'Machine identities',
+    // A page with an icon gets the new frontend system's sidebar item.
+    icon: <VpnKeyIcon fontSize="inherit" />,
     routeRef: overviewRouteRef,
     loader: () =>
       import('./components/MachineIdentityPage/MachineIdentityPage').then(m => (
@@ -164,6 +167,7 @@ const ownershipReviewContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'machine-identity',
   title: 'Machine identities',
+  icon: <VpnKeyIcon fontSize="inherit" />,
   routes: { root: overviewRouteRef, decommissioning: decommissioningRouteRef },
   extensions: [
     machineIdentityApi,

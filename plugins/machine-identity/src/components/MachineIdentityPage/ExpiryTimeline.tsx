@@ -1,5 +1,6 @@
 import type { InventorySummary } from '@keyring/plugin-machine-identity-common';
 import { useTheme } from '@material-ui/core/styles';
+import { Fragment } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { filterLink } from '../IdentityTable/filters';
 
@@ -63,7 +64,7 @@ export function ExpiryTimeline(props: { expiring: InventorySummary['expiring'] }
     <svg
       viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
       width="100%"
-      role="img"
+      role="group"
       aria-label={`Expiry timeline: ${buckets.map(b => `${b.label} ${b.count}`).join(', ')}`}
       data-testid="expiry-timeline"
       style={{ maxHeight: 260, fontFamily: theme.typography.fontFamily }}
@@ -104,9 +105,11 @@ export function ExpiryTimeline(props: { expiring: InventorySummary['expiring'] }
         const width = Math.max(4, x(bucket.to) - x(bucket.from) - 4);
         const top = y(bucket.count);
         const href = filterLink({ expiresWithinDays: bucket.withinDays, state: 'active' });
+        // The axis label sits outside the link, so the link's visible text (its
+        // count) is part of its accessible name.
         return (
+          <Fragment key={bucket.key}>
           <g
-            key={bucket.key}
             role="link"
             tabIndex={0}
             aria-label={`${bucket.label}: ${bucket.count} identities`}
@@ -138,16 +141,18 @@ export function ExpiryTimeline(props: { expiring: InventorySummary['expiring'] }
             >
               {bucket.count}
             </text>
-            <text
-              x={left + width / 2}
-              y={HEIGHT - 6}
-              textAnchor="middle"
-              fontSize={11}
-              fill={theme.palette.text.secondary}
-            >
-              {bucket.label}
-            </text>
           </g>
+          <text
+            x={left + width / 2}
+            y={HEIGHT - 6}
+            textAnchor="middle"
+            fontSize={11}
+            fill={theme.palette.text.secondary}
+            aria-hidden="true"
+          >
+            {bucket.label}
+          </text>
+          </Fragment>
         );
       })}
     </svg>

@@ -120,7 +120,7 @@ describe('MachineIdentityPage', () => {
     expect(rows[0]).toHaveTextContent('Partial');
     expect(rows[1]).toHaveTextContent('Never run');
 
-    fireEvent.click(within(sources).getByRole('button', { name: 'Scan fleet-keys now' }));
+    fireEvent.click(within(sources).getByRole('button', { name: 'Scan now: fleet-keys' }));
     await waitFor(() => expect(api.callsOf('triggerScan')).toEqual(['fleet-keys']));
     await waitFor(() =>
       expect(within(screen.getByTestId('scan-sources')).getAllByTestId('scan-source-row')[1]).toHaveAttribute('data-status', 'running'),

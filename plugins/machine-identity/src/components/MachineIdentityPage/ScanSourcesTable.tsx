@@ -136,7 +136,7 @@ export function ScanSourcesTable() {
                     color="primary"
                     disabled={starting === source.id || run?.status === 'running'}
                     onClick={() => scanNow(source.id)}
-                    aria-label={`Scan ${source.id} now`}
+                    aria-label={`Scan now: ${source.id}`}
                   >
                     Scan now
                   </Button>

@@ -67,8 +67,8 @@ export function EvidenceExportButton(props: { owner?: string }) {
   return (
     <Box display="flex" flexDirection="column" style={{ gap: 8 }} data-testid="evidence-export">
       <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }}>
-        <TextField size="small" type="date" label="From" value={from} onChange={e => setFrom(e.target.value)} InputLabelProps={{ shrink: true }} />
-        <TextField size="small" type="date" label="To" value={to} onChange={e => setTo(e.target.value)} InputLabelProps={{ shrink: true }} />
+        <TextField id="evidence-export-from" size="small" type="date" label="From" value={from} onChange={e => setFrom(e.target.value)} InputLabelProps={{ shrink: true }} />
+        <TextField id="evidence-export-to" size="small" type="date" label="To" value={to} onChange={e => setTo(e.target.value)} InputLabelProps={{ shrink: true }} />
         <TextField size="small" select label="Format" value={format} onChange={e => setFormat(e.target.value as 'csv' | 'json')}>
           <MenuItem value="csv">CSV</MenuItem>
           <MenuItem value="json">JSON</MenuItem>
