@@ -33,6 +33,7 @@ export default defineConfig({
           include: [
             'plugins/machine-identity/src/**/*.test.{ts,tsx}',
             'packages/app/src/**/*.test.{ts,tsx}',
+            'packages/app-next/src/**/*.test.{ts,tsx}',
           ],
           server: { deps: { inline: ['material-ui-popup-state'] } },
           testTimeout: 30_000,
