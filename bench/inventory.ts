@@ -132,7 +132,7 @@ async function benchDatabase(name: string, knex: Knex) {
   const summaryLatency = await timeIt(30, () => store.identities.getSummary(nowIso));
   const summary = await store.identities.getSummary(nowIso);
 
-  console.log(`${name}: ${fmt(TOTAL)} observations upserted in ${insertSeconds.toFixed(1)}s (${fmt(TOTAL / insertSeconds)}/s); identical re-scan ${rescanSeconds.toFixed(1)}s (${fmt(TOTAL / rescanSeconds)}/s)`);
+  console.log(`${name}: ${fmt(TOTAL)} observations upserted in ${insertSeconds.toFixed(1)}s (${fmt(TOTAL / insertSeconds)}/s); identical re-scan ${rescanSeconds.toFixed(1)}s (${fmt(TOTAL / rescanSeconds)}/s), ${(rescanSeconds / insertSeconds).toFixed(2)}x the first load`);
   console.log(`${name}: peer baseline, plain knex insert of the same rows: ${plainSeconds.toFixed(1)}s (${fmt(TOTAL / plainSeconds)}/s); Keyring upsert costs ${(insertSeconds / plainSeconds).toFixed(1)}x the plain insert`);
   console.log(`${name}: identity page (owner + type, 50 rows, keyset cursor) p50 ${pageLatency.p50.toFixed(1)} ms, p99 ${pageLatency.p99.toFixed(1)} ms at ${fmt(summary.total)} identities`);
   console.log(`${name}: identity page (state + expiresWithinDays=30) p50 ${expiringLatency.p50.toFixed(1)} ms, p99 ${expiringLatency.p99.toFixed(1)} ms`);

@@ -120,6 +120,13 @@ export class DatabaseIdentityStore implements IdentityStore {
   }
 
   async touch(ids: string[], lastSeen: string, tx: StoreTransaction): Promise<void> {
+    if (this.database.isPostgres) {
+      // One array parameter: a 1,000-value IN list costs PostgreSQL more to parse and plan than the update itself.
+      for (const chunk of chunks(ids, 5_000)) {
+        await tx.raw('UPDATE identities SET last_seen = ? WHERE id = ANY(?::text[])', [lastSeen, chunk]);
+      }
+      return;
+    }
     for (const chunk of chunks(ids)) {
       await tx('identities').whereIn('id', chunk).update({ last_seen: lastSeen });
     }
@@ -136,6 +143,51 @@ export class DatabaseIdentityStore implements IdentityStore {
           details: tx.raw('excluded.details'),
           gone_at: null,
         });
+    }
+  }
+
+  async listLiveDetails(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    for (const chunk of chunks(ids)) {
+      const rows = (await tx('observations')
+        .select('identity_id', 'location', 'details')
+        .whereIn('identity_id', chunk)
+        .where('source_id', sourceId)
+        .whereNull('gone_at')) as Pick<ObservationRow, 'identity_id' | 'location' | 'details'>[];
+      for (const row of rows) out.set(JSON.stringify([row.identity_id, row.location]), row.details ?? null);
+    }
+    return out;
+  }
+
+  async refreshObservations(observations: ObservationRecord[], tx: StoreTransaction): Promise<void> {
+    if (this.database.isPostgres) {
+      // An upsert arbitrated by the unique index that sets only the two columns: HOT updates, one JSON parameter.
+      for (const chunk of chunks(observations.map(observationToRow), 5_000)) {
+        const list = Object.keys(chunk[0]).map(c => `"${c}"`).join(', ');
+        await tx.raw(
+          `INSERT INTO observations (${list}) SELECT ${list} FROM json_populate_recordset(NULL::observations, ?::json)
+           ON CONFLICT (identity_id, source_id, location) DO UPDATE SET last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id`,
+          [JSON.stringify(chunk)],
+        );
+      }
+      return;
+    }
+    const groups = new Map<string, ObservationRecord[]>();
+    for (const o of observations) {
+      const group = JSON.stringify([o.sourceId, o.lastSeen, o.lastScanId]);
+      const list = groups.get(group);
+      if (list) list.push(o);
+      else groups.set(group, [o]);
+    }
+    for (const list of groups.values()) {
+      const { sourceId, lastSeen, lastScanId } = list[0];
+      for (const chunk of chunks(list, PAIR_CHUNK)) {
+        await tx('observations')
+          .where('source_id', sourceId)
+          .whereNull('gone_at')
+          .whereIn(['identity_id', 'location'], chunk.map(o => [o.identityId, o.location]))
+          .update({ last_seen: lastSeen, last_scan_id: lastScanId });
+      }
     }
   }
 

@@ -127,7 +127,8 @@ export function rowToRecord(row: IdentityRow): IdentityRecord {
   };
 }
 
-const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+/** A JSON column's text (`null` for undefined). */
+export const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
 
 /** {@link IdentityRecord} → `identities` row. */
 export function recordToRow(r: IdentityRecord): IdentityRow {

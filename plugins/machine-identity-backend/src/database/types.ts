@@ -236,6 +236,13 @@ export interface IdentityStore {
   touch(ids: string[], lastSeen: string, tx: StoreTransaction): Promise<void>;
   /** Upserts sightings (a re-sighting revives a gone observation). */
   upsertObservations(observations: ObservationRecord[], tx: StoreTransaction): Promise<void>;
+  /** Details JSON text of a source's live observations of the ids, by `JSON.stringify([identityId, location])`. */
+  listLiveDetails(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Map<string, string | null>>;
+  /**
+   * Re-sightings of live observations with nothing else changed: moves only
+   * their `last_seen` / `last_scan_id`, set-based (no row rewritten, no index written).
+   */
+  refreshObservations(observations: ObservationRecord[], tx: StoreTransaction): Promise<void>;
   /** Live observations of a source that the scan did not refresh. */
   listUnrefreshedObservations(sourceId: string, scanId: string, tx: StoreTransaction): Promise<ObservationRecord[]>;
   /** Marks observations gone and refreshes the observation counts of their identities. */

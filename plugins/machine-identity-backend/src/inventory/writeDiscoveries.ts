@@ -1,6 +1,6 @@
 import type { Observation } from '@keyring/plugin-machine-identity-common';
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
-import { recordToIdentity, recordToObservation } from '../database/rowMapping';
+import { json, recordToIdentity, recordToObservation } from '../database/rowMapping';
 import type {
   AuditEventInput,
   BatchResult,
@@ -166,7 +166,16 @@ export async function writeDiscoveries(stores: InventoryStores, batch: Discovery
     }
     await stores.identities.writeRecords(writes, tx);
     await stores.identities.touch(touchedOnly, now, tx);
-    await stores.identities.upsertObservations([...observations.values()], tx);
+    // A live observation seen again with the same details only moves its last_seen / last_scan_id.
+    const liveDetails = await stores.identities.listLiveDetails(ids.filter(id => existing.has(id)), sourceId, tx);
+    const refreshed: ObservationRecord[] = [];
+    const upserted: ObservationRecord[] = [];
+    for (const [k, o] of observations) {
+      const unchanged = liveDetails.has(k) && liveDetails.get(k) === json(o.details);
+      (unchanged ? refreshed : upserted).push(o);
+    }
+    await stores.identities.refreshObservations(refreshed, tx);
+    await stores.identities.upsertObservations(upserted, tx);
     await stores.audit.append(audit, tx);
   });
   return { identityIds: ids, added };
