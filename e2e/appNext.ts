@@ -60,20 +60,7 @@ export async function startAppNext(backendUrl: string): Promise<{ url: string; c
   return { url, close: () => new Promise(resolve => server.close(() => resolve())) };
 }
 
-/**
- * Serious violations seen on 2026-12-02 in components other helpers were
- * changing at the time (IdentityTable/PolicyCell), reported on the board and
- * left for their owners: the outlined warning chips' orange text on white
- * (contrast 2.9:1) and the "N location(s)" button whose aria-label does not
- * start with its visible text. Only these exact nodes are tolerated; any other
- * serious violation fails the test. Remove an entry once it is fixed.
- */
-const KNOWN_ISSUES: Array<{ id: string; html: RegExp }> = [
-  { id: 'color-contrast', html: /MuiChip-label/ },
-  { id: 'label-content-name-mismatch', html: /aria-label="(Show|Hide) the \d+ locations/ },
-];
-
-/** axe-core's serious and critical violations on the page as it is now, without {@link KNOWN_ISSUES}. */
+/** axe-core's serious and critical violations on the page as it is now. */
 export async function seriousViolations(page: Page) {
   await page.addScriptTag({ content: axe.source });
   const results = await page.evaluate(async () => {
@@ -86,9 +73,6 @@ export async function seriousViolations(page: Page) {
       id: v.id,
       impact: v.impact,
       help: v.help,
-      nodes: v.nodes
-        .filter(n => !KNOWN_ISSUES.some(k => k.id === v.id && k.html.test(n.html)))
-        .map(n => `${n.target.join(' ')}: ${n.html.slice(0, 200)}`),
-    }))
-    .filter(v => v.nodes.length > 0);
+      nodes: v.nodes.map(n => `${n.target.join(' ')}: ${n.html.slice(0, 200)} — ${n.failureSummary?.slice(0, 200)}`),
+    }));
 }

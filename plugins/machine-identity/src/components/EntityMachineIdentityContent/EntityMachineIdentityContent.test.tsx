@@ -115,7 +115,7 @@ describe('EntityMachineIdentityContent', () => {
     await renderWithApi(<EntityMachineIdentityContent />, api, { entity: paymentsApi });
     await screen.findByTestId('machine-identity-table');
 
-    fireEvent.click(screen.getByRole('button', { name: /Show the 3 locations of deploy@build-01/ }));
+    fireEvent.click(screen.getByRole('button', { name: /3 locations of deploy@build-01/ }));
     const expanded = await screen.findByTestId('machine-identity-row-details');
     expect(within(expanded).getByText('build-02:/home/deploy/.ssh/authorized_keys:1')).toBeInTheDocument();
     expect(within(expanded).getByText('ssh.shared-key')).toBeInTheDocument();

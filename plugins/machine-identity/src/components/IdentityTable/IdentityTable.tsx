@@ -211,7 +211,8 @@ export function IdentityTable(props: IdentityTableProps) {
                     size="small"
                     className={classes.expander}
                     aria-expanded={open}
-                    aria-label={`${open ? 'Hide' : 'Show'} the ${identity.observationCount} locations of ${identity.displayName}`}
+                    // Starts with the visible text (WCAG 2.5.3); aria-expanded says shown or hidden.
+                    aria-label={`${identity.observationCount} location${identity.observationCount === 1 ? '' : 's'} of ${identity.displayName}`}
                     onClick={() =>
                       setExpanded(e => ({ ...e, [identity.id]: !open }))
                     }

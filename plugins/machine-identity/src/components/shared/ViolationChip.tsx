@@ -1,15 +1,21 @@
 import type { Severity } from '@keyring/plugin-machine-identity-common';
 import Chip from '@material-ui/core/Chip';
 import Tooltip from '@material-ui/core/Tooltip';
-import { makeStyles } from '@material-ui/core/styles';
+import { darken, lighten, makeStyles } from '@material-ui/core/styles';
 
 const useStyles = makeStyles(theme => {
   const status = (theme.palette as { status?: Record<string, string> }).status;
   const colour = (name: 'error' | 'warning' | 'info') =>
     status?.[name] ??
     (name === 'info' ? theme.palette.text.secondary : theme.palette[name].main);
+  // The status reds and oranges as small text are below 4.5:1 (WCAG AA) on the
+  // paper: the text is darkened (lightened on dark themes); the border keeps the colour.
+  const text = (name: 'error' | 'warning' | 'info') => {
+    if (name === 'info') return colour(name);
+    return theme.palette.type === 'dark' ? lighten(colour(name), 0.3) : darken(colour(name), 0.45);
+  };
   const chip = (name: 'error' | 'warning' | 'info') => ({
-    color: colour(name),
+    color: text(name),
     borderColor: colour(name),
   });
   return {
