@@ -1,6 +1,8 @@
 import '@testing-library/jest-dom/vitest';
 import type { Entity } from '@backstage/catalog-model';
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import {
+  MockFetchApi,
   TestApiProvider,
   renderInTestApp,
 } from '@backstage/test-utils';
@@ -21,6 +23,9 @@ export const paymentsApi: Entity = {
   spec: { type: 'service', owner: 'group:default/payments', lifecycle: 'production' },
 };
 
+/** Discovery for components that call other plugins' APIs directly (evidence export, scorecard). */
+const testDiscoveryApi = { getBaseUrl: async (pluginId: string) => `http://localhost:7007/api/${pluginId}` };
+
 /** Renders an element in a test app with the fake API (and an entity, if given). */
 export function renderWithApi(
   element: ReactElement,
@@ -33,7 +38,14 @@ export function renderWithApi(
     element
   );
   return renderInTestApp(
-    <TestApiProvider apis={[[machineIdentityApiRef, api], ...(options.extraApis ?? [])]}>
+    <TestApiProvider
+      apis={[
+        [machineIdentityApiRef, api],
+        [discoveryApiRef, testDiscoveryApi],
+        [fetchApiRef, new MockFetchApi()],
+        ...(options.extraApis ?? []),
+      ]}
+    >
       {content}
     </TestApiProvider>,
     {
