@@ -53,7 +53,7 @@ describe('Keyring on the new frontend system', () => {
     await page.close();
   });
 
-  it("shows the payments Group's tab with the team's identities and their server total", async () => {
+  it("shows the payments Group's tab with the team's identities", async () => {
     const owned = await api<{ items: Array<{ displayName: string }>; total?: number }>(
       `/identities?owner=${encodeURIComponent('group:default/payments')}&limit=200`,
     );
