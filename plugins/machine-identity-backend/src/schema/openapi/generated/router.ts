@@ -64,6 +64,7 @@ export const spec = {
           {
             "name": "sort",
             "in": "query",
+            "allowReserved": true,
             "description": "Order of the list: urgency (default) or id. A cursor only continues the sort it came from.",
             "schema": {
               "type": "string",
@@ -77,6 +78,7 @@ export const spec = {
           {
             "name": "type",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "$ref": "#/components/schemas/IdentityType"
             }
@@ -84,6 +86,7 @@ export const spec = {
           {
             "name": "owner",
             "in": "query",
+            "allowReserved": true,
             "description": "Owning Group ref (`payments` = `group:default/payments`).",
             "schema": {
               "type": "string",
@@ -94,6 +97,7 @@ export const spec = {
           {
             "name": "entityRef",
             "in": "query",
+            "allowReserved": true,
             "description": "Matches the owner or the Component (bare names are Components).",
             "schema": {
               "type": "string",
@@ -104,6 +108,7 @@ export const spec = {
           {
             "name": "state",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "$ref": "#/components/schemas/IdentityState"
             }
@@ -111,6 +116,7 @@ export const spec = {
           {
             "name": "expiresWithinDays",
             "in": "query",
+            "allowReserved": true,
             "description": "notAfter at most this many days from now (expired ones included).",
             "schema": {
               "type": "integer",
@@ -121,6 +127,7 @@ export const spec = {
           {
             "name": "violating",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "boolean"
             }
@@ -128,6 +135,7 @@ export const spec = {
           {
             "name": "q",
             "in": "query",
+            "allowReserved": true,
             "description": "Case-insensitive substring of display name or subject, or a fingerprint prefix.",
             "schema": {
               "type": "string",
@@ -373,6 +381,7 @@ export const spec = {
           {
             "name": "entityRef",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
@@ -382,6 +391,7 @@ export const spec = {
           {
             "name": "owner",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
@@ -391,6 +401,7 @@ export const spec = {
           {
             "name": "ruleId",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "$ref": "#/components/schemas/RuleId"
             }
@@ -460,6 +471,7 @@ export const spec = {
           {
             "name": "since",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "integer",
               "minimum": 0,
@@ -470,6 +482,7 @@ export const spec = {
           {
             "name": "limit",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "integer",
               "minimum": 1,
@@ -509,6 +522,7 @@ export const spec = {
           {
             "name": "owner",
             "in": "query",
+            "allowReserved": true,
             "description": "Owning Group ref (`payments` = `group:default/payments`).",
             "schema": {
               "type": "string",
@@ -519,6 +533,7 @@ export const spec = {
           {
             "name": "state",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "$ref": "#/components/schemas/CampaignState"
             }
@@ -596,6 +611,7 @@ export const spec = {
           {
             "name": "decision",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "enum": [
@@ -609,6 +625,7 @@ export const spec = {
           {
             "name": "type",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "$ref": "#/components/schemas/IdentityType"
             }
@@ -616,6 +633,7 @@ export const spec = {
           {
             "name": "q",
             "in": "query",
+            "allowReserved": true,
             "description": "Case-insensitive substring of the display name.",
             "schema": {
               "type": "string",
@@ -629,6 +647,7 @@ export const spec = {
           {
             "name": "limit",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "integer",
               "minimum": 1,
@@ -719,6 +738,7 @@ export const spec = {
           {
             "name": "toOwner",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
@@ -728,6 +748,7 @@ export const spec = {
           {
             "name": "state",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "enum": [
@@ -740,6 +761,7 @@ export const spec = {
           {
             "name": "identityId",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
@@ -749,6 +771,7 @@ export const spec = {
           {
             "name": "awaitingMe",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "boolean"
             }
@@ -884,6 +907,7 @@ export const spec = {
           {
             "name": "state",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "enum": [
@@ -896,6 +920,7 @@ export const spec = {
           {
             "name": "identityId",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
@@ -905,6 +930,7 @@ export const spec = {
           {
             "name": "owner",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
@@ -914,6 +940,7 @@ export const spec = {
           {
             "name": "awaitingMe",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "boolean"
             }
@@ -1049,6 +1076,7 @@ export const spec = {
           {
             "name": "identityId",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
@@ -1058,6 +1086,7 @@ export const spec = {
           {
             "name": "actor",
             "in": "query",
+            "allowReserved": true,
             "description": "User or service ref.",
             "schema": {
               "type": "string",
@@ -1068,6 +1097,7 @@ export const spec = {
           {
             "name": "campaignId",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
@@ -1077,6 +1107,7 @@ export const spec = {
           {
             "name": "from",
             "in": "query",
+            "allowReserved": true,
             "description": "Inclusive ISO-8601 lower bound of `at`.",
             "schema": {
               "type": "string",
@@ -1086,6 +1117,7 @@ export const spec = {
           {
             "name": "to",
             "in": "query",
+            "allowReserved": true,
             "description": "Exclusive ISO-8601 upper bound of `at`.",
             "schema": {
               "type": "string",
@@ -1130,6 +1162,7 @@ export const spec = {
           {
             "name": "state",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "$ref": "#/components/schemas/RevocationState"
             }
@@ -1137,6 +1170,7 @@ export const spec = {
           {
             "name": "owner",
             "in": "query",
+            "allowReserved": true,
             "description": "Owner of the identity when requested (`payments` = `group:default/payments`).",
             "schema": {
               "type": "string",
@@ -1147,6 +1181,7 @@ export const spec = {
           {
             "name": "entityRef",
             "in": "query",
+            "allowReserved": true,
             "description": "The retired Component (bare names are Components).",
             "schema": {
               "type": "string",
@@ -1157,6 +1192,7 @@ export const spec = {
           {
             "name": "identityId",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1,
@@ -1394,6 +1430,7 @@ export const spec = {
           {
             "name": "from",
             "in": "query",
+            "allowReserved": true,
             "description": "Start of the period (ISO-8601, inclusive); default 90 days before `to`.",
             "schema": {
               "type": "string",
@@ -1403,6 +1440,7 @@ export const spec = {
           {
             "name": "to",
             "in": "query",
+            "allowReserved": true,
             "description": "End of the period (ISO-8601, inclusive); default now. At most 3,660 days after `from`.",
             "schema": {
               "type": "string",
@@ -1412,6 +1450,7 @@ export const spec = {
           {
             "name": "owner",
             "in": "query",
+            "allowReserved": true,
             "description": "Owning Group ref (`payments` = `group:default/payments`); limits every part to its identities and campaigns.",
             "schema": {
               "type": "string",
@@ -1422,6 +1461,7 @@ export const spec = {
           {
             "name": "format",
             "in": "query",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "enum": [
@@ -1555,6 +1595,7 @@ export const spec = {
       "cursor": {
         "name": "cursor",
         "in": "query",
+        "allowReserved": true,
         "description": "Opaque keyset cursor from a previous page.",
         "schema": {
           "type": "string",
@@ -1565,6 +1606,7 @@ export const spec = {
       "limit": {
         "name": "limit",
         "in": "query",
+        "allowReserved": true,
         "schema": {
           "type": "integer",
           "minimum": 1,
