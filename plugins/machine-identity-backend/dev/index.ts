@@ -2,7 +2,7 @@
  * A minimal backend for developing this plugin alone:
  * `node --import tsx dev/index.ts --config dev/app-config.yaml`.
  * It runs the plugin with the catalog and static-token access, so
- * /work/shared/checks/api-contract can be pointed at it.
+ * scripts (and the operators' API contract check) can call it with a token.
  */
 import { createBackend } from '@backstage/backend-defaults';
 
