@@ -1,5 +1,5 @@
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
-import type { ParsedCertificate } from '@keyring/plugin-machine-identity-node';
+import { certificateAttributes, type ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 
 /** Where and how a certificate was seen. */
 export interface CertificateSighting {
@@ -31,19 +31,7 @@ export function certificateToDiscovery(cert: ParsedCertificate, sighting: Certif
     fingerprintSha256: cert.fingerprintSha256,
     displayName: certificateDisplayName(cert),
     attributes: {
-      subject: cert.subject,
-      // A copy: the parsed certificate is shared through the scanner's cache.
-      sans: [...cert.sans],
-      issuer: cert.issuer,
-      serialNumber: cert.serialNumber,
-      notBefore: cert.notBefore,
-      notAfter: cert.notAfter,
-      keyAlgorithm: cert.keyAlgorithm,
-      keySize: cert.keySize,
-      curve: cert.curve,
-      signatureAlgorithm: cert.signatureAlgorithm,
-      isCa: cert.isCa,
-      selfSigned: cert.selfSigned,
+      ...certificateAttributes(cert),
       chainTrusted: sighting.chainTrusted,
       publiclyTrusted: sighting.publiclyTrusted,
       chain: sighting.chain,

@@ -6,3 +6,4 @@ export { readCertificateBlocks, readCertificateBlocksYielding } from './readCert
 export type { CertificateBlock, CertificateFileContents } from './readCertificateBlocks';
 export { KEY_ALGORITHMS } from './oids';
 export { RawCertificate } from './certificateSchema';
+export { certificateAttributes } from './certificateAttributes';
