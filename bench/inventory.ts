@@ -7,19 +7,16 @@
  * also timed before it.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
 import { DatabaseInventoryStores } from '../plugins/machine-identity-backend/src/database/DatabaseInventoryStores';
 import { writeDiscoveries } from '../plugins/machine-identity-backend/src/inventory/writeDiscoveries';
 import { ComponentIndex } from '../plugins/machine-identity-backend/src/ownership/ComponentIndex';
 import { OwnershipResolver } from '../plugins/machine-identity-backend/src/ownership/OwnershipResolver';
+import { onEachDatabase } from './_databases';
 
 const TOTAL = Number(process.env.KEYRING_BENCH_IDENTITIES ?? 300_000);
 const BATCH = 1000;
-const PG = process.env.KEYRING_BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 function discoveryOf(n: number, now: number): MachineIdentityDiscovery {
@@ -141,40 +138,7 @@ async function benchDatabase(name: string, knex: Knex) {
 
 /** Runs the inventory benchmark on SQLite and PostgreSQL and prints its figures. */
 export async function run(): Promise<void> {
-  const only = process.env.KEYRING_BENCH_ONLY; // `sqlite` or `postgres` to run one side
-  if (only !== 'postgres') await runSqlite();
-  if (only !== 'sqlite') await runPostgres();
-}
-
-async function runSqlite() {
-  const dir = mkdtempSync(join(tmpdir(), 'keyring-bench-'));
-  const sqlite = knexFactory({ client: 'better-sqlite3', connection: { filename: join(dir, 'bench.sqlite') }, useNullAsDefault: true });
-  try {
-    await benchDatabase('SQLite', sqlite);
-  } finally {
-    await sqlite.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function runPostgres() {
-  const dbName = `keyring_bench_${process.pid}`;
-  const admin = knexFactory({ client: 'pg', connection: PG });
-  try {
-    await admin.raw(`CREATE DATABASE ${dbName}`);
-  } catch (error) {
-    console.log(`PostgreSQL: skipped (${error})`);
-    await admin.destroy();
-    return;
-  }
-  const pg = knexFactory({ client: 'pg', connection: `${PG}/${dbName}` });
-  try {
-    await benchDatabase('PostgreSQL', pg);
-  } finally {
-    await pg.destroy();
-    await admin.raw(`DROP DATABASE IF EXISTS ${dbName}`);
-    await admin.destroy();
-  }
+  await onEachDatabase(benchDatabase);
 }
 
 if (process.argv[1]?.endsWith('inventory.ts')) {
