@@ -6,6 +6,26 @@ import type { ReviewIdentityWriter } from './types';
 const CHUNK = 500;
 
 /**
+ * Sets `review_status` on the identities `selectIds` returns, giving each a
+ * new change_seq above the current maximum (no clash with the unique index).
+ * The caller holds the identity write lock.
+ */
+async function setStatusRenumbered(
+  tx: Knex.Transaction,
+  status: ReviewStatus,
+  selectIds: string,
+  params: unknown[],
+): Promise<void> {
+  await tx.raw(
+    `UPDATE identities SET review_status = ?, change_seq = m.base + s.rn
+     FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM (${selectIds}) AS picked) AS s,
+          (SELECT coalesce(max(change_seq), 0) AS base FROM identities) AS m
+     WHERE identities.id = s.id`,
+    [status, ...params] as any[],
+  );
+}
+
+/**
  * Writes the review columns of `identities` inside review transactions:
  * `review_status` in one set-based statement per 500 ids (with a fresh
  * change_seq per changed row under the identity write lock, so the catalog
@@ -33,14 +53,11 @@ export class DatabaseReviewIdentityWriter implements ReviewIdentityWriter {
     await this.stores.changes.allocator(tx);
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
-      // New sequence numbers are all above the current maximum: no clash with the unique index.
-      await tx.raw(
-        `UPDATE identities SET review_status = ?, change_seq = m.base + s.rn
-         FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM identities
-               WHERE id IN (${chunk.map(() => '?').join(',')}) AND review_status <> ?) AS s,
-              (SELECT coalesce(max(change_seq), 0) AS base FROM identities) AS m
-         WHERE identities.id = s.id`,
-        [status, ...chunk, status],
+      await setStatusRenumbered(
+        tx,
+        status,
+        `SELECT id FROM identities WHERE id IN (${chunk.map(() => '?').join(',')}) AND review_status <> ?`,
+        [...chunk, status],
       );
     }
   }
@@ -53,14 +70,12 @@ export class DatabaseReviewIdentityWriter implements ReviewIdentityWriter {
   ): Promise<void> {
     await this.stores.changes.allocator(tx);
     // One statement for the whole campaign: far cheaper than id lists at 20,000 items.
-    await tx.raw(
-      `UPDATE identities SET review_status = ?, change_seq = m.base + s.rn
-       FROM (SELECT i.id, row_number() OVER (ORDER BY i.id) AS rn
-             FROM review_items ri JOIN identities i ON i.id = ri.identity_id
-             WHERE ri.campaign_id = ? AND i.review_status <> ?${options.undecidedOnly ? ' AND ri.decision IS NULL' : ''}) AS s,
-            (SELECT coalesce(max(change_seq), 0) AS base FROM identities) AS m
-       WHERE identities.id = s.id`,
-      [status, campaignId, status],
+    await setStatusRenumbered(
+      tx,
+      status,
+      `SELECT i.id FROM review_items ri JOIN identities i ON i.id = ri.identity_id
+       WHERE ri.campaign_id = ? AND i.review_status <> ?${options.undecidedOnly ? ' AND ri.decision IS NULL' : ''}`,
+      [campaignId, status],
     );
   }
 
