@@ -1,0 +1,69 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { CatalogEntityLister } from './CatalogEntityLister';
+import type { ChangeFeedClient } from './ChangeFeedClient';
+import type { EntityMapping } from './EntityMapping';
+import type { MutationSender } from './MutationSender';
+import type { ProviderState } from './ProviderState';
+import type { RemovalGuardLimits } from './removalGuard';
+import type { Retention } from './Retention';
+
+/** What one poll or reconcile did. */
+export interface ProviderRunSummary {
+  kind: 'poll' | 'reconcile';
+  /** Change feed items read. */
+  feedItems: number;
+  /** `applyMutation` calls made. */
+  mutations: number;
+  /** Entities sent as added or updated. */
+  added: number;
+  /** Entities removed (retention expired, or absent from the inventory). */
+  removed: number;
+  /** Removals the mass-removal guard refused. */
+  refusedRemovals: number;
+  /** Feed items that could not become a valid entity (logged, not sent). */
+  skipped: number;
+  /** Whether the run read everything it meant to read. */
+  complete: boolean;
+}
+
+/** Options of {@link MachineIdentityEntityProvider.create}. */
+export interface MachineIdentityEntityProviderOptions {
+  feed: ChangeFeedClient;
+  logger: LoggerService;
+  /** Reads back what the catalog shows for the provider (drift repair after restarts). */
+  lister?: CatalogEntityLister;
+  /** Gone and revoked identities stay this long after `stateChangedAt`, in ms. */
+  retentionMs: number;
+  /** Feed page size and entities per mutation (default 1000). */
+  batchSize?: number;
+  /** Guard: refuse removing more than this share of the provider's entities… */
+  removalGuardMaxShare?: number;
+  /** …when that is also more than this many entities. */
+  removalGuardMinCount?: number;
+  namespace?: string;
+  /** Injected clock (ms since epoch). */
+  now?: () => number;
+}
+
+/** An empty summary of a run of `kind`. */
+export function emptyRunSummary(kind: ProviderRunSummary['kind']): ProviderRunSummary {
+  return {
+    kind, feedItems: 0, mutations: 0, added: 0, removed: 0,
+    refusedRemovals: 0, skipped: 0, complete: true,
+  };
+}
+
+/** The collaborators a poll or reconcile works with. */
+export interface ProviderParts {
+  feed: ChangeFeedClient;
+  lister?: CatalogEntityLister;
+  logger: LoggerService;
+  state: ProviderState;
+  mapping: EntityMapping;
+  retention: Retention;
+  sender: MutationSender;
+  /** Feed page size: the backend answers at most 1,000 changes a page. */
+  pageSize: number;
+  guard: RemovalGuardLimits;
+  now: () => number;
+}
