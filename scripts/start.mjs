@@ -2,8 +2,10 @@
 // `npm start`: the Keyring portal with its demo estate, on SQLite.
 //   demo estate (TLS listeners on 127.0.10.x, certificate files, SSH fleet)
 //   backend on http://localhost:7007, app on http://localhost:3000
-// `npm run start:next` (`--next`): the same, with the app on Backstage's new
-// frontend system (packages/app-next) instead of the legacy app.
+// The app is packages/app-next, on Backstage's new frontend system, with a
+// sign-in page that picks one of the demo users (keyring.demo.users).
+// `npm run start:legacy` (`--legacy`): the same with the legacy app
+// (packages/app, @backstage/app-defaults) instead.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(root, process.env.KEYRING_DATA_DIR ?? '.keyring-data');
 mkdirSync(path.join(dataDir, 'db'), { recursive: true });
 const env = { KEYRING_DATA_DIR: dataDir };
-const appWorkspace = process.argv.includes('--next') ? 'app-next' : 'app';
+const appWorkspace = process.argv.includes('--legacy') ? 'app' : 'app-next';
 
 // Create the demo estate's certificates and SSH fleet before the backend's first scan.
 const prepared = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['src/cli.ts', '--prepare-only'], {

@@ -1,17 +1,16 @@
-import { SignInPage } from '@backstage/core-components';
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
 import { SignInPageBlueprint } from '@backstage/plugin-app-react';
 
 /**
- * Sign-in for the local portal: the auth backend's guest provider (its
- * "Enter" button), which `auth.providers.guest` allows in development only.
+ * Replaces the app plugin's default sign-in page (guest only) with the demo
+ * user picker; the app plugin owns the sign-in page, so this is a module of it.
  */
 export const signInModule = createFrontendModule({
   pluginId: 'app',
   extensions: [
     SignInPageBlueprint.make({
       params: {
-        loader: async () => props => <SignInPage {...props} providers={['guest']} />,
+        loader: async () => (await import('./DemoUserSignInPage')).DemoUserSignInPage,
       },
     }),
   ],
