@@ -14,7 +14,7 @@ import {
   machineIdentityServiceRegistryRef,
 } from '@keyring/plugin-machine-identity-node';
 import { DatabaseInventoryStores } from './database/DatabaseInventoryStores';
-import { createEvidenceRouter } from './evidence/createEvidenceRouter';
+import { addEvidenceRoutes } from './evidence/evidenceRoutes';
 import { DatabaseMachineIdentityService } from './facts/DatabaseMachineIdentityService';
 import { OwnershipRefresher } from './ownership/OwnershipRefresher';
 import { scheduleOwnershipRefresh } from './ownership/scheduleOwnershipRefresh';
@@ -33,7 +33,8 @@ import { reviewOverdueRule } from './reviews/reviewOverdueRule';
 import { setupReviews } from './reviews/setupReviews';
 import { createSecretFingerprinter } from './secrets/SecretFingerprinter';
 import { ViolationEvaluator } from './service/ViolationEvaluator';
-import { createRouter } from './service/router';
+import { createApiRouter } from './service/createApiRouter';
+import { addInventoryRoutes } from './service/inventoryRoutes';
 import { registerMachineIdentityPermissions } from './permissions';
 
 /**
@@ -167,28 +168,26 @@ export const machineIdentityPlugin = createBackendPlugin({
           }),
         });
 
-        httpRouter.use(
-          await createEvidenceRouter({
-            db: await database.getClient(),
-            httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            logger,
-          }),
-        );
-        // Before the main router: decision batches of up to 1 MB (the main router's parser stops at 16 kB).
-        httpRouter.use(reviews.router);
-        httpRouter.use(
-          await createRouter({
-            store,
-            scanEngine,
-            policyEngine,
-            access,
-            httpAuth: deps.httpAuth,
-            userInfo: deps.userInfo,
-            permissions: deps.permissions,
-            logger,
-          }),
-        );
+        // One spec-validating router; the revocation routes behind it receive requests it already validated.
+        const api = await createApiRouter();
+        addInventoryRoutes(api, {
+          store,
+          scanEngine,
+          policyEngine,
+          access,
+          httpAuth: deps.httpAuth,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          logger,
+        });
+        reviews.addRoutes(api);
+        addEvidenceRoutes(api, {
+          db: await database.getClient(),
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          logger,
+        });
+        httpRouter.use(api);
         httpRouter.use(revocations.router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

@@ -7,6 +7,9 @@ import type { IdentityAccessFilter } from '../database/types';
 import type { IdentityAccess } from '../permissions';
 import type { ReviewCaller } from './types';
 
+/** Any route's request, whatever its typed params, query and body. */
+type AnyRequest = Request<any, any, any, any, any>;
+
 /**
  * What a reader of reviews may see. `filter` is the policy's condition on
  * `machine-identity.read` (absent: everything); under a condition, campaigns
@@ -44,7 +47,7 @@ export class ReviewAuthority {
   }
 
   /** The reader's scope under `machine-identity.read` (DENY: `NotAllowedError`). */
-  async readScope(req: Request): Promise<ReadScope> {
+  async readScope(req: AnyRequest): Promise<ReadScope> {
     const credentials = await this.reader(req, machineIdentityReadPermission);
     const filter = this.access ? await this.access.filter(machineIdentityReadPermission, credentials) : undefined;
     if (!filter) return { credentials };
@@ -60,7 +63,7 @@ export class ReviewAuthority {
   }
 
   /** A user or service allowed `permission` (a basic permission, or a resource one without a resource). */
-  async reader(req: Request, permission: BasicPermission | ResourcePermission): Promise<BackstageCredentials> {
+  async reader(req: AnyRequest, permission: BasicPermission | ResourcePermission): Promise<BackstageCredentials> {
     const credentials = await this.httpAuth.credentials(req, { allow: ['user', 'service'] });
     await this.check(credentials, permission);
     return credentials;
@@ -72,7 +75,7 @@ export class ReviewAuthority {
    * caller then checks Group membership against the object acted on, which is
    * what `isOwner` means.
    */
-  async user(req: Request, permission: BasicPermission | ResourcePermission, doing: string): Promise<ReviewCaller> {
+  async user(req: AnyRequest, permission: BasicPermission | ResourcePermission, doing: string): Promise<ReviewCaller> {
     const credentials = await this.httpAuth.credentials(req, { allow: ['user', 'service'] });
     if (credentials.principal.type !== 'user') {
       throw new NotAllowedError(

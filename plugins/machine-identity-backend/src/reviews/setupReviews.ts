@@ -12,12 +12,12 @@ import type { Config } from '@backstage/config';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
-import { createAuditRouter } from '../audit/createAuditRouter';
+import { addAuditRoutes } from '../audit/auditRoutes';
 import type { InventoryStores } from '../database/types';
 import type { IdentityAccess } from '../permissions';
+import type { ApiRouter } from '../service/createApiRouter';
 import { WaiverService } from '../service/WaiverService';
 import { CampaignService } from './CampaignService';
-import { createReviewsRouter } from './createReviewsRouter';
 import { DatabaseCampaignStore } from './DatabaseCampaignStore';
 import { DatabaseReassignmentStore } from './DatabaseReassignmentStore';
 import { DatabaseReviewIdentityWriter } from './DatabaseReviewIdentityWriter';
@@ -27,14 +27,15 @@ import { OverdueEscalator } from './OverdueEscalator';
 import { ReassignmentService } from './ReassignmentService';
 import { ReviewAuthority } from './ReviewAuthority';
 import { readReviewSettings } from './readReviewSettings';
+import { addReviewRoutes } from './reviewRoutes';
 import { scheduleReviews } from './scheduleReviews';
 import type { RevocationRequester } from './types';
 
 /**
  * Builds ownership reviews (campaigns, attestation, reassignments, waiver
  * requests, the audit trail's API), schedules `machine-identity-reviews` and
- * returns what plugin.ts wires: the router (mount it before the main router)
- * and the services, for tests and other features.
+ * returns what plugin.ts wires: `addRoutes`, which puts the routes on the
+ * spec-validating API router, and the services, for tests and other features.
  */
 export async function setupReviews(deps: {
   config: Config;
@@ -105,15 +106,9 @@ export async function setupReviews(deps: {
   await scheduleReviews({ settings, scheduler: deps.scheduler, logger, campaigns, escalator });
 
   const authority = ReviewAuthority.create(deps);
-  const router = await createReviewsRouter({
-    authority,
-    campaignStore,
-    campaigns,
-    decisions,
-    reassignments,
-    waivers,
-    logger,
-  });
-  router.use(await createAuditRouter({ authority, audit, getIdentity: deps.getIdentity }));
-  return { router, campaigns, decisions, reassignments, waivers, escalator, audit };
+  const addRoutes = (router: ApiRouter) => {
+    addReviewRoutes(router, { authority, campaignStore, campaigns, decisions, reassignments, waivers, logger });
+    addAuditRoutes(router, { authority, audit, getIdentity: deps.getIdentity });
+  };
+  return { addRoutes, campaigns, decisions, reassignments, waivers, escalator, audit };
 }

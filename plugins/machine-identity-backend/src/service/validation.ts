@@ -1,11 +1,5 @@
 import { InputError } from '@backstage/errors';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  IDENTITY_STATES,
-  IDENTITY_TYPES,
-  type IdentityState,
-  type IdentityType,
-} from '@keyring/plugin-machine-identity-common';
 import type { Request } from 'express';
 import { decodeCursor } from '../database/cursor';
 
@@ -66,17 +60,6 @@ export function optionalInt(query: Query, key: string, min: number, max: number)
   return n;
 }
 
-/** An optional boolean parameter (`true` or `false`). */
-export function optionalBool(query: Query, key: string): boolean | undefined {
-  const given = query[key] as string | boolean | undefined;
-  if (given === undefined) return undefined;
-  const value = String(given);
-  if (value !== 'true' && value !== 'false') {
-    throw new InputError(`${key} must be true or false`);
-  }
-  return value === 'true';
-}
-
 /** An optional entity ref, normalised to lower-case `kind:namespace/name`. */
 export function optionalEntityRef(query: Query, key: string, defaultKind: string): string | undefined {
   const value = optionalString(query, key, 300);
@@ -90,26 +73,6 @@ export function optionalEntityRef(query: Query, key: string, defaultKind: string
   }
 }
 
-/** An optional identity type. */
-export function optionalType(query: Query): IdentityType | undefined {
-  const value = query.type as string | undefined;
-  if (value === undefined) return undefined;
-  if (!IDENTITY_TYPES.includes(value as IdentityType)) {
-    throw new InputError(`type must be one of ${IDENTITY_TYPES.join(', ')}`);
-  }
-  return value as IdentityType;
-}
-
-/** An optional identity state. */
-export function optionalState(query: Query): IdentityState | undefined {
-  const value = query.state as string | undefined;
-  if (value === undefined) return undefined;
-  if (!IDENTITY_STATES.includes(value as IdentityState)) {
-    throw new InputError(`state must be one of ${IDENTITY_STATES.join(', ')}`);
-  }
-  return value as IdentityState;
-}
-
 /** An optional cursor, checked to be one this API issued. */
 export function optionalCursor(query: Query): string | undefined {
   const value = optionalString(query, 'cursor', 500);
@@ -117,41 +80,3 @@ export function optionalCursor(query: Query): string | undefined {
   return value;
 }
 
-/** An optional policy rule id (dotted kebab-case). */
-export function optionalRuleId(query: Query): string | undefined {
-  const value = optionalString(query, 'ruleId', 128);
-  if (value !== undefined && !/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$/.test(value)) {
-    throw new InputError('ruleId must be a dotted kebab-case rule id such as tls.expiry');
-  }
-  return value;
-}
-
-/** The JSON body of `POST /identities/:id/waivers`, type-checked; rules are checked by `validateWaiver`. */
-export function waiverBody(body: unknown): { ruleId: string; reason: string; expiresAt: string } {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new InputError('Expected a JSON object { ruleId, reason, expiresAt }');
-  }
-  const allowed = ['ruleId', 'reason', 'expiresAt'];
-  const fields = body as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (!allowed.includes(key)) {
-      throw new InputError(`Unknown field "${key.slice(0, 40)}"; allowed: ${allowed.join(', ')}`);
-    }
-  }
-  const limits: Record<string, number> = { ruleId: 128, reason: 1000, expiresAt: 40 };
-  const out: Record<string, string> = {};
-  for (const key of allowed) {
-    const value = fields[key] ?? '';
-    if (typeof value !== 'string') {
-      throw new InputError(`${key} must be a string`);
-    }
-    if (value.length > limits[key]) {
-      throw new InputError(`${key} must be at most ${limits[key]} characters`);
-    }
-    out[key] = value;
-  }
-  if (!out.ruleId) {
-    throw new InputError('A waiver needs a ruleId');
-  }
-  return { ruleId: out.ruleId, reason: out.reason, expiresAt: out.expiresAt };
-}

@@ -6,26 +6,28 @@ import type {
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { machineIdentityReadPermission } from '@keyring/plugin-machine-identity-common';
-import express from 'express';
-import Router from 'express-promise-router';
 import type { Knex } from 'knex';
+import type { ApiRouter } from '../service/createApiRouter';
 import { EvidenceQuery } from './EvidenceQuery';
 import { readEvidenceQuery } from './readEvidenceQuery';
 import { writeEvidence } from './writeEvidence';
 
 /**
- * `GET /evidence`: the compliance evidence export (see openapi.yaml),
- * streamed page by page. Needs unconditional `machine-identity.read`.
+ * `GET /evidence` on the spec-validating {@link ApiRouter}: the compliance
+ * evidence export (see openapi.yaml), streamed page by page. Needs
+ * unconditional `machine-identity.read`.
  */
-export async function createEvidenceRouter(options: {
-  db: Knex;
-  httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  logger: LoggerService;
-}): Promise<express.Router> {
+export function addEvidenceRoutes(
+  router: ApiRouter,
+  options: {
+    db: Knex;
+    httpAuth: HttpAuthService;
+    permissions: PermissionsService;
+    logger: LoggerService;
+  },
+): void {
   const { httpAuth, permissions, logger } = options;
   const evidence = EvidenceQuery.create(options.db);
-  const router = Router();
 
   router.get('/evidence', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -62,6 +64,4 @@ export async function createEvidenceRouter(options: {
       res.destroy(error as Error);
     }
   });
-
-  return router;
 }

@@ -10,16 +10,16 @@ import {
   machineIdentityReadPermission,
   machineIdentityScanTriggerPermission,
 } from '@keyring/plugin-machine-identity-common';
-import express, { type Request } from 'express';
+import type { Request } from 'express';
 import type { InventoryStores } from '../database/types';
 import type { IdentityAccess } from '../permissions/IdentityAccess';
 import type { PolicyEngine } from '../policy/types';
 import type { ScanEngine } from '../scanning/ScanEngine';
-import { createOpenApiRouter } from '../schema/openapi/generated/router';
+import type { ApiRouter } from './createApiRouter';
 import { cursorParam, entityRefParam } from './validation';
 
-/** Collaborators of the REST API. */
-export interface RouterOptions {
+/** Collaborators of the inventory routes. */
+export interface InventoryRoutesOptions {
   store: InventoryStores;
   scanEngine: ScanEngine;
   policyEngine: PolicyEngine;
@@ -32,24 +32,13 @@ export interface RouterOptions {
 }
 
 /**
- * Routes whose bodies their handlers check field by field (the waiver
- * request: `waiverBody` and `validateWaiver`, whose messages name the field
- * and the rule broken); the spec describes the same body and the contract
- * tests check real traffic against it.
+ * The inventory routes of `src/schema/openapi.yaml` (identities, summary,
+ * sources and scans, violations, policy, the change feed, health) on the
+ * spec-validating {@link ApiRouter}. Every route but `/health` needs user or
+ * service credentials and a permission.
  */
-const HANDLER_VALIDATED = /^\/identities\/[^/]+\/waivers$/;
-
-/**
- * The REST API of `src/schema/openapi.yaml`, on a router generated from it
- * (`npm run generate:api`) that validates every request against the spec.
- * Every route but `/health` needs user or service credentials and a permission.
- */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export function addInventoryRoutes(router: ApiRouter, options: InventoryRoutesOptions): void {
   const { store, scanEngine, policyEngine, access, httpAuth } = options;
-  const router = await createOpenApiRouter({
-    middleware: [express.json({ limit: '16kb' })],
-    validatorOptions: { ignorePaths: HANDLER_VALIDATED },
-  });
 
   const caller = (req: Request<any, any, any, any, any>) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -154,6 +143,4 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const readable = await readFilter(req);
     res.json(await store.changes.list(req.query.since ?? 0, req.query.limit ?? 500, readable));
   });
-
-  return router;
 }

@@ -5,7 +5,8 @@ import express from 'express';
 import request from 'supertest';
 import { NOW, days, migrateInventory, seedKnownInventory } from '../facts/__fixtures__/knownInventory';
 import { EVIDENCE_PARTS } from './controls';
-import { createEvidenceRouter } from './createEvidenceRouter';
+import { createApiRouter } from '../service/createApiRouter';
+import { addEvidenceRoutes } from './evidenceRoutes';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const AUTH = mockCredentials.user.header();
@@ -20,7 +21,8 @@ async function app(databaseId: Parameters<typeof databases.init>[0], allow = tru
       [allow ? { result: AuthorizeResult.ALLOW } : { result: AuthorizeResult.CONDITIONAL, pluginId: 'machine-identity', resourceType: 'machine-identity', conditions: { rule: 'IS_OWNER', resourceType: 'machine-identity', params: {} } }] as any,
   });
   const logger = mockServices.logger.mock();
-  const router = await createEvidenceRouter({ db: knex, httpAuth: mockServices.httpAuth(), permissions, logger });
+  const router = await createApiRouter();
+  addEvidenceRoutes(router, { db: knex, httpAuth: mockServices.httpAuth(), permissions, logger });
   const server = express().use(router).use(MiddlewareFactory.create({ logger, config: mockServices.rootConfig() }).error());
   return { http: request(server), knex };
 }
