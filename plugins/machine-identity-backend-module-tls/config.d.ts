@@ -72,6 +72,36 @@ export interface Config {
        */
       pkcs12Password?: string;
     }>;
+    /** The revocation workflow (the backend plugin declares its other keys). */
+    revocation?: {
+      /**
+       * ACME CAs (RFC 8555) that TLS certificates are revoked at when a
+       * revocation request is executed, chosen by the certificate's issuer.
+       * The certificate is read back from a place the `tls` or
+       * `certificate-files` scanner saw it; revocation does not remove it
+       * from there, so the request verifies once re-scans no longer see it.
+       * A certificate no CA here issued stays a manual task.
+       */
+      acme?: Array<{
+        /** Kebab-case name of the CA, shown in request outcomes. */
+        id: string;
+        /** The CA's ACME directory URL (HTTPS), e.g. `https://acme-v02.api.letsencrypt.org/directory`. */
+        directoryUrl: string;
+        /**
+         * PEM file of the ACME account key that ordered the certificates
+         * (revocation is signed with it). Read at revocation time, never stored.
+         * @visibility secret
+         */
+        accountKeyFile: string;
+        /** PEM file of extra CA certificates trusted for the directory's HTTPS (a private ACME server). */
+        caBundleFile?: string;
+        /**
+         * Issuer names (as Keyring shows them, `CN = R11, O = Let's Encrypt, C = US`)
+         * of certificates this CA issued; `*` matches any characters, case-insensitive.
+         */
+        issuers: string[];
+      }>;
+    };
     policies?: {
       tls?: {
         /** CA certificate files (PEM, DER or PKCS#7); a chain that leads to one is `chainTrusted`. */
