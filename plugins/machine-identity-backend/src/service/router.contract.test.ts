@@ -1,4 +1,3 @@
-import { wrapServer } from '@backstage/backend-openapi-utils/testUtils';
 import {
   TestDatabases,
   mockCredentials,
@@ -6,10 +5,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import type { Express } from 'express';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import request from 'supertest';
+import { specCheckingClient } from '../__testUtils__/specCheckingProxy';
 import { discovery, scanPlans, testScannerModule, yields } from '../__testUtils__/testScannerModule';
 import { machineIdentityPlugin } from '../plugin';
 
@@ -17,28 +13,6 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const API = '/api/machine-identity';
 const USER = mockCredentials.user.header('user:default/alice');
 const SERVICE = mockCredentials.service.header();
-
-/**
- * What `wrapServer` needs from an express app: `listen(port)`. Forwards every
- * request to the running test backend, and serves the plugin's
- * `/openapi.json` at the root, where the validating proxy looks for it.
- */
-function forwarderTo(backend: http.Server): Express {
-  const { port } = backend.address() as AddressInfo;
-  const server = http.createServer((req, res) => {
-    const spec = req.url === '/openapi.json';
-    const headers = { ...req.headers, ...(spec ? { authorization: SERVICE } : {}) };
-    const upstream = http.request(
-      { host: '127.0.0.1', port, method: req.method, path: spec ? `${API}/openapi.json` : req.url, headers },
-      answer => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    req.pipe(upstream);
-  });
-  return { listen: (p: number) => server.listen(p, '127.0.0.1') } as unknown as Express;
-}
 
 /**
  * Every operation of the spec, called through backend-openapi-utils' proxy,
@@ -68,9 +42,7 @@ describe('the REST API against its OpenAPI spec', () => {
       ],
     });
     try {
-      // supertest 7 wants an AddressInfo from address(); the wrapped server gives the proxy's URL.
-      const wrapped = (await wrapServer(forwarderTo(backend.server))) as unknown as { address(): URL };
-      const proxied = request(wrapped.address().origin);
+      const proxied = await specCheckingClient(backend);
       const get = (path: string, auth = USER) => proxied.get(`${API}${path}`).set('Authorization', auth);
       scanPlans.set(
         'alpha',

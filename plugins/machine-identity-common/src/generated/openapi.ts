@@ -66,7 +66,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Requests a waiver of one policy rule for this identity until `expiresAt` (at most 365 days ahead), as the calling user, who must be a member of the identity's owning Group (`machine-identity.review`; service principals are refused). Nothing is waived until a second person approves it (`POST /waiver-requests/{id}/approve`). 409 when the same rule is already requested for the identity. The body's fields are checked one by one by the handler, with messages that name the field.
+        /** Requests a waiver of one policy rule for this identity until `expiresAt` (at most 365 days ahead), as the calling user, who must be a member of the identity's owning Group (`machine-identity.review`; service principals are refused). Nothing is waived until a second person approves it (`POST /waiver-requests/{id}/approve`). 409 when the same rule is already requested for the identity.
          *      */
         post: operations["createWaiver"];
         delete?: never;
@@ -642,20 +642,16 @@ export interface components {
              *      */
             restricted?: boolean;
         };
+        /** @description An ISO-8601 date-time with seconds and an offset, such as `2026-12-01T00:00:00Z` or `2026-12-01T01:00:00.000+01:00`. A pattern rather than `format: date-time`, which backend-openapi-utils' test proxy cannot check.
+         *      */
+        DateTime: string;
         WaiverCreate: {
-            /**
-             * @description A rule id the policy engine knows (see `GET /policy`).
-             * @example tls.key-size
-             */
+            /** @description A rule id the policy engine knows (see `GET /policy`), such as `tls.key-size`. */
             ruleId: string;
-            /** @example HSM cannot hold larger keys until Q3 */
+            /** @description Why, such as "HSM cannot hold larger keys until Q3"; not blank. */
             reason: string;
-            /**
-             * Format: date-time
-             * @description In the future and at most 365 days away; stored as UTC.
-             * @example 2027-03-31T00:00:00Z
-             */
-            expiresAt: string;
+            /** @description In the future and at most 365 days away, such as `2027-03-31T00:00:00Z`; stored as UTC. */
+            expiresAt: components["schemas"]["DateTime"];
         };
         Waiver: {
             id: string;
@@ -1665,9 +1661,9 @@ export interface operations {
                 actor?: string;
                 campaignId?: string;
                 /** @description Inclusive ISO-8601 lower bound of `at`. */
-                from?: string;
+                from?: components["schemas"]["DateTime"];
                 /** @description Exclusive ISO-8601 upper bound of `at`. */
-                to?: string;
+                to?: components["schemas"]["DateTime"];
                 /** @description Opaque keyset cursor from a previous page. */
                 cursor?: components["parameters"]["cursor"];
                 limit?: components["parameters"]["limit"];
@@ -1870,9 +1866,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Start of the period (ISO-8601, inclusive); default 90 days before `to`. */
-                from?: string;
+                from?: components["schemas"]["DateTime"];
                 /** @description End of the period (ISO-8601, inclusive); default now. At most 3,660 days after `from`. */
-                to?: string;
+                to?: components["schemas"]["DateTime"];
                 /** @description Owning Group ref (`payments` = `group:default/payments`); limits every part to its identities and campaigns. */
                 owner?: string;
                 format?: "json" | "csv";

@@ -13,7 +13,7 @@ export const spec = {
   "info": {
     "title": "machine-identity",
     "version": "0.1.0",
-    "description": "Keyring's machine identity inventory. Base path `/api/machine-identity`. This file is the contract: the backend's typed router and its request validation, and the typed client in `@keyring/plugin-machine-identity-common`, are generated from it (`npm run generate:api`). Every route but `/health` needs user or service credentials (`Authorization: Bearer …`) and a permission (`machine-identity.read` to read, `machine-identity.scan.trigger` to start a scan, `machine-identity.review` to grant a waiver). Reads are filtered by the permission policy's conditions on the `machine-identity` resource type (`isOwner`, `hasType`, `isOrphan`): a caller sees only the identities, violations and changes the policy allows, and an identity it may not see is a 404. Invalid input answers 400 with `{ error: { name: 'InputError', message } }`; unknown query parameters and repeated parameters are invalid. Timestamps are ISO-8601 UTC.\n"
+    "description": "Keyring's machine identity inventory. Base path `/api/machine-identity`. This file is the contract: the backend's typed router and its request validation, and the typed client in `@keyring/plugin-machine-identity-common`, are generated from it (`npm run generate:api`). Every route but `/health` needs user or service credentials (`Authorization: Bearer …`) and a permission (`machine-identity.read` to read, `machine-identity.scan.trigger` to start a scan, `machine-identity.review` to grant a waiver). Reads are filtered by the permission policy's conditions on the `machine-identity` resource type (`isOwner`, `hasType`, `isOrphan`): a caller sees only the identities, violations and changes the policy allows, and an identity it may not see is a 404. Invalid input answers 400 with `{ error: { name: 'InputError', message } }`; unknown query parameters and repeated parameters are invalid, and so is a JSON body over 16 kB (1 MB for `POST /reviews/campaigns/{id}/decisions`). Timestamps are ISO-8601 UTC.\n"
   },
   "servers": [
     {
@@ -208,7 +208,7 @@ export const spec = {
     "/identities/{id}/waivers": {
       "post": {
         "operationId": "createWaiver",
-        "summary": "Requests a waiver of one policy rule for this identity until `expiresAt` (at most 365 days ahead), as the calling user, who must be a member of the identity's owning Group (`machine-identity.review`; service principals are refused). Nothing is waived until a second person approves it (`POST /waiver-requests/{id}/approve`). 409 when the same rule is already requested for the identity. The body's fields are checked one by one by the handler, with messages that name the field.\n",
+        "summary": "Requests a waiver of one policy rule for this identity until `expiresAt` (at most 365 days ahead), as the calling user, who must be a member of the identity's owning Group (`machine-identity.review`; service principals are refused). Nothing is waived until a second person approves it (`POST /waiver-requests/{id}/approve`). 409 when the same rule is already requested for the identity.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/identityId"
@@ -1110,8 +1110,7 @@ export const spec = {
             "allowReserved": true,
             "description": "Inclusive ISO-8601 lower bound of `at`.",
             "schema": {
-              "type": "string",
-              "format": "date-time"
+              "$ref": "#/components/schemas/DateTime"
             }
           },
           {
@@ -1120,8 +1119,7 @@ export const spec = {
             "allowReserved": true,
             "description": "Exclusive ISO-8601 upper bound of `at`.",
             "schema": {
-              "type": "string",
-              "format": "date-time"
+              "$ref": "#/components/schemas/DateTime"
             }
           },
           {
@@ -1433,8 +1431,7 @@ export const spec = {
             "allowReserved": true,
             "description": "Start of the period (ISO-8601, inclusive); default 90 days before `to`.",
             "schema": {
-              "type": "string",
-              "format": "date-time"
+              "$ref": "#/components/schemas/DateTime"
             }
           },
           {
@@ -1443,8 +1440,7 @@ export const spec = {
             "allowReserved": true,
             "description": "End of the period (ISO-8601, inclusive); default now. At most 3,660 days after `from`.",
             "schema": {
-              "type": "string",
-              "format": "date-time"
+              "$ref": "#/components/schemas/DateTime"
             }
           },
           {
@@ -2217,6 +2213,11 @@ export const spec = {
           }
         ]
       },
+      "DateTime": {
+        "type": "string",
+        "description": "An ISO-8601 date-time with seconds and an offset, such as `2026-12-01T00:00:00Z` or `2026-12-01T01:00:00.000+01:00`. A pattern rather than `format: date-time`, which backend-openapi-utils' test proxy cannot check.\n",
+        "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$"
+      },
       "WaiverCreate": {
         "type": "object",
         "additionalProperties": false,
@@ -2229,21 +2230,21 @@ export const spec = {
           "ruleId": {
             "type": "string",
             "maxLength": 128,
-            "description": "A rule id the policy engine knows (see `GET /policy`).",
-            "example": "tls.key-size"
+            "description": "A rule id the policy engine knows (see `GET /policy`), such as `tls.key-size`."
           },
           "reason": {
             "type": "string",
             "minLength": 3,
             "maxLength": 1000,
-            "example": "HSM cannot hold larger keys until Q3"
+            "description": "Why, such as \"HSM cannot hold larger keys until Q3\"; not blank."
           },
           "expiresAt": {
-            "type": "string",
-            "format": "date-time",
-            "maxLength": 40,
-            "description": "In the future and at most 365 days away; stored as UTC.",
-            "example": "2027-03-31T00:00:00Z"
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/DateTime"
+              }
+            ],
+            "description": "In the future and at most 365 days away, such as `2027-03-31T00:00:00Z`; stored as UTC."
           }
         }
       },
