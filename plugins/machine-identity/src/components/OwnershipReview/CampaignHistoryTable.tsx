@@ -19,7 +19,8 @@ export function CampaignHistoryTable(props: { campaigns: ReviewCampaign[] }) {
   return (
     <Table<ReviewCampaign>
       title="Campaign history"
-      options={{ paging: props.campaigns.length > 10, pageSize: 10, search: false, padding: 'dense' }}
+      // Not draggable: material-table puts a focusable drag handle inside each sort button.
+      options={{ paging: props.campaigns.length > 10, pageSize: 10, search: false, padding: 'dense', draggable: false }}
       columns={columns}
       data={props.campaigns}
     />

@@ -68,13 +68,14 @@ export function ReviewItemsTable(props: {
   return (
     <InfoCard title="Identities to attest" noPadding>
       <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 12 }} p={2}>
+        {/* ids tie the labels to the controls (the select is named "Show <value>"). */}
         <TextField
           select
+          id="review-items-filter"
           size="small"
           label="Show"
           value={filter}
           onChange={e => props.onFilter(e.target.value as ItemFilter)}
-          SelectProps={{ inputProps: { 'aria-label': 'Show' } }}
         >
           {FILTERS.map(([value, label]) => (
             <MenuItem key={value} value={value}>
@@ -82,7 +83,7 @@ export function ReviewItemsTable(props: {
             </MenuItem>
           ))}
         </TextField>
-        <TextField size="small" label="Search" value={q} onChange={e => setQ(e.target.value)} />
+        <TextField id="review-items-search" size="small" label="Search" value={q} onChange={e => setQ(e.target.value)} />
         <Box flexGrow={1} />
         {canDecide && (
           <>

@@ -38,7 +38,10 @@ export function ScorecardList(props: { rows: ScorecardRow[]; identitiesPath?: st
                   {row.identityFilter && props.identitiesPath && (
                     <>
                       {' · '}
-                      <Link to={`${props.identitiesPath}?${row.identityFilter}`}>Show identities</Link>
+                      {/* Underlined: a link inside a line of text must not rely on colour alone. */}
+                      <Link to={`${props.identitiesPath}?${row.identityFilter}`} underline="always">
+                        Show identities
+                      </Link>
                     </>
                   )}
                 </>

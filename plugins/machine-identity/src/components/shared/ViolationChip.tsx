@@ -12,7 +12,7 @@ const useStyles = makeStyles(theme => {
   // paper: the text is darkened (lightened on dark themes); the border keeps the colour.
   const text = (name: 'error' | 'warning' | 'info') => {
     if (name === 'info') return colour(name);
-    return theme.palette.type === 'dark' ? lighten(colour(name), 0.3) : darken(colour(name), 0.45);
+    return theme.palette.type === 'dark' ? lighten(colour(name), 0.5) : darken(colour(name), 0.45);
   };
   const chip = (name: 'error' | 'warning' | 'info') => ({
     color: text(name),
