@@ -8,6 +8,7 @@ export { catalogModuleMachineIdentity as default } from './module';
 export { MachineIdentityEntityProcessor } from './processor/MachineIdentityEntityProcessor';
 export {
   MachineIdentityEntityProvider,
+  type EntityMapper,
   type MachineIdentityEntityProviderOptions,
   type ProviderRunSummary,
 } from './provider/MachineIdentityEntityProvider';

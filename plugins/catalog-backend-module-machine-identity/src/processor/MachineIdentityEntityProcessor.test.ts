@@ -10,7 +10,7 @@ const entity = (spec: Record<string, unknown>, namespace = 'keys'): Entity => ({
   spec: {
     type: 'ssh-key',
     lifecycle: 'production',
-    status: { state: 'active', compliance: 'compliant', review: 'reviewed', management: 'manual' },
+    status: { state: 'active' },
     ...spec,
   },
 });
@@ -49,6 +49,9 @@ describe('MachineIdentityEntityProcessor', () => {
     await expect(processor.validateEntityKind(entity({ owner: 'payments' }))).resolves.toBe(true);
     await expect(
       processor.validateEntityKind({ ...entity({}), apiVersion: 'backstage.io/v1alpha1', kind: 'Component' }),
+    ).resolves.toBe(false);
+    await expect(
+      processor.validateEntityKind({ ...entity({ privateKey: 'x' }), apiVersion: 'example.com/v1' }),
     ).resolves.toBe(false);
     await expect(processor.validateEntityKind(entity({ expiresAt: 42 }))).rejects.toThrow(
       /\/spec\/expiresAt must be string/,

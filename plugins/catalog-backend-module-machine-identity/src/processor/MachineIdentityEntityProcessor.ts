@@ -31,8 +31,14 @@ export class MachineIdentityEntityProcessor implements CatalogProcessor {
     return 'MachineIdentityEntityProcessor';
   }
 
-  /** Claims MachineIdentity entities; throws a TypeError listing the bad fields of an invalid one. */
+  /**
+   * Claims MachineIdentity entities; throws a TypeError listing the bad fields
+   * of an invalid one. The catalog asks every processor about every entity,
+   * so other kinds are answered from apiVersion and kind alone, without
+   * running the schema validator on them.
+   */
   async validateEntityKind(entity: Entity): Promise<boolean> {
+    if (!isMachineIdentityEntity(entity)) return false;
     return machineIdentityEntityV1alpha1Validator(entity) !== false;
   }
 

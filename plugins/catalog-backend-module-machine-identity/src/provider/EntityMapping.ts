@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
 import type { DeferredEntity } from '@backstage/plugin-catalog-node';
+import type { EntityMapper } from './types';
 import {
   type IdentityChange,
   type IdentityType,
@@ -22,6 +23,7 @@ export class EntityMapping {
   constructor(
     private readonly namespace: string,
     private readonly logger: LoggerService,
+    private readonly toEntityOf: EntityMapper = identityToEntity,
   ) {}
 
   /** Seeds the namer with a name the catalog already shows (names survive restarts). */
@@ -43,7 +45,7 @@ export class EntityMapping {
   /** The item's entity, validated against the kind's schema, or undefined (logged) when invalid. */
   toEntity(item: IdentityChange): DeferredEntity | undefined {
     try {
-      const entity = identityToEntity(item, {
+      const entity = this.toEntityOf(item, {
         name: this.namer.nameFor(item.type, item.fingerprintSha256),
         namespace: this.namespace,
       });

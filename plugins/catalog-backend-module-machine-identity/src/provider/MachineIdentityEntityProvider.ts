@@ -15,7 +15,7 @@ import type {
   ProviderRunSummary,
 } from './types';
 
-export type { MachineIdentityEntityProviderOptions, ProviderRunSummary } from './types';
+export type { EntityMapper, MachineIdentityEntityProviderOptions, ProviderRunSummary } from './types';
 
 const MAX_FEED_PAGE = 1000;
 
@@ -46,7 +46,7 @@ export class MachineIdentityEntityProvider implements EntityProvider {
       lister: options.lister,
       logger: options.logger,
       state: new ProviderState(),
-      mapping: new EntityMapping(options.namespace ?? DEFAULT_NAMESPACE, options.logger),
+      mapping: new EntityMapping(options.namespace ?? DEFAULT_NAMESPACE, options.logger, options.toEntity),
       retention: new Retention(options.retentionMs, now),
       sender: new MutationSender(batchSize),
       pageSize: Math.min(batchSize, MAX_FEED_PAGE),

@@ -1,4 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
+import type { IdentityChange } from '@keyring/plugin-machine-identity-common';
 import type { CatalogEntityLister } from './CatalogEntityLister';
 import type { ChangeFeedClient } from './ChangeFeedClient';
 import type { EntityMapping } from './EntityMapping';
@@ -43,7 +45,19 @@ export interface MachineIdentityEntityProviderOptions {
   namespace?: string;
   /** Injected clock (ms since epoch). */
   now?: () => number;
+  /**
+   * How a change becomes its entity, given the entity's name and namespace
+   * (default `identityToEntity` from -common). The result is validated against
+   * the kind's schema before it is sent. Lets a benchmark compare entity shapes.
+   */
+  toEntity?: EntityMapper;
 }
+
+/** Maps a change feed item to its entity; see {@link MachineIdentityEntityProviderOptions.toEntity}. */
+export type EntityMapper = (
+  change: IdentityChange,
+  target: { name: string; namespace: string },
+) => Entity;
 
 /** An empty summary of a run of `kind`. */
 export function emptyRunSummary(kind: ProviderRunSummary['kind']): ProviderRunSummary {

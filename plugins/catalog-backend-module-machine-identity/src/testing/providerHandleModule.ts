@@ -1,5 +1,6 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import {
+  type CatalogProcessor,
   catalogProcessingExtensionPoint,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
@@ -14,11 +15,13 @@ import {
 /**
  * The module's processor and provider wired like the real module, without
  * schedules, handing the provider to the caller so tests and the benchmark
- * can drive polls and reconciles themselves.
+ * can drive polls and reconciles themselves. `processor` replaces the
+ * module's processor (the benchmark compares versions of it).
  */
 export function providerHandleModule(
   onProvider: (provider: MachineIdentityEntityProvider) => void,
   options: Partial<MachineIdentityEntityProviderOptions> = {},
+  processor: CatalogProcessor = new MachineIdentityEntityProcessor(),
 ) {
   return createBackendModule({
     pluginId: 'catalog',
@@ -40,7 +43,7 @@ export function providerHandleModule(
             retentionMs: 30 * 86_400_000,
             ...options,
           });
-          catalog.addProcessor(new MachineIdentityEntityProcessor());
+          catalog.addProcessor(processor);
           catalog.addEntityProvider(provider);
           onProvider(provider);
         },

@@ -34,6 +34,15 @@ describe('MachineIdentity kind schema', () => {
     expect(IDENTITY_TYPES).toContain('secret');
   });
 
+  it('still accepts the status fields and expiry an older provider wrote, so an upgrade does not invalidate entities', () => {
+    const older = clone();
+    older.spec.expiresAt = '2027-02-01T00:00:00Z';
+    older.spec.status = { state: 'active', compliance: 'violating', review: 'overdue', management: 'automated' };
+    expect(validate(older)).toEqual(older);
+    older.spec.status.review = 'late';
+    expect(() => validate(older)).toThrow(/\/spec\/status\/review/);
+  });
+
   it('rejects an unknown type with an error naming the field', () => {
     const entity = clone();
     entity.spec.type = 'password';

@@ -23,15 +23,21 @@ export interface MachineIdentityEntityV1alpha1 extends Entity {
     component?: string;
     /** `production` while active, `deprecated` once pending revocation, revoked or gone. */
     lifecycle: string;
-    /** Expiry (ISO-8601) for types that expire. */
+    /**
+     * @deprecated No longer written (Keyring's API has the expiry); accepted
+     * so entities from an older provider stay valid during an upgrade.
+     */
     expiresAt?: string;
     status: {
       state: IdentityState;
       /** When the state last changed; set once the identity is no longer active. */
       stateChangedAt?: string;
-      compliance: 'compliant' | 'violating';
-      review: ReviewStatus;
-      management: Management;
+      /** @deprecated No longer written; Keyring's API has the open violations. */
+      compliance?: 'compliant' | 'violating';
+      /** @deprecated No longer written; Keyring's API has the review status. */
+      review?: ReviewStatus;
+      /** @deprecated No longer written; Keyring's API has how rotation is managed. */
+      management?: Management;
     };
   };
 }

@@ -29,9 +29,17 @@ const MAX_TITLE_LENGTH = 200;
 /**
  * Maps one identity from the change feed to its MachineIdentity entity. Pure
  * and deterministic: the same change always gives the same entity, so an
- * unchanged identity never looks changed to the catalog. Only catalog-relevant
- * facts are copied (the entity page reads the rest from Keyring's API), which
- * keeps the catalog's search index small at 300,000 identities.
+ * unchanged identity never looks changed to the catalog.
+ *
+ * The entity carries only what the catalog's users read: the title and name
+ * (search), `spec.owner` and `spec.component` (the relations), `spec.type` and
+ * `spec.lifecycle` (the catalog table and its filters), `status.state` (gone
+ * and revoked entities during their retention) and the fingerprint and
+ * identity-id annotations (the entity page reads the rest from Keyring's API
+ * by the id). Every field becomes rows of the catalog's search table, and a
+ * field that changes often (compliance, review status, expiry) would make the
+ * catalog re-process and re-stitch the entity each time; those stay in
+ * Keyring's API.
  *
  * `spec.lifecycle` describes the credential itself, in Backstage's vocabulary:
  * `production` while active, `deprecated` once pending revocation, revoked or
@@ -47,16 +55,10 @@ export function identityToEntity(
   const spec: MachineIdentityEntityV1alpha1['spec'] = {
     type: change.type,
     lifecycle: change.state === 'active' ? 'production' : 'deprecated',
-    status: {
-      state: change.state,
-      compliance: change.compliance,
-      review: change.reviewStatus,
-      management: change.management,
-    },
+    status: { state: change.state },
   };
   if (change.owner) spec.owner = change.owner;
   if (change.component) spec.component = change.component;
-  if (change.notAfter) spec.expiresAt = change.notAfter;
   if (change.state !== 'active') spec.status.stateChangedAt = change.stateChangedAt;
 
   return {
