@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { inject } from 'vitest';
 
 /** The static token the e2e config gives scripts (backend.auth.externalAccess). */
@@ -59,4 +61,20 @@ export async function guestToken(): Promise<string> {
   if (!res.ok) throw new Error(`guest sign-in: HTTP ${res.status} ${await res.text()}`);
   const body = await res.json();
   return body.backstageIdentity.token;
+}
+
+/** A demo user's token (e.g. 'user:default/erin'), printed by scripts/demo-token.mjs from the running portal. */
+export function demoToken(user: string): string {
+  const script = path.resolve(__dirname, '..', 'scripts', 'demo-token.mjs');
+  return execFileSync('node', [script, user, '--backend', inject('backendUrl')], { encoding: 'utf8' }).trim();
+}
+
+/** Calls the portal's machine-identity API as a signed-in demo user. */
+export async function asUser<T = any>(user: string, route: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(`${inject('backendUrl')}/api/machine-identity${route}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${demoToken(user)}`, 'Content-Type': 'application/json' },
+  });
+  if (!res.ok) throw new Error(`${route}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
 }

@@ -24,17 +24,35 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot named after the view. */
-export async function snap(page: Page, name: string) {
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+/** Saves a full-page screenshot named after the view ('a/b' makes a subfolder); returns its path. */
+export async function snap(page: Page, name: string): Promise<string> {
+  const file = path.join(screenshotDir, `${name}.png`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** The app's themes (the new frontend system's and the legacy app's default ids). */
+export type Theme = 'light' | 'dark';
+
+/** A fresh page (own context, so own storage) that starts in `theme`, if given. */
+export async function newPage(browser: Browser, theme?: Theme): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, colorScheme: theme });
+  // Both apps' theme selectors read the chosen theme id from localStorage 'theme'.
+  if (theme) await page.addInitScript(t => window.localStorage.setItem('theme', t), theme);
+  return page;
+}
+
+async function waitForSidebar(page: Page) {
+  await page.locator('nav[aria-label="sidebar nav"]').first().waitFor({ state: 'attached', timeout: 60_000 });
 }
 
 /**
  * Opens `url` in a page that is signed in as the demo guest user: the sign-in
  * page's "Enter" button is pressed when it shows.
  */
-export async function openSignedIn(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+export async function openSignedIn(browser: Browser, url: string, theme?: Theme): Promise<Page> {
+  const page = await newPage(browser, theme);
   await page.goto(url);
   const enter = page.getByRole('button', { name: /enter/i });
   const signedIn = page.locator('nav[aria-label="sidebar nav"]').first();
@@ -42,9 +60,22 @@ export async function openSignedIn(browser: Browser, url: string): Promise<Page>
   await Promise.race([enter.waitFor({ timeout: 60_000 }), signedIn.waitFor(attached)]);
   if (await enter.isVisible()) {
     await enter.click();
-    await signedIn.waitFor(attached);
+    await waitForSidebar(page);
     await page.goto(url);
   }
+  return page;
+}
+
+/**
+ * Opens `url` in a fresh page signed in as the demo user `name` (e.g. 'bob')
+ * by pressing "Sign in as <name>" on the demo sign-in page.
+ */
+export async function openSignedInAs(browser: Browser, name: string, url: string, theme?: Theme): Promise<Page> {
+  const page = await newPage(browser, theme);
+  await page.goto(url);
+  await page.getByRole('button', { name: `Sign in as ${name}` }).click({ timeout: 60_000 });
+  await waitForSidebar(page);
+  await page.goto(url);
   return page;
 }
 

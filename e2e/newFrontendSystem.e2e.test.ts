@@ -1,99 +1,173 @@
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { E2E_TOKEN, api, waitForOwnership } from './api';
+import { E2E_TOKEN, asUser, waitForOwnership } from './api';
 import { seriousViolations, startAppNext } from './appNext';
-import { openSignedIn, snap, useBrowser } from './browser';
+import { keyringViews, tableRows, type KeyringView } from './appNextViews';
+import { type Theme, openSignedIn, openSignedInAs, screenshotDir, snap, useBrowser } from './browser';
+
+const THEMES: Theme[] = ['light', 'dark'];
+
+/** Relative luminance (0 black … 1 white) of a CSS rgb()/rgba() colour. */
+function luminance(rgb: string): number {
+  const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(c => {
+    const v = Number(c) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
 
 /**
  * The same real portal (backend, catalog, demo estate) as the other e2e
- * files, seen through packages/app-next: Keyring's alpha extensions in an app
- * built with the new frontend system's createApp.
+ * files, seen through packages/app-next — the app `npm start` runs: Keyring's
+ * alpha extensions in an app built with the new frontend system's createApp,
+ * signed in through its demo-user sign-in page.
  */
 describe('Keyring on the new frontend system', () => {
   let app: Awaited<ReturnType<typeof startAppNext>> | undefined;
+  let views: KeyringView[] = [];
+  const saved: string[] = [];
   const browser = useBrowser(async () => {
     app = await startAppNext(inject('backendUrl'));
     await waitForOwnership();
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
-  const appUrl = () => {
-    if (!app) throw new Error('app-next not started');
-    return app.url;
-  };
-
-  /** Rows of the identity table on the page: name → data-expiry-status. */
-  async function tableRows(page: Page, expectName: string) {
-    const table = page.getByTestId('machine-identity-table');
-    await table.waitFor({ timeout: 60_000 });
-    await table.getByText(expectName).first().waitFor({ timeout: 60_000 });
-    const rows = new Map<string, string>();
-    for (const row of await page.getByTestId('machine-identity-row').all()) {
-      const name = (await row.getByTestId('machine-identity-name').innerText()).split('\n')[0].trim();
-      rows.set(name, (await row.getAttribute('data-expiry-status')) ?? '');
-    }
-    return rows;
-  }
-
-  async function expectAccessible(page: Page, view: string) {
-    const violations = await seriousViolations(page);
-    expect(violations, `${view}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
-  }
-
-  it("shows payments-api's Machine identities tab with the real inventory", async () => {
-    const page = await openSignedIn(browser(), `${appUrl()}/catalog/default/component/payments-api/machine-identities`);
-    const rows = await tableRows(page, 'api.payments.example.test');
-    expect(rows.get('api.payments.example.test')).toBe('critical'); // 5 days left in the demo estate
-    expect([...rows.keys()].some(name => name.includes('deploy@payments-ci'))).toBe(true);
-    // The tab is one of the entity page's tabs, next to the catalog's own.
-    await page.locator('a[href$="/catalog/default/component/payments-api/machine-identities"]').first().waitFor();
-    await snap(page, 'next-component-tab-payments-api');
-    await expectAccessible(page, 'component tab');
-    await page.close();
-  });
-
-  it("shows the payments Group's tab with the team's identities", async () => {
-    const owned = await api<{ items: Array<{ displayName: string }>; total?: number }>(
-      `/identities?owner=${encodeURIComponent('group:default/payments')}&limit=200`,
-    );
-    expect(owned.items.length).toBeGreaterThan(0);
-    const page = await openSignedIn(browser(), `${appUrl()}/catalog/default/group/payments/machine-identities`);
-    const rows = await tableRows(page, 'api.payments.example.test');
-    expect(rows.get('api.payments.example.test')).toBe('critical');
-    expect(owned.items.some(i => i.displayName === 'api.payments.example.test')).toBe(true);
-    await snap(page, 'next-group-tab-payments');
-    await expectAccessible(page, 'group tab');
-    await page.close();
-  });
-
-  it("shows a MachineIdentity entity's Identity view with its real fingerprint", async () => {
     const res = await fetch(
       `${inject('backendUrl')}/api/catalog/entities/by-query?filter=kind=MachineIdentity,metadata.title=api.payments.example.test`,
       { headers: { Authorization: `Bearer ${E2E_TOKEN}` } },
     );
     const entity = (await res.json()).items[0];
     expect(entity).toBeDefined();
-    const page = await openSignedIn(browser(), `${appUrl()}/catalog/default/machineidentity/${entity.metadata.name}/identity`);
-    await page.getByTestId('machine-identity-entity-details').waitFor({ timeout: 60_000 });
-    const shown = page.getByTestId('fingerprint-hex').first();
-    await shown.waitFor({ timeout: 30_000 });
-    expect((await shown.innerText()).replace(/[^0-9a-f]/gi, '').toLowerCase()).toBe(
-      entity.metadata.annotations['keyring.io/fingerprint-sha256'],
-    );
-    await snap(page, 'next-machine-identity-entity');
-    await expectAccessible(page, 'MachineIdentity entity page');
-    await page.close();
+    views = keyringViews(entity.metadata.name, entity.metadata.annotations['keyring.io/fingerprint-sha256']);
+    // The Ownership review view shows an open campaign: an admin opens one for billing.
+    await asUser('user:default/erin', '/reviews/campaigns', {
+      method: 'POST',
+      body: JSON.stringify({ owner: 'group:default/billing' }),
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (saved.length > 0) {
+      console.log(`app-next screenshots (${saved.length}) in ${path.join(screenshotDir, 'app-next')}`);
+    }
+  });
+  const appUrl = () => {
+    if (!app) throw new Error('app-next not started');
+    return app.url;
+  };
+  const open = (view: KeyringView, theme?: Theme) =>
+    view.user
+      ? openSignedInAs(browser(), view.user, `${appUrl()}${view.path}`, theme)
+      : openSignedIn(browser(), `${appUrl()}${view.path}`, theme);
+
+  describe.each(THEMES)('every Keyring view in the %s theme', theme => {
+    it.each([
+      'component-tab',
+      'component-overview-cards',
+      'group-tab',
+      'group-scorecard',
+      'group-ownership-review',
+      'machine-identity-entity',
+      'overview-page',
+      'decommissioning-page',
+    ])('%s renders the real data with no serious or critical axe-core violation', async name => {
+      const view = views.find(v => v.name === name);
+      expect(view, name).toBeDefined();
+      const page = await open(view!, theme);
+      await view!.ready(page);
+      // The theme really is the one asked for: the page background's luminance.
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      if (theme === 'dark') expect(luminance(background), background).toBeLessThan(0.1);
+      else expect(luminance(background), background).toBeGreaterThan(0.8);
+      saved.push(await snap(page, `app-next/${theme}/${name}`));
+      const violations = await seriousViolations(page);
+      expect(violations, `${name} (${theme}): ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+      await page.close();
+    });
   });
 
-  it('shows the overview page with the inventory, reachable from the sidebar', async () => {
+  it('reaches the overview page from the sidebar item', async () => {
     const page = await openSignedIn(browser(), `${appUrl()}/catalog`);
     await page.locator('nav[aria-label="sidebar nav"]').getByText('Machine identities').first().click();
     await page.waitForURL(/\/machine-identities$/);
     await page.getByTestId('machine-identity-overview').waitFor({ timeout: 60_000 });
-    await page.getByText(/tls-certificate|TLS certificate/i).first().waitFor({ timeout: 60_000 });
-    await snap(page, 'next-overview');
-    await expectAccessible(page, 'overview');
+    await page.close();
+  });
+
+  it('signs in as two different demo users, each in their own tab, through the demo sign-in page', async () => {
+    const url = `${appUrl()}/catalog/default/component/payments-api/machine-identities`;
+    const signedIn = async (name: string) => {
+      const page = await browser().newPage({ viewport: { width: 1440, height: 1100 } });
+      await page.goto(url);
+      const list = page.getByTestId('demo-user-list');
+      await list.waitFor({ timeout: 60_000 });
+      // The picker lists the configured demo users (app-config.yaml keyring.demo.users).
+      expect(await list.getByRole('button').count()).toBe(7);
+      const refreshed = page.waitForResponse(r => r.url().includes('/api/auth/demo/refresh') && r.ok());
+      await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+      const response = await refreshed;
+      expect(response.request().headers()['x-keyring-demo-user']).toBe(`user:default/${name}`);
+      const body = await response.json();
+      await page.locator('nav[aria-label="sidebar nav"]').first().waitFor({ state: 'attached', timeout: 60_000 });
+      await tableRows(page, 'api.payments.example.test');
+      return { page, identity: body.backstageIdentity.identity };
+    };
+    const bob = await signedIn('bob');
+    const erin = await signedIn('erin');
+    expect(bob.identity.userEntityRef).toBe('user:default/bob');
+    expect(bob.identity.ownershipEntityRefs).toContain('group:default/payments');
+    expect(erin.identity.userEntityRef).toBe('user:default/erin');
+    expect(erin.identity.ownershipEntityRefs).toContain('group:default/security');
+    // The choice is kept for the tab: a reload signs bob in again without the picker.
+    const again = bob.page.waitForResponse(r => r.url().includes('/api/auth/demo/refresh'));
+    await bob.page.reload();
+    expect((await (await again).json()).backstageIdentity.identity.userEntityRef).toBe('user:default/bob');
+    await bob.page.getByTestId('machine-identity-table').waitFor({ timeout: 60_000 });
+    await bob.page.close();
+    await erin.page.close();
+  });
+
+  it('works from the keyboard: Tab through the table, Enter opens a row, Escape closes it and focus returns', async () => {
+    const page = await openSignedIn(browser(), `${appUrl()}/catalog/default/component/payments-api/machine-identities`);
+    await tableRows(page, 'api.payments.example.test');
+    /** The row id of the focused identity name button, if the focus is on one. */
+    const focusedRow = (p: Page) =>
+      p.evaluate(() => {
+        const el = document.activeElement;
+        if (!el?.matches('[data-testid="machine-identity-name"]')) return undefined;
+        return el.closest('[data-testid="machine-identity-row"]')?.getAttribute('data-identity-id') ?? undefined;
+      });
+    const tabToNextName = async () => {
+      for (let i = 0; i < 150; i++) {
+        await page.keyboard.press('Tab');
+        const row = await focusedRow(page);
+        if (row) return row;
+      }
+      throw new Error('Tab never reached an identity name in the table');
+    };
+    const first = await tabToNextName();
+    const second = await tabToNextName();
+    expect(second).not.toBe(first);
+    const rowIds = await page.getByTestId('machine-identity-row').evaluateAll(rows =>
+      rows.map(r => r.getAttribute('data-identity-id')),
+    );
+    expect(rowIds.indexOf(second)).toBe(rowIds.indexOf(first) + 1);
+
+    await page.keyboard.press('Enter');
+    const drawer = page.getByTestId('machine-identity-drawer');
+    await drawer.waitFor({ timeout: 30_000 });
+    const name = await page
+      .locator(`[data-testid="machine-identity-row"][data-identity-id="${second}"] [data-testid="machine-identity-name"]`)
+      .innerText();
+    await drawer.getByText(name.split('\n')[0].trim()).first().waitFor({ timeout: 30_000 });
+    // The drawer (a modal) holds the focus while open.
+    const focusInDrawer = await page.evaluate(() => {
+      const paper = document.querySelector('[data-testid="machine-identity-drawer"]')?.closest('.MuiDrawer-paper');
+      return !!paper && !!document.activeElement && paper.contains(document.activeElement);
+    });
+    expect(focusInDrawer).toBe(true);
+
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await focusedRow(page)).toBe(second);
     await page.close();
   });
 });

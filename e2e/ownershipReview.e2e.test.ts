@@ -1,38 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { waitForOwnership } from './api';
-import { snap, useBrowser } from './browser';
-
-const root = path.resolve(__dirname, '..');
-
-/** A demo user's token, printed by scripts/demo-token.mjs from the running portal. */
-function demoToken(user: string): string {
-  return execFileSync('node', [path.join(root, 'scripts/demo-token.mjs'), user, '--backend', inject('backendUrl')], {
-    encoding: 'utf8',
-  }).trim();
-}
-
-async function asUser<T = any>(user: string, route: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(`${inject('backendUrl')}/api/machine-identity${route}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${demoToken(user)}`, 'Content-Type': 'application/json' },
-  });
-  if (!res.ok) throw new Error(`${route}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-/** A fresh browser context signed in as a demo user through the demo sign-in page. */
-async function signInAs(browser: Browser, name: string, url: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
-  const page = await context.newPage();
-  await page.goto(url);
-  await page.getByRole('button', { name: `Sign in as ${name}` }).click({ timeout: 60_000 });
-  await page.locator('nav[aria-label="sidebar nav"]').first().waitFor({ state: 'attached', timeout: 60_000 });
-  await page.goto(url);
-  return page;
-}
+import { asUser, waitForOwnership } from './api';
+import { openSignedInAs, snap, useBrowser } from './browser';
 
 describe('ownership review in the browser, with two demo users', () => {
   let campaignId = '';
@@ -51,7 +19,7 @@ describe('ownership review in the browser, with two demo users', () => {
     expect(campaign.items.length).toBeGreaterThanOrEqual(3);
     const [toRevoke, toReassign] = campaign.items.map((i: any) => i.displayName as string);
 
-    const bob = await signInAs(browser(), 'bob', url);
+    const bob = await openSignedInAs(browser(), 'bob', url);
     await bob.getByText(`0 of ${campaign.items.length} attested`).waitFor({ timeout: 60_000 });
     await snap(bob, 'ownership-review-open');
 
@@ -82,7 +50,7 @@ describe('ownership review in the browser, with two demo users', () => {
     const ownRow = bob.getByRole('row').filter({ hasText: 'Legacy endpoint retired in the review' });
     await expect(ownRow.getByRole('button', { name: 'Approve' }).isDisabled()).resolves.toBe(true);
 
-    const erin = await signInAs(browser(), 'erin', url);
+    const erin = await openSignedInAs(browser(), 'erin', url);
     const row = erin.getByRole('row').filter({ hasText: 'Legacy endpoint retired in the review' });
     await row.getByRole('button', { name: 'Approve' }).click({ timeout: 60_000 });
     await erin.getByText(/Approved the revocation/).waitFor();
