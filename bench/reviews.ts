@@ -15,7 +15,7 @@ import { OwnershipResolver } from '../plugins/machine-identity-backend/src/owner
 import { CampaignService } from '../plugins/machine-identity-backend/src/reviews/CampaignService';
 import { DatabaseCampaignStore } from '../plugins/machine-identity-backend/src/reviews/DatabaseCampaignStore';
 import { DatabaseReassignmentStore } from '../plugins/machine-identity-backend/src/reviews/DatabaseReassignmentStore';
-import { DatabaseReviewIdentityWriter } from '../plugins/machine-identity-backend/src/reviews/DatabaseReviewIdentityWriter';
+import { InventoryReviewIdentityWriter } from '../plugins/machine-identity-backend/src/reviews/InventoryReviewIdentityWriter';
 import { DecisionService } from '../plugins/machine-identity-backend/src/reviews/DecisionService';
 import { onEachDatabase } from './_databases';
 
@@ -47,7 +47,7 @@ async function seed(knex: Knex) {
 async function benchDatabase(name: string, knex: Knex) {
   const stores = await seed(knex);
   const logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => logger } as any;
-  const identities = DatabaseReviewIdentityWriter.create({ stores, reresolve: async () => undefined });
+  const identities = InventoryReviewIdentityWriter.create({ stores, reresolve: async () => undefined });
   const store = DatabaseCampaignStore.create({ db: knex });
   const settings = { everyMs: 90 * 86_400_000, dueInMs: 30 * 86_400_000, fallbackOwner: 'group:default/security' };
   const campaigns = CampaignService.create({ store, audit: stores.audit, identities, settings, logger });

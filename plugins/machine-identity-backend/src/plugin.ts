@@ -136,7 +136,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           getIdentity: id => store.identities.get(id),
           knowsRule: id => policyEngine.knowsRule(id),
           evaluate: (ids, now) => evaluator.evaluate(ids, now),
-          reresolve: () => ownership.reresolve(),
+          reresolve: ids => ownership.reresolveIdentities(ids),
           revocations: revocations.service,
         });
         await scanEngine.schedule();

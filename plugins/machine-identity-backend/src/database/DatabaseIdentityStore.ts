@@ -4,12 +4,14 @@ import type {
   InventorySummary,
   Observation,
   Page,
+  ReviewStatus,
 } from '@keyring/plugin-machine-identity-common';
 import { decodeCursor, encodeCursor } from './cursor';
 import { IdentityCountDeltas } from './IdentityCounts';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
 import { applyIdentityFilter, querySummary } from './identityQueries';
 import { type IdentitySort, countIdentities, listByUrgency, withOpenRules } from './identityOrder';
+import { updateCampaignReviewStatus, updateReviewStatus } from './reviewStatusUpdates';
 import {
   type IdentityRow,
   type ObservationRow,
@@ -266,6 +268,19 @@ export class DatabaseIdentityStore implements IdentityStore {
       review_owner: options.owner ?? null,
       review_component: options.component ?? null,
     });
+  }
+
+  async setReviewStatus(ids: string[], status: ReviewStatus, tx: StoreTransaction): Promise<void> {
+    await updateReviewStatus(tx, ids, status);
+  }
+
+  async setCampaignReviewStatus(
+    campaignId: string,
+    status: ReviewStatus,
+    options: { undecidedOnly?: boolean },
+    tx: StoreTransaction,
+  ): Promise<void> {
+    await updateCampaignReviewStatus(tx, campaignId, status, options);
   }
 
   async list(

@@ -253,6 +253,18 @@ export interface IdentityStore {
   countActiveInSource(sourceId: string, tx?: StoreTransaction): Promise<number>;
   /** Records an explicit review decision (the highest ownership precedence). */
   setReviewDecision(options: { identityId: string; owner?: string; component?: string }, tx?: StoreTransaction): Promise<void>;
+  /**
+   * Sets `review_status` of the ids, with a fresh change_seq for each row it
+   * changes; call with identity writes locked (`ChangeFeedStore.allocator`).
+   */
+  setReviewStatus(ids: string[], status: ReviewStatus, tx: StoreTransaction): Promise<void>;
+  /** The same for the identities of a review campaign (only its undecided items with `undecidedOnly`). */
+  setCampaignReviewStatus(
+    campaignId: string,
+    status: ReviewStatus,
+    options: { undecidedOnly?: boolean },
+    tx: StoreTransaction,
+  ): Promise<void>;
 
   /** A page in id order, or most urgent first with `sort: 'urgency'`; with a `sort`, the page has `total` and `openRules`. */
   list(filter: IdentityFilter, options: PageRequest & { now: string; sort?: 'urgency' | 'id' }): Promise<Page<Identity>>;

@@ -79,6 +79,22 @@ export class OwnershipRefresher {
   }
 
   /**
+   * Re-resolves only these identities against the Components already read
+   * (no catalog read, no pass over the inventory) and re-evaluates the
+   * policies of those whose ownership changed; for decisions that move a few
+   * identities, such as an accepted reassignment. Returns the changed ids.
+   */
+  async reresolveIdentities(ids: string[]): Promise<string[]> {
+    const { stores, resolver, logger, evaluate } = this.options;
+    const changed = await reresolveOwnership(stores, resolver.resolve, new Date().toISOString(), { ids });
+    if (changed.length > 0) {
+      await evaluate(changed);
+    }
+    logger.info(`Re-resolved ownership of ${fmt(ids.length)} identities: ${fmt(changed.length)} changed owner or Component`);
+    return changed;
+  }
+
+  /**
    * The catch-up step, run often until it has done its job once: while no
    * re-resolution has seen Components, checks whether the catalog now has
    * some and, if so, re-resolves. Returns whether it re-resolved.

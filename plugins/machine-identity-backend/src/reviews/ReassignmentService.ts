@@ -86,7 +86,7 @@ export class ReassignmentService {
       return (await this.store.get(id, tx))!;
     });
     if (state === 'accepted') {
-      await this.identities.reresolve([result.identityId], now);
+      await this.identities.reresolve([result.identityId]);
     }
     return result;
   }

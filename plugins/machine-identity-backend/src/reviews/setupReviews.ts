@@ -20,9 +20,9 @@ import { WaiverService } from '../service/WaiverService';
 import { CampaignService } from './CampaignService';
 import { DatabaseCampaignStore } from './DatabaseCampaignStore';
 import { DatabaseReassignmentStore } from './DatabaseReassignmentStore';
-import { DatabaseReviewIdentityWriter } from './DatabaseReviewIdentityWriter';
 import { DatabaseWaiverRequestStore } from './DatabaseWaiverRequestStore';
 import { DecisionService } from './DecisionService';
+import { InventoryReviewIdentityWriter } from './InventoryReviewIdentityWriter';
 import { OverdueEscalator } from './OverdueEscalator';
 import { ReassignmentService } from './ReassignmentService';
 import { ReviewAuthority } from './ReviewAuthority';
@@ -52,8 +52,8 @@ export async function setupReviews(deps: {
   knowsRule: (ruleId: string) => boolean;
   /** Re-evaluates policies of identities (the `ViolationEvaluator`). */
   evaluate: (ids: string[], now: Date) => Promise<unknown>;
-  /** Re-resolves ownership after an accepted reassignment (the `OwnershipRefresher`). */
-  reresolve: (now: Date) => Promise<unknown>;
+  /** Re-resolves ownership of the identities an accepted reassignment moved (the `OwnershipRefresher`). */
+  reresolve: (ids: string[]) => Promise<unknown>;
   revocations?: RevocationRequester;
   /** The inventory stores: decisions append to `audit` inside their transactions. */
   stores: InventoryStores;
@@ -64,7 +64,7 @@ export async function setupReviews(deps: {
   const settings = readReviewSettings(deps.config);
   const db = await deps.database.getClient();
   const { audit } = deps.stores;
-  const identities = DatabaseReviewIdentityWriter.create({ stores: deps.stores, reresolve: deps.reresolve });
+  const identities = InventoryReviewIdentityWriter.create({ stores: deps.stores, reresolve: deps.reresolve });
   const campaignStore = DatabaseCampaignStore.create({ db });
   const reassignmentStore = DatabaseReassignmentStore.create({ db });
   const campaigns = CampaignService.create({ store: campaignStore, audit, identities, settings, logger });

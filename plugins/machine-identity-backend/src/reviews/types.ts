@@ -44,8 +44,8 @@ export interface ReviewIdentityWriter {
   ): Promise<void>;
   /** Records the owner decided by review inside `tx` (highest ownership precedence). */
   setReviewOwner(tx: Knex.Transaction, identityId: string, owner: string): Promise<void>;
-  /** Re-resolves ownership of the identities after the transaction committed. */
-  reresolve(ids: string[], now: Date): Promise<void>;
+  /** Re-resolves ownership of these identities (only these) after the transaction committed. */
+  reresolve(ids: string[]): Promise<void>;
 }
 
 /** Review settings read from `machineIdentity.reviews`. */
