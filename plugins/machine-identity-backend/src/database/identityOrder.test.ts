@@ -116,6 +116,62 @@ describe('identity list in urgency order', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    'pages a Group and a Component (owner OR Component) in exact urgency order with exact totals (%p)',
+    async databaseId => {
+      const { knex, stores, expected } = await seed(databaseId);
+      // every 3rd identity runs in component:default/api; every 6th of those is owned by another Group
+      const ids = expected.map(e => e.id);
+      const inApi = ids.filter((_, i) => i % 3 === 0);
+      const otherOwner = inApi.filter((_, i) => i % 6 === 0);
+      for (let i = 0; i < inApi.length; i += 200) {
+        await knex('identities').whereIn('id', inApi.slice(i, i + 200)).update({ component: 'component:default/api' });
+      }
+      await knex('identities').whereIn('id', otherOwner).update({ owner: 'group:default/payments' });
+      const walk = async (entityRef: string) => {
+        const seen: string[] = [];
+        const totals = new Set<number | undefined>();
+        let cursor: string | undefined;
+        do {
+          const page = await stores.identities.list({ entityRef }, { cursor, limit: 50, now: NOW, sort: 'urgency' });
+          seen.push(...page.items.map(i => i.id));
+          totals.add(page.total);
+          cursor = page.nextCursor;
+        } while (cursor);
+        return { seen, totals };
+      };
+      const other = new Set(otherOwner);
+      const group = await walk('group:default/security');
+      expect(group.seen).toEqual(ids.filter(id => !other.has(id)));
+      expect(group.totals).toEqual(new Set([COUNT - otherOwner.length]));
+      const api = new Set(inApi);
+      const component = await walk('component:default/api');
+      expect(component.seen).toEqual(ids.filter(id => api.has(id)));
+      expect(component.totals).toEqual(new Set([inApi.length]));
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps the stored urgency rank with every violation write: resolved, re-opened, deleted (%p)',
+    async databaseId => {
+      const { knex, stores } = await seed(databaseId);
+      const first = async () => (await stores.identities.list({}, { limit: 1, now: NOW, sort: 'urgency' })).items[0];
+      const rankOf = async (id: string) => Number((await knex('identities').where({ id }).first('open_severity_rank')).open_severity_rank);
+      // a healthy identity far from expiry: tier 4
+      const [healthy] = await knex('identities').where({ open_severity_rank: 2 }).whereNotNull('not_after').where('not_after', '>', '2027').select('id');
+      expect(await rankOf(healthy.id)).toBe(2);
+      await knex('violations').insert({ identity_id: healthy.id, rule_id: 'tls.issuer', severity: 'error', message: 'm', remediation: 'r', first_detected: NOW });
+      expect(await rankOf(healthy.id)).toBe(0);
+      await knex('violations').insert({ identity_id: healthy.id, rule_id: 'tls.automation', severity: 'warning', message: 'm', remediation: 'r', first_detected: NOW });
+      await knex('violations').where({ identity_id: healthy.id, rule_id: 'tls.issuer' }).update({ resolved_at: NOW });
+      expect(await rankOf(healthy.id)).toBe(1);
+      await knex('violations').where({ identity_id: healthy.id }).del();
+      expect(await rankOf(healthy.id)).toBe(2);
+      // and the order follows: the expired identities still come first
+      expect(Date.parse((await first()).notAfter!)).toBeLessThan(Date.parse(NOW));
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'counts the filter exactly and keeps the id order available with sort=id (%p)',
     async databaseId => {
       const { stores, expected } = await seed(databaseId);

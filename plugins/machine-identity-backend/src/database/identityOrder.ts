@@ -20,14 +20,29 @@ const NO_EXPIRY = '9999-99-99';
 
 /**
  * Urgency tiers: 0 expired, 1 an open error-severity violation, 2 expiring
- * within {@link EXPIRING_SOON_DAYS}, 3 an open warning, 4 the rest.
+ * within {@link EXPIRING_SOON_DAYS}, 3 an open warning, 4 the rest. Each
+ * tier is a union of lanes: one stored `open_severity_rank` (kept by triggers
+ * on `violations`, see migration 20261202120000) and one `not_after` range,
+ * so every lane of one owner or Component is a range of its urgency index,
+ * read in (not_after, id) order.
  */
-const TIER_SQL = `CASE
-  WHEN not_after IS NOT NULL AND not_after < ? THEN 0
-  WHEN EXISTS (SELECT 1 FROM violations v WHERE v.identity_id = identities.id AND v.resolved_at IS NULL AND v.severity = 'error') THEN 1
-  WHEN not_after IS NOT NULL AND not_after <= ? THEN 2
-  WHEN EXISTS (SELECT 1 FROM violations v WHERE v.identity_id = identities.id AND v.resolved_at IS NULL AND v.severity = 'warning') THEN 3
-  ELSE 4 END`;
+interface Lane {
+  tier: number;
+  rank: number;
+  /** The `not_after` range: before now, from now on, now to soon, after soon; `null` for no expiry. */
+  expiry: 'expired' | 'live' | 'soon' | 'later' | null;
+}
+
+const LANES: Lane[] = [
+  ...[0, 1, 2].map(rank => ({ tier: 0, rank, expiry: 'expired' as const })),
+  { tier: 1, rank: 0, expiry: 'live' },
+  { tier: 1, rank: 0, expiry: null },
+  ...[1, 2].map(rank => ({ tier: 2, rank, expiry: 'soon' as const })),
+  { tier: 3, rank: 1, expiry: 'later' },
+  { tier: 3, rank: 1, expiry: null },
+  { tier: 4, rank: 2, expiry: 'later' },
+  { tier: 4, rank: 2, expiry: null },
+];
 
 /** Position of the last row of a page in urgency order, with the clock page 1 ranked by. */
 interface UrgencyKey {
@@ -61,13 +76,72 @@ function decodeUrgencyCursor(cursor: string): UrgencyKey {
   throw new InputError('Invalid cursor for sort=urgency: pass the nextCursor of a previous page with the same sort');
 }
 
-type RankedRow = IdentityRow & { sort_tier: number | string; sort_expiry: string };
+type RankedRow = IdentityRow & { sort_tier: number; sort_expiry: string };
+
+/**
+ * The filter as index-friendly sides: `entityRef` (owner OR Component) is
+ * read as "owned by it" plus "its Component's, owned by someone else", each
+ * an index range of its own, instead of one OR no index returns in order.
+ */
+function sidesOf(filter: IdentityFilter): Array<{ filter: IdentityFilter; extra?: (q: Knex.QueryBuilder) => void }> {
+  const ref = filter.entityRef;
+  if (!ref) return [{ filter }];
+  const rest = { ...filter, entityRef: undefined };
+  return [
+    { filter: rest, extra: q => q.where('owner', ref) },
+    { filter: rest, extra: q => q.where('component', ref).where(o => o.whereNull('owner').orWhereNot('owner', ref)) },
+  ];
+}
+
+/** Rows of one lane after the cursor, in (not_after, id) order. */
+function laneQuery(
+  db: Knex,
+  side: ReturnType<typeof sidesOf>[number],
+  lane: Lane,
+  bounds: { now: string; soon: string },
+  after: UrgencyKey | undefined,
+  limit: number,
+): Knex.QueryBuilder | undefined {
+  const q = db('identities').select('identities.*');
+  applyIdentityFilter(q, side.filter, bounds.now);
+  side.extra?.(q);
+  q.where('open_severity_rank', lane.rank);
+  if (lane.expiry === null) {
+    q.whereNull('not_after');
+  } else {
+    const [from, to] = {
+      expired: [undefined, bounds.now],
+      live: [bounds.now, undefined],
+      soon: [bounds.now, bounds.soon],
+      later: [bounds.soon, undefined],
+    }[lane.expiry];
+    if (from !== undefined) q.where('not_after', lane.expiry === 'later' ? '>' : '>=', from);
+    if (to !== undefined) q.where('not_after', lane.expiry === 'soon' ? '<=' : '<', to);
+  }
+  if (after && after.tier === lane.tier) {
+    if (lane.expiry === null) {
+      if (after.expiry === NO_EXPIRY) q.where('id', '>', after.id);
+    } else if (after.expiry === NO_EXPIRY) {
+      return undefined; // every dated row of the tier sorts before the cursor
+    } else {
+      const at = after.expiry;
+      q.where(w => w.where('not_after', '>', at).orWhere(e => e.where('not_after', at).where('id', '>', after.id)));
+    }
+  }
+  return q.orderBy(lane.expiry === null ? [{ column: 'id' }] : [{ column: 'not_after' }, { column: 'id' }]).limit(limit);
+}
+
+/** The lanes' merge order; ids are lowercase hex, so every collation agrees with this comparison. */
+const byExpiryThenId = (a: RankedRow, b: RankedRow) =>
+  a.sort_expiry < b.sort_expiry ? -1 : a.sort_expiry > b.sort_expiry ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /**
  * One page of identities in urgency order, keyset-paginated on
  * (tier, expiry, id). The cursor carries the clock the first page ranked by,
  * so an identity expiring while someone pages does not move between pages:
- * the order is exact and nothing repeats or is skipped.
+ * the order is exact and nothing repeats or is skipped. Tier by tier, each of
+ * its lanes (per filter side) returns at most the rows still wanted from an
+ * index range; their merge gives the tier's order.
  */
 export async function listByUrgency(
   db: Knex,
@@ -76,32 +150,18 @@ export async function listByUrgency(
 ): Promise<{ items: RankedRow[]; nextCursor?: string; now: string }> {
   const after = options.cursor ? decodeUrgencyCursor(options.cursor) : undefined;
   const now = after?.now ?? options.now;
-  const soon = new Date(Date.parse(now) + EXPIRING_SOON_DAYS * DAY_MS).toISOString();
-  const ranked = db('identities').select(
-    'identities.*',
-    db.raw(`${TIER_SQL} AS sort_tier`, [now, soon]),
-    db.raw('COALESCE(not_after, ?) AS sort_expiry', [NO_EXPIRY]),
-  );
-  applyIdentityFilter(ranked, filter, now);
-  const q = db.from(ranked.as('ranked'));
-  if (after) {
-    q.where(w =>
-      w
-        .where('sort_tier', '>', after.tier)
-        .orWhere(t =>
-          t
-            .where('sort_tier', after.tier)
-            .where(e =>
-              e
-                .where('sort_expiry', '>', after.expiry)
-                .orWhere(i => i.where('sort_expiry', after.expiry).where('id', '>', after.id)),
-            ),
-        ),
+  const bounds = { now, soon: new Date(Date.parse(now) + EXPIRING_SOON_DAYS * DAY_MS).toISOString() };
+  const wanted = options.limit + 1;
+  const rows: RankedRow[] = [];
+  for (let tier = after?.tier ?? 0; tier <= 4 && rows.length < wanted; tier++) {
+    const need = wanted - rows.length;
+    const queries = sidesOf(filter).flatMap(side =>
+      LANES.filter(l => l.tier === tier).flatMap(lane => laneQuery(db, side, lane, bounds, after, need) ?? []),
     );
+    const found = (await Promise.all(queries.map(q => q as Promise<IdentityRow[]>))).flat();
+    const ranked = found.map(r => ({ ...r, sort_tier: tier, sort_expiry: r.not_after ?? NO_EXPIRY }) as RankedRow);
+    rows.push(...ranked.sort(byExpiryThenId).slice(0, need));
   }
-  const rows = (await q
-    .orderBy([{ column: 'sort_tier' }, { column: 'sort_expiry' }, { column: 'id' }])
-    .limit(options.limit + 1)) as RankedRow[];
   const items = rows.slice(0, options.limit);
   const last = items[items.length - 1];
   return {
@@ -109,17 +169,23 @@ export async function listByUrgency(
     now,
     nextCursor:
       rows.length > options.limit
-        ? encodeUrgencyCursor({ now, tier: Number(last.sort_tier), expiry: last.sort_expiry, id: last.id })
+        ? encodeUrgencyCursor({ now, tier: last.sort_tier, expiry: last.sort_expiry, id: last.id })
         : undefined,
   };
 }
 
-/** The number of identities matching the filter (the page's `total`). */
+/** The number of identities matching the filter (the page's `total`), one indexed count per side. */
 export async function countIdentities(db: Knex, filter: IdentityFilter, now: string): Promise<number> {
-  const q = db('identities');
-  applyIdentityFilter(q, filter, now);
-  const row = await q.count({ n: '*' }).first();
-  return Number(row?.n ?? 0);
+  const counts = await Promise.all(
+    sidesOf(filter).map(async side => {
+      const q = db('identities');
+      applyIdentityFilter(q, side.filter, now);
+      side.extra?.(q);
+      const row = await q.count({ n: '*' }).first();
+      return Number(row?.n ?? 0);
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /** Adds each identity's open violations (rule id, severity, message) as `openRules`. */
