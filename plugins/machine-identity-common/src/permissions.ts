@@ -51,10 +51,14 @@ export const machineIdentityRevokeRequestPermission = createPermission({
   resourceType: MACHINE_IDENTITY_RESOURCE_TYPE,
 });
 
-/** Approve someone else's revocation request. */
+/**
+ * Approve or reject someone else's revocation request, on the request's
+ * identity (a conditional policy, e.g. `isOwner`, limits it to the owning team).
+ */
 export const machineIdentityRevokeApprovePermission = createPermission({
   name: 'machine-identity.revoke.approve',
   attributes: { action: 'update' },
+  resourceType: MACHINE_IDENTITY_RESOURCE_TYPE,
 });
 
 /** Trigger a discovery scan. */

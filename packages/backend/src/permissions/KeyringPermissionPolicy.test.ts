@@ -60,10 +60,16 @@ describe('KeyringPermissionPolicy', () => {
     expect(await policy.handle({ permission: machineIdentityRevokeRequestPermission }, member)).toEqual(ownedByPayments);
   });
 
-  it('reserves scan triggers, revocation approval and review campaigns for admin group members', async () => {
+  it('lets the owning team and admins request, approve and reject revocations', async () => {
+    for (const permission of [machineIdentityRevokeRequestPermission, machineIdentityRevokeApprovePermission]) {
+      expect(await policy.handle({ permission }, member)).toEqual(ownedByPayments);
+      expect((await policy.handle({ permission }, userIn('group:default/security'))).result).toBe(AuthorizeResult.ALLOW);
+    }
+  });
+
+  it('reserves scan triggers and review campaigns for admin group members', async () => {
     for (const permission of [
       machineIdentityScanTriggerPermission,
-      machineIdentityRevokeApprovePermission,
       machineIdentityReviewCampaignCreatePermission,
     ]) {
       expect((await policy.handle({ permission }, userIn('group:default/payments'))).result).toBe(AuthorizeResult.DENY);

@@ -18,7 +18,6 @@ import {
   machineIdentityReadPermission,
   machineIdentityReviewCampaignCreatePermission,
   machineIdentityReviewPermission,
-  machineIdentityRevokeApprovePermission,
   machineIdentityScanTriggerPermission,
 } from '@keyring/plugin-machine-identity-common';
 
@@ -32,7 +31,6 @@ const ALLOW: PolicyDecision = { result: AuthorizeResult.ALLOW };
 const DENY: PolicyDecision = { result: AuthorizeResult.DENY };
 const ADMIN_ONLY = new Set([
   machineIdentityScanTriggerPermission.name,
-  machineIdentityRevokeApprovePermission.name,
   machineIdentityReviewCampaignCreatePermission.name,
 ]);
 const WRITE_ACTIONS = new Set(['create', 'update', 'delete']);
@@ -44,9 +42,9 @@ const WRITE_ACTIONS = new Set(['create', 'update', 'delete']);
  *   locations and entities, refreshes) are for admins only.
  * - Machine identities: members see their teams' identities in full and
  *   others' as configured ({@link OtherTeamsVisibility}, default `summary`);
- *   only the owning team may waive a rule for an identity (and request its
- *   revocation, as may admins); scans, revocation approval and review
- *   campaigns are for admins.
+ *   only the owning team may waive a rule for an identity; the owning team
+ *   and admins may request, approve and reject its revocation (requests are
+ *   read as details are); scans and review campaigns are for admins.
  * - Service principals (the catalog's feed reader, scripts with the static
  *   token, which `accessRestrictions` limit to reading this plugin) are allowed.
  *
@@ -89,7 +87,7 @@ export class KeyringPermissionPolicy implements PermissionPolicy {
     if (permission.name === machineIdentityDetailsReadPermission.name) {
       return admin || this.otherTeams === 'full' ? ALLOW : owned;
     }
-    // Waivers: the owning team only. Other actions (revocation requests): the owning team or an admin.
+    // Waivers: the owning team only. Other actions (revocation requests and decisions): the owning team or an admin.
     if (permission.name === machineIdentityReviewPermission.name) {
       return owned;
     }

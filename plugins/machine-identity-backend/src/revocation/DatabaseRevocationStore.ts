@@ -7,8 +7,9 @@ import {
   type RevocationRequest,
   type RevocationState,
 } from '@keyring/plugin-machine-identity-common';
+import { applyAccessFilter } from '../database/accessFilter';
 import { decodeCursor, encodeCursor } from '../database/cursor';
-import type { AuditEventInput, AuditStore } from '../database/types';
+import type { AuditEventInput, AuditStore, IdentityAccessFilter } from '../database/types';
 import type { RequestTransition } from './identityStateOnTransition';
 import { auditAction } from './revocationStates';
 import {
@@ -96,13 +97,16 @@ export class DatabaseRevocationStore implements RevocationStore {
     }
   }
 
-  async get(id: string): Promise<RevocationRequest | undefined> {
-    const row = await this.selectRequests().where('r.id', id).first();
+  async get(id: string, access?: IdentityAccessFilter): Promise<RevocationRequest | undefined> {
+    const q = this.selectRequests().where('r.id', id);
+    applyAccessFilter(q, access, 'i.');
+    const row = await q.first();
     return row ? rowToRevocation(row) : undefined;
   }
 
   async list(filter: RevocationFilter, options: { cursor?: string; limit: number }) {
     const q = this.selectRequests();
+    applyAccessFilter(q, filter.access, 'i.');
     if (filter.state) q.where('r.state', filter.state);
     if (filter.owner) q.where('r.owner', filter.owner);
     if (filter.entityRef) q.where('r.entity_ref', filter.entityRef);

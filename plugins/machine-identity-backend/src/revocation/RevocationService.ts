@@ -9,6 +9,7 @@ import { placeOf } from './placeOf';
 import type { RevocationNotifier } from './RevocationNotifier';
 import { assertTransition } from './revocationStates';
 import type { RevocationSettings } from './readRevocationConfig';
+import type { IdentityAccessFilter } from '../database/types';
 import type { RevocationFilter, RevocationStore } from './types';
 
 /** What starts a revocation request. */
@@ -106,6 +107,11 @@ export class RevocationService implements RevocationRequester {
     const request = await this.store.get(id);
     if (!request) throw new NotFoundError(`No revocation request with id "${id.slice(0, 100)}"`);
     return request;
+  }
+
+  /** A request if it exists and its identity meets `access` (the caller's policy conditions). */
+  find(id: string, access?: IdentityAccessFilter): Promise<RevocationRequest | undefined> {
+    return this.store.get(id, access);
   }
 
   list(filter: RevocationFilter, options: { cursor?: string; limit: number }) {

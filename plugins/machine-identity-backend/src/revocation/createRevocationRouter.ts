@@ -7,13 +7,13 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
+  machineIdentityDetailsReadPermission,
   machineIdentityReadPermission,
   machineIdentityRevokeApprovePermission,
   machineIdentityRevokeRequestPermission,
   REVOCATION_STATES,
   type Identity,
   type RetiredComponent,
-  type RevocationRequest,
   type RevocationState,
 } from '@keyring/plugin-machine-identity-common';
 import express, { type Request } from 'express';
@@ -64,25 +64,34 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
   router.use('/revocations', express.json({ limit: '16kb' }));
 
   const caller = (req: Request) => httpAuth.credentials(req, { allow: ['user', 'service'] });
-  /** The requests of identities the caller may read (the policy's conditions checked on each identity). */
-  const readable = async (credentials: BackstageCredentials, requests: RevocationRequest[]) => {
-    if ((await access.filter(machineIdentityReadPermission, credentials)) === undefined) return requests;
-    const out: RevocationRequest[] = [];
-    for (const r of requests) {
-      const identity = await getIdentity(r.identityId);
-      if (identity && (await access.allows(machineIdentityReadPermission, identity, credentials))) out.push(r);
-    }
-    return out;
-  };
+  /**
+   * Which requests the caller may read: a request names where its credential
+   * lives, so it is read as the identity's details are. The policy's
+   * conditions (`isOwner`: the owning team) become a query filter on the
+   * request's identity; DENY is a 403.
+   */
+  const visibleTo = (credentials: BackstageCredentials) => access.filter(machineIdentityDetailsReadPermission, credentials);
   const actorOf = async (credentials: BackstageCredentials<BackstageUserPrincipal | BackstageServicePrincipal>) => {
     if (credentials.principal.type === 'user') {
       return (await userInfo.getUserInfo(credentials)).userEntityRef.toLowerCase();
     }
     return `service:${credentials.principal.subject}`;
   };
+  /**
+   * The deciding user of an approve or reject: `machine-identity.revoke.approve`
+   * on the request's identity (the portal grants the owning team and admins),
+   * checked as a query filter, by a user principal. A request the caller
+   * cannot read is a 404, one they can read but not decide a 403.
+   */
   const decider = async (req: Request) => {
     const credentials = await caller(req);
-    await access.require(machineIdentityRevokeApprovePermission, credentials);
+    if (!(await service.find(req.params.id, await visibleTo(credentials)))) {
+      throw new NotFoundError(`No revocation request with id "${req.params.id.slice(0, 100)}"`);
+    }
+    const allowed = await access.filter(machineIdentityRevokeApprovePermission, credentials);
+    if (!(await service.find(req.params.id, allowed))) {
+      throw new NotAllowedError(`Missing permission ${machineIdentityRevokeApprovePermission.name} on the identity of revocation request ${req.params.id}: only its owning team or an admin decides it`);
+    }
     if (credentials.principal.type !== 'user') {
       throw new NotAllowedError('Revocations are approved and rejected by users: separation of duties applies to user principals only');
     }
@@ -98,6 +107,7 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
     }
     const page = await service.list(
       {
+        access: await visibleTo(credentials),
         state: state as RevocationState | undefined,
         owner: optionalEntityRef(req.query, 'owner', 'group')?.toLowerCase(),
         entityRef: optionalEntityRef(req.query, 'entityRef', 'component')?.toLowerCase(),
@@ -105,7 +115,7 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
       },
       { cursor: optionalCursor(req.query), limit: optionalInt(req.query, 'limit', 1, 500) ?? 50 },
     );
-    res.json({ ...page, items: await readable(credentials, page.items) });
+    res.json(page);
   });
 
   router.post('/revocations', async (req, res) => {
@@ -132,7 +142,7 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
   router.get('/revocations/:id', async (req, res) => {
     const credentials = await caller(req);
     checkParams(req.query, []);
-    const [request] = await readable(credentials, [await service.get(req.params.id)]);
+    const request = await service.find(req.params.id, await visibleTo(credentials));
     if (!request) throw new NotFoundError(`No revocation request with id "${req.params.id.slice(0, 100)}"`);
     res.json(request);
   });
@@ -155,14 +165,15 @@ export async function createRevocationRouter(options: RevocationRouterOptions): 
   router.get('/decommissioned-components', async (req, res) => {
     const credentials = await caller(req);
     await access.filter(machineIdentityReadPermission, credentials);
+    const visible = await visibleTo(credentials);
     checkParams(req.query, []);
     const retired = await store.listRetired();
     const refs = retired.map(r => r.entityRef);
     const flags = await store.listFlags(refs);
     const items: RetiredComponent[] = [];
     for (const r of retired) {
-      const { items: requests } = await store.list({ entityRef: r.entityRef }, { limit: 500 });
-      items.push({ ...r, requests: await readable(credentials, requests), flags: flags.filter(f => f.entityRef === r.entityRef) });
+      const { items: requests } = await store.list({ entityRef: r.entityRef, access: visible }, { limit: 500 });
+      items.push({ ...r, requests, flags: flags.filter(f => f.entityRef === r.entityRef) });
     }
     res.json({ items });
   });

@@ -5,9 +5,12 @@ import type {
   RevocationRequest,
   RevocationState,
 } from '@keyring/plugin-machine-identity-common';
+import type { IdentityAccessFilter } from '../database/types';
 
 /** Filters of `GET /revocations`. */
 export interface RevocationFilter {
+  /** The caller's access conditions on the request's identity (permission policy); absent = every request. */
+  access?: IdentityAccessFilter;
   state?: RevocationState;
   owner?: string;
   entityRef?: string;
@@ -71,7 +74,8 @@ export interface ActiveObservation {
 export interface RevocationStore {
   /** Inserts a request, or returns the identity's open request (`created: false`). */
   create(request: NewRevocationRequest, audit: RevocationAudit): Promise<{ request: RevocationRequest; created: boolean }>;
-  get(id: string): Promise<RevocationRequest | undefined>;
+  /** A request; `undefined` also when its identity does not meet `access`. */
+  get(id: string, access?: IdentityAccessFilter): Promise<RevocationRequest | undefined>;
   list(filter: RevocationFilter, options: { cursor?: string; limit: number }): Promise<{ items: RevocationRequest[]; nextCursor?: string }>;
   /**
    * Moves a request from one of `from` to `to` if it is still there (a
