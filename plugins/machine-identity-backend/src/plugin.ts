@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   type MachineIdentityRevoker,
   type MachineIdentityScanner,
@@ -25,6 +26,7 @@ import { scheduleExpiryDigests } from './notifications/scheduleExpiryDigests';
 import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
 import { PolicyEvaluation } from './policy/PolicyEvaluation';
 import { ScanEngine } from './scanning/ScanEngine';
+import { ScanSignals } from './signals/ScanSignals';
 import { readSources } from './scanning/readSources';
 import { RevokedCredentials } from './revocation/RevokedCredentials';
 import { revokedReappearedRule } from './revocation/revokedReappearedRule';
@@ -77,6 +79,7 @@ export const machineIdentityPlugin = createBackendPlugin({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         notifications: notificationService,
+        signals: signalsServiceRef,
         serviceRegistry: machineIdentityServiceRegistryRef,
       },
       async init(deps) {
@@ -115,6 +118,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           policy,
           maxRetirementShare: config.getOptionalNumber('machineIdentity.retirement.maxShare'),
           beforeScan: () => ownership.refreshComponents(),
+          signals: ScanSignals.create({ signals: deps.signals, changes: store.changes, logger }),
           afterScan: async outcome => {
             await revocations.verifier.afterScan(outcome);
           },

@@ -10,3 +10,4 @@ export * from './entity';
 export * from './client';
 export * from './revocations';
 export * from './reviews';
+export * from './signals';

@@ -36,4 +36,27 @@ export class DatabaseChangeFeedStore implements ChangeFeedStore {
       hasMore: rows.length > limit,
     };
   }
+
+  async position(): Promise<number> {
+    const row = await this.database.knex('identities').max({ m: 'change_seq' }).first();
+    return Number(row?.m ?? 0);
+  }
+
+  async entitiesChangedSince(since: number): Promise<{ position: number; entities: Array<{ entityRef: string; changed: number }> }> {
+    const position = await this.position();
+    if (position <= since) return { position: since, entities: [] };
+    const counts = new Map<string, number>();
+    for (const column of ['owner', 'component'] as const) {
+      const rows = (await this.database
+        .knex('identities')
+        .where('change_seq', '>', since)
+        .where('change_seq', '<=', position)
+        .whereNotNull(column)
+        .groupBy(column)
+        .select({ ref: column })
+        .count({ n: '*' })) as Array<{ ref: string; n: number | string }>;
+      for (const r of rows) counts.set(r.ref, (counts.get(r.ref) ?? 0) + Number(r.n));
+    }
+    return { position, entities: [...counts].map(([entityRef, changed]) => ({ entityRef, changed })) };
+  }
 }

@@ -287,6 +287,13 @@ export interface ChangeFeedStore {
   allocator(tx: StoreTransaction): Promise<() => number>;
   /** Changes after `since`; with `access`, only identities the caller may see. */
   list(since: number, limit: number, access?: IdentityAccessFilter): Promise<ChangeFeedPage>;
+  /** The latest position (0 for an empty inventory). */
+  position(): Promise<number>;
+  /**
+   * Owners and Components of the identities that moved after `since`, with
+   * how many moved for each, and the position they were read up to.
+   */
+  entitiesChangedSince(since: number): Promise<{ position: number; entities: Array<{ entityRef: string; changed: number }> }>;
 }
 
 /**

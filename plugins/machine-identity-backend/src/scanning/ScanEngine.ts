@@ -15,6 +15,7 @@ import { writeDiscoveries } from '../inventory/writeDiscoveries';
 import type { OwnershipResolveFn } from '../ownership/types';
 import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
+import type { ScanSignals } from '../signals/ScanSignals';
 import { concludeRun } from './concludeRun';
 import { RunLease, scheduleStaleRunSweep } from './RunLease';
 import type { ConfiguredSource } from './readSources';
@@ -59,6 +60,8 @@ export interface ScanEngineOptions {
   beforeScan?: () => Promise<void>;
   /** Called after each run that wrote anything. */
   afterScan?: (outcome: ScanOutcome) => Promise<void>;
+  /** Pushes progress and inventory changes to browsers (Backstage signals). */
+  signals?: ScanSignals;
 }
 
 /**
@@ -224,6 +227,9 @@ export class ScanEngine {
     let batch: MachineIdentityDiscovery[] = [];
     const timeout = AbortSignal.timeout(source.timeoutMs);
     const signal = AbortSignal.any([taskSignal, timeout, lease.signal]);
+    const live = this.options.signals;
+    const signalProgress = (status: ScanOutcome['status'] | 'running') =>
+      live?.progress({ scanId, sourceId: source.id, status, done: progress?.done ?? seen.size, total: progress?.total, seen: seen.size });
 
     const record = (problem: ScanError, makesIncomplete: boolean) => {
       errorCount += 1;
@@ -264,6 +270,7 @@ export class ScanEngine {
         touched.add(id);
       }
       await writeProgress();
+      await live?.inventoryChanged();
     };
 
     // Places the scanner gave a definite answer for (see ScannerContext.reportCovered).
@@ -279,6 +286,8 @@ export class ScanEngine {
       if (this.options.beforeScan) {
         await this.options.beforeScan();
       }
+      await live?.follow();
+      void signalProgress('running');
       const context: ScannerContext = {
         source: { id: source.id, type: source.type, config: source.config },
         logger,
@@ -293,6 +302,7 @@ export class ScanEngine {
         },
         reportProgress: p => {
           progress = { done: p.done, total: p.total };
+          void signalProgress('running');
         },
         fingerprintSecret: this.options.fingerprintSecret,
       };
@@ -362,6 +372,8 @@ export class ScanEngine {
       await stores.scanRuns.update(scanId, { ...final(), status, finishedAt: new Date().toISOString() }, undefined, leaseToken);
     }
     for (const id of retired) touched.add(id);
+    await live?.inventoryChanged();
+    await signalProgress(status);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const message = `Scan of source ${source.id} (${source.type}) ${status}: ${fmt(seen.size)} identities seen (${fmt(added)} new, ${fmt(retired.length)} retired), ${fmt(errorCount)} problems in ${seconds}s`;
     if (status === 'failed') {
