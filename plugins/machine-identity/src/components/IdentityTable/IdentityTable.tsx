@@ -40,6 +40,7 @@ import { IdentityRowDetails } from './IdentityRowDetails';
 import { PolicyCell } from './PolicyCell';
 import { IdentityFilters, hasFilters } from './filters';
 import { useIdentityPages } from './useIdentityPages';
+import { useReloadOnInventoryChange } from '../shared/useReloadOnInventoryChange';
 import { useScopeViolations } from './useScopeViolations';
 
 type SortKey = 'type' | 'name' | 'owner' | 'expires' | 'violations';
@@ -106,6 +107,8 @@ export function IdentityTable(props: IdentityTableProps) {
   const { scope, filters, onFiltersChange, pageSize = 50 } = props;
   const query = useMemo(() => ({ ...filters, ...scope }), [filters, scope]);
   const pages = useIdentityPages(query, pageSize);
+  // Live: the backend signals when this entity's identities change.
+  useReloadOnInventoryChange(scope.entityRef, pages.reload);
   const [sort, setSort] = useState<{ key: SortKey; direction: 'asc' | 'desc' }>();
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const [selected, setSelected] = useState<string>();

@@ -12,13 +12,13 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
-import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { machineIdentityApiRef } from '../../api/MachineIdentityApi';
 import { formatDateTime } from '../shared/expiry';
 import { ScanStatusLabel } from '../shared/StatusLabels';
 import { useTableStyles } from '../shared/tableStyles';
+import { LiveScanProgress } from './LiveScanProgress';
 
 /**
  * Configured scan sources with their last run and health, and a "Scan now"
@@ -105,12 +105,7 @@ export function ScanSourcesTable() {
                 </TableCell>
                 <TableCell className={classes.nowrap}>
                   {run ? formatDateTime(run.finishedAt ?? run.startedAt) : '—'}
-                  {run?.status === 'running' && run.progress && (
-                    <Typography variant="caption" display="block" color="textSecondary">
-                      {run.progress.done}
-                      {run.progress.total ? ` of ${run.progress.total}` : ''} done
-                    </Typography>
-                  )}
+                  <LiveScanProgress sourceId={source.id} run={run} onChange={retry} />
                 </TableCell>
                 <TableCell align="right">{run?.seen ?? '—'}</TableCell>
                 <TableCell align="right">{run?.added ?? '—'}</TableCell>
