@@ -1,5 +1,5 @@
 /*
- * Policy evaluation at scale: every built-in rule over 300,000 constructed
+ * Policy evaluation at scale: every rule (the TLS and SSH modules' and the core's) over 300,000 constructed
  * identities of mixed types on one core (the event loop thread), against
  * `openssl x509 -checkend` — the usual shell answer to "which certificates
  * expire soon?" — run over real certificate files from the corpora.
@@ -9,6 +9,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Identity, IdentityType } from '@keyring/plugin-machine-identity-common';
+import { createSshPolicyRules } from '../plugins/machine-identity-backend-module-ssh/src/policy/createSshPolicyRules';
+import { createTlsPolicyRules } from '../plugins/machine-identity-backend-module-tls/src/policy/createTlsPolicyRules';
 import { DefaultPolicyEngine } from '../plugins/machine-identity-backend/src/policy/DefaultPolicyEngine';
 import type { PolicyContext } from '../plugins/machine-identity-backend/src/policy/types';
 
@@ -103,7 +105,10 @@ async function opensslPeer(): Promise<{ files: number; ms: number } | undefined>
 /** Prints evaluation time for 300,000 identities and the per-item ratio against openssl. */
 export async function run(): Promise<void> {
   const now = new Date('2026-11-20T12:00:00Z');
-  const engine = DefaultPolicyEngine.create({ settings: { tls: { approvedIssuers: ['/etc/keyring/ca/root.pem'] } } });
+  // The engine of a backend with the TLS and SSH modules: their rules, then the core's.
+  const engine = DefaultPolicyEngine.create({
+    moduleRules: [...createTlsPolicyRules({ approvedIssuers: ['/etc/keyring/ca/root.pem'] }), ...createSshPolicyRules()],
+  });
   const items = constructIdentities(now);
   // Warm up the JIT on a slice, as a long-running backend would be.
   for (let i = 0; i < 20_000; i++) {

@@ -57,5 +57,16 @@ export interface Config {
       /** ssh-hosts: most connections one scan may plan, addresses × ports over all targets (default 131,072). */
       maxEndpoints?: number;
     }>;
+    /** Thresholds of this module's `ssh.*` policy rules (docs/architecture.md, "Policy"). */
+    policies?: {
+      ssh?: {
+        /** `ssh.algorithm`: key types that pass without a warning (default `ssh-ed25519`, `sk-ssh-ed25519@openssh.com`). */
+        allowedKeyTypes?: string[];
+        /** `ssh.algorithm`: RSA keys below this size in bits are errors (default 3072). */
+        minRsaBits?: number;
+        /** `ssh.age`: maximum key age in days, counted from when it was first seen (default 365). */
+        maxAgeDays?: number;
+      };
+    };
   };
 }

@@ -102,10 +102,25 @@ export interface Config {
         issuers: string[];
       }>;
     };
+    /** Thresholds of this module's `tls.*` policy rules (docs/architecture.md, "Policy"). */
     policies?: {
       tls?: {
-        /** CA certificate files (PEM, DER or PKCS#7); a chain that leads to one is `chainTrusted`. */
+        /**
+         * CA certificate files (PEM, DER or PKCS#7); a chain that leads to one
+         * is `chainTrusted`, and `tls.issuer` flags certificates whose chain
+         * does not (unchecked while the list is empty).
+         */
         approvedIssuers?: string[];
+        /** `tls.validity`: maximum validity in days of public (default 90) and internal (default 365) certificates. */
+        maxValidityDays?: { public?: number; internal?: number };
+        /** `tls.expiry`: days before expiry at which to warn (default `[30, 14, 7]`); within the smallest it is an error. */
+        expiryWarningDays?: number[];
+        /** `tls.expiry`: also warn when this share (0..1) of a certificate's lifetime is left (default 0.33). */
+        expiryWarningLifetimeShare?: number;
+        /** `tls.key-size`: minimum RSA key size in bits (default 2048). */
+        minRsaBits?: number;
+        /** `tls.key-size`: minimum ECDSA curve size in bits (default 256). */
+        minEcdsaBits?: number;
       };
     };
   };

@@ -43,30 +43,12 @@ export interface Config {
        */
       maxShare?: number;
     };
-    /** Overrides of the default policies (docs/architecture.md, "Policy"). */
+    /**
+     * Overrides of the default policies (docs/architecture.md, "Policy"). The
+     * core's thresholds are here; each module declares its own
+     * (`policies.tls` in the TLS module, `policies.ssh` in the SSH module).
+     */
     policies?: {
-      tls?: {
-        /** CA certificate files; a chain must end in one of them. */
-        approvedIssuers?: string[];
-        /** Maximum validity in days of public and internal certificates. */
-        maxValidityDays?: { public?: number; internal?: number };
-        /** Days before expiry at which to warn, e.g. `[30, 14, 7]`. */
-        expiryWarningDays?: number[];
-        /** Also warn when this share (0..1) of a certificate's lifetime is left. */
-        expiryWarningLifetimeShare?: number;
-        /** Minimum RSA key size in bits. */
-        minRsaBits?: number;
-        /** Minimum ECDSA key size in bits. */
-        minEcdsaBits?: number;
-      };
-      ssh?: {
-        /** Key types that pass without a warning. */
-        allowedKeyTypes?: string[];
-        /** Minimum RSA key size in bits. */
-        minRsaBits?: number;
-        /** Maximum key age in days. */
-        maxAgeDays?: number;
-      };
       token?: {
         /** Maximum token lifetime in days. */
         maxLifetimeDays?: number;
@@ -93,7 +75,7 @@ export interface Config {
       disabledRules?: string[];
       /** Per-rule enablement, scope and severity. */
       rules?: Array<{
-        /** Rule id, e.g. `tls.validity`. */
+        /** Rule id, e.g. `tls.validity` (core or installed module). */
         id: string;
         enabled?: boolean;
         types?: string[];
@@ -122,6 +104,14 @@ export interface Config {
       dueIn?: HumanDuration;
       /** `false`: no scheduled campaigns (admins may still open them); overdue checks still run. */
       enabled?: boolean;
+      /**
+       * `true`: campaigns opened from now on need a second, different member of
+       * the owning Group to confirm each privileged identity (admin roles such
+       * as Kubernetes cluster-admin or AWS administrator policies — the
+       * scanners' `privileged` attribute — and SSH keys that log in as root);
+       * the first confirmation alone does not count. Default false.
+       */
+      requireSecondReviewer?: boolean;
       /**
        * When the reviews task checks for Groups due a campaign and for overdue
        * campaigns; default hourly with a 15-minute timeout, first run 2 minutes after start.

@@ -1,11 +1,14 @@
 /**
- * Keyring scanner module: TLS endpoints and certificate files.
+ * Keyring module: TLS endpoint and certificate file scanners, and the TLS policy rules.
  *
  * @packageDocumentation
  */
 export { machineIdentityModuleTls as default, machineIdentityModuleTls } from './module';
 export { TlsScanner, readTlsSourceSettings } from './TlsScanner';
 export type { TlsScannerOptions, TlsSourceSettings } from './TlsScanner';
+export { createTlsPolicyRules } from './policy/createTlsPolicyRules';
+export { DEFAULT_TLS_POLICY_SETTINGS, readTlsPolicySettings } from './policy/TlsPolicySettings';
+export type { TlsPolicySettings, TlsPolicySettingsOverrides } from './policy/TlsPolicySettings';
 export { CertificateFilesScanner } from './CertificateFilesScanner';
 export type { CertificateFilesScannerOptions } from './CertificateFilesScanner';
 export { parseCertificate } from '@keyring/plugin-machine-identity-node';

@@ -8,7 +8,6 @@ import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   type MachineIdentityRevoker,
   type MachineIdentityScanner,
-  type PolicyRule,
   machineIdentityPolicyRulesExtensionPoint,
   machineIdentityRevokersExtensionPoint,
   machineIdentityScannersExtensionPoint,
@@ -23,7 +22,9 @@ import { OwnershipResolver } from './ownership/OwnershipResolver';
 import { ExpiryDigestNotifier } from './notifications/ExpiryDigestNotifier';
 import { ViolationDigestSource } from './notifications/ViolationDigestSource';
 import { scheduleExpiryDigests } from './notifications/scheduleExpiryDigests';
+import { CORE_POLICY_RULES } from './policy/coreRules';
 import { DefaultPolicyEngine } from './policy/DefaultPolicyEngine';
+import { PolicyRuleRegistry } from './policy/PolicyRuleRegistry';
 import { PolicyEvaluation } from './policy/PolicyEvaluation';
 import { ScanEngine } from './scanning/ScanEngine';
 import { ScanSignals } from './signals/ScanSignals';
@@ -52,11 +53,10 @@ export const machineIdentityPlugin = createBackendPlugin({
         scanners.push(...added);
       },
     });
-    const policyRules: PolicyRule[] = [];
+    const coreExtraRules = [reviewOverdueRule, revokedReappearedRule];
+    const policyRules = PolicyRuleRegistry.create({ reserved: [...CORE_POLICY_RULES, ...coreExtraRules] });
     env.registerExtensionPoint(machineIdentityPolicyRulesExtensionPoint, {
-      addPolicyRule: (...added) => {
-        policyRules.push(...added);
-      },
+      addPolicyRule: (...added) => policyRules.add(added),
     });
     const revokers: MachineIdentityRevoker[] = [];
     env.registerExtensionPoint(machineIdentityRevokersExtensionPoint, {
@@ -95,7 +95,10 @@ export const machineIdentityPlugin = createBackendPlugin({
         const resolver = OwnershipResolver.create({
           fallbackOwner: config.getOptionalString('machineIdentity.fallbackOwner'),
         });
-        const policyEngine = DefaultPolicyEngine.fromConfig(config, { extraRules: [...policyRules, reviewOverdueRule, revokedReappearedRule] });
+        const policyEngine = DefaultPolicyEngine.fromConfig(config, {
+          moduleRules: policyRules.list(),
+          extraRules: coreExtraRules,
+        });
         const revoked = RevokedCredentials.create();
         const policy = PolicyEvaluation.create({ engine: policyEngine, components: () => resolver.getIndex(), logger, revokedAt: revoked.get });
         const evaluator = ViolationEvaluator.create({ stores: store, policy, logger });

@@ -26,9 +26,12 @@ export const machineIdentityRevokersExtensionPoint =
   });
 
 /**
- * Lets backend modules add policy rules, e.g. the rules of the identity type
- * their scanners discover. Rules run after the core's built-in ones, in
- * registration order; a rule with a built-in id replaces it.
+ * Lets backend modules add policy rules: a module ships the rules of its
+ * identity type (the TLS module `tls.*`, the SSH module `ssh.*`), with its
+ * thresholds read from its own `machineIdentity.policies.<type>` keys. They
+ * run before the core's type-agnostic rules, in registration order. Rule ids
+ * are unique: adding an id the core or another module already registered
+ * throws, which fails the backend's startup.
  */
 export interface MachineIdentityPolicyRulesExtensionPoint {
   addPolicyRule(...rules: PolicyRule[]): void;

@@ -6,27 +6,13 @@ import type {
 } from '@keyring/plugin-machine-identity-common';
 
 /**
- * Every threshold the rules read, from `machineIdentity.policies` on top of
- * the defaults (the core reads the config and hands the merged values to
- * every rule, built-in or added by a module).
+ * The thresholds of the core's type-agnostic rules, from
+ * `machineIdentity.policies` on top of the defaults (the core reads the
+ * config and hands the merged values to every rule). A module's rules read
+ * their own keys (e.g. `machineIdentity.policies.tls`) when the module
+ * creates them, and close over them.
  */
 export interface PolicySettings {
-  tls: {
-    /** Approved CA certificate files; when empty, `tls.issuer` has nothing to check against. */
-    approvedIssuers: string[];
-    maxValidityDays: { public: number; internal: number };
-    /** Day thresholds for `tls.expiry`, e.g. `[30, 14, 7]`; the smallest one makes it an error. */
-    expiryWarningDays: number[];
-    /** Also warn when this share (0..1) of a certificate's lifetime is left. */
-    expiryWarningLifetimeShare: number;
-    minRsaBits: number;
-    minEcdsaBits: number;
-  };
-  ssh: {
-    allowedKeyTypes: string[];
-    minRsaBits: number;
-    maxAgeDays: number;
-  };
   token: {
     maxLifetimeDays: number;
     unusedDays: number;

@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { machineIdentityPlugin } from '../plugin';
 import { testScannerModule } from './testScannerModule';
+import { typeRuleModules } from './typeRuleModules';
 
 /** The plugin's REST API base path in test backends. */
 export const API = '/api/machine-identity';
@@ -29,18 +30,22 @@ export function component(name: string, owner: string, annotations: Record<strin
 /**
  * The real plugin with the test scanner on `knex`: sources `alpha`, `beta`
  * (type `test`), `ghost` (no scanner) and `slow` (300 ms timeout), plus
- * helpers to scan through the REST API and page through identities.
+ * helpers to scan through the REST API and page through identities. The real
+ * TLS and SSH modules provide the `tls.*` and `ssh.*` rules unless
+ * `typeModules` is `false`.
  */
 export async function startTestPlugin(
   knex: Knex,
   entities: Entity[] = [],
   extraConfig: Record<string, unknown> = {},
   extraFeatures: BackendFeature[] = [],
+  options: { typeModules?: boolean } = {},
 ) {
   const backend = await startTestBackend({
     features: [
       machineIdentityPlugin,
       testScannerModule,
+      ...(options.typeModules === false ? [] : typeRuleModules),
       ...extraFeatures,
       mockServices.database.factory({ knex }),
       mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),

@@ -21,6 +21,7 @@ import {
 } from '@keyring/plugin-machine-identity-common';
 import request from 'supertest';
 import { discovery, scanPlans, testScannerModule, yields } from '../__testUtils__/testScannerModule';
+import { typeRuleModules } from '../__testUtils__/typeRuleModules';
 import { machineIdentityPlugin } from '../plugin';
 import { createMachineIdentityConditionalDecision, machineIdentityConditions } from './rules';
 
@@ -123,6 +124,7 @@ describe('machine-identity permissions with the real permission backend', () => 
         features: [
           machineIdentityPlugin,
           testScannerModule,
+          ...typeRuleModules,
           import('@backstage/plugin-permission-backend'),
           perTeamPolicy,
           permissionsServiceFactory,

@@ -1,7 +1,15 @@
-import { ConfigReader } from '@backstage/config';
+import { type Config, ConfigReader } from '@backstage/config';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
+import {
+  createSshPolicyRules,
+  readSshPolicySettings,
+} from '@keyring/plugin-machine-identity-backend-module-ssh';
+import {
+  createTlsPolicyRules,
+  readTlsPolicySettings,
+} from '@keyring/plugin-machine-identity-backend-module-tls';
+import { CORE_POLICY_RULES, PLANNED_RULE_IDS } from './coreRules';
 import { DefaultPolicyEngine } from './DefaultPolicyEngine';
-import { DEFAULT_POLICY_RULES, PLANNED_RULE_IDS } from './defaultRules';
 import type { PolicyRule } from './PolicyRule';
 import { daysFromNow, makeCertificate, makeContext, makeIdentity } from './__fixtures__/identities';
 
@@ -20,15 +28,36 @@ const bad = (overrides: Partial<Identity> = {}) =>
 const ids = (engine: DefaultPolicyEngine, identity: Identity, context = makeContext()) =>
   engine.evaluate(identity, context).map(r => r.ruleId);
 
+/** The rules the TLS and SSH modules register, thresholds from `config` as the modules read them. */
+const moduleRules = (config: Config = new ConfigReader({})) => [
+  ...createTlsPolicyRules(readTlsPolicySettings(config)),
+  ...createSshPolicyRules(readSshPolicySettings(config)),
+];
+
+/** The engine of a backend with the TLS and SSH modules installed. */
+const withModules = () => DefaultPolicyEngine.create({ moduleRules: moduleRules() });
+
 function engineFrom(policies: object) {
-  return DefaultPolicyEngine.fromConfig(
-    new ConfigReader({ machineIdentity: { policies } }),
-  );
+  const config = new ConfigReader({ machineIdentity: { policies } });
+  return DefaultPolicyEngine.fromConfig(config, { moduleRules: moduleRules(config) });
 }
 
+/** A rule a module or the core could add: identities whose review is overdue. */
+const reviewOverdue: PolicyRule = {
+  id: 'any.review-overdue',
+  appliesTo: ['tls-certificate', 'ssh-key'],
+  defaultSeverity: 'warning',
+  description: 'Reviewed on time.',
+  parameters: () => ({}),
+  evaluate: ({ identity }) =>
+    identity.reviewStatus === 'overdue'
+      ? { ruleId: 'any.review-overdue', severity: 'warning', message: 'Review overdue', remediation: 'Review it.' }
+      : undefined,
+};
+
 describe('DefaultPolicyEngine', () => {
-  it('reports every built-in rule of the policy table with a stable kebab-case id', () => {
-    const all = DefaultPolicyEngine.create().describe().map(r => r.id);
+  it('reports every rule of the policy table, the modules\' first, with a stable kebab-case id', () => {
+    const all = withModules().describe().map(r => r.id);
     expect(all).toEqual([
       'tls.expired', 'tls.expiry', 'tls.validity', 'tls.key-size', 'tls.sha1-signature', 'tls.issuer',
       'tls.self-signed', 'tls.automation',
@@ -44,22 +73,22 @@ describe('DefaultPolicyEngine', () => {
   });
 
   it('evaluates rules in order and only those of the identity type', () => {
-    expect(ids(DefaultPolicyEngine.create(), bad())).toEqual([
+    expect(ids(withModules(), bad())).toEqual([
       'tls.expiry', 'tls.validity', 'tls.key-size', 'tls.automation',
     ]);
     const ssh = makeIdentity({ type: 'ssh-key', sshKeyType: 'ssh-dss', ownershipRule: 'fallback', notAfter: daysFromNow(-1) });
-    expect(ids(DefaultPolicyEngine.create(), ssh)).toEqual(['ssh.algorithm', 'ssh.unknown-owner', 'any.orphan']);
+    expect(ids(withModules(), ssh)).toEqual(['ssh.algorithm', 'ssh.unknown-owner', 'any.orphan']);
   });
 
   it('has no verdict on gone or revoked identities', () => {
-    const engine = DefaultPolicyEngine.create();
+    const engine = withModules();
     expect(ids(engine, bad({ state: 'gone' }))).toEqual([]);
     expect(ids(engine, bad({ state: 'revoked' }))).toEqual([]);
     expect(ids(engine, bad({ state: 'pending-revocation' }))).toContain('tls.key-size');
   });
 
   it('any.orphan flags identities owned only by the fallback group, for every type', () => {
-    const engine = DefaultPolicyEngine.create();
+    const engine = withModules();
     for (const type of ['tls-certificate', 'ssh-key', 'api-token', 'service-account', 'workload-identity'] as const) {
       const result = engine
         .evaluate(makeIdentity({ type, ownershipRule: 'fallback', owner: 'group:default/security' }), makeContext())
@@ -76,10 +105,10 @@ describe('DefaultPolicyEngine', () => {
       token: { maxLifetimeDays: 30, broadScopes: ['Everything'] },
       serviceAccount: { namingPattern: 'sa-{purpose}' },
     });
-    expect(engine.settings.tls.maxValidityDays).toEqual({ public: 90, internal: 500 });
     expect(ids(engine, bad())).toEqual(['tls.key-size', 'tls.automation']);
     expect(ids(engine, bad({ notAfter: daysFromNow(3) }))).toContain('tls.expiry');
     const describe = Object.fromEntries(engine.describe().map(r => [r.id, r.parameters]));
+    expect(describe['tls.validity']).toEqual({ maxValidityDays: { public: 90, internal: 500 } });
     expect(describe['ssh.algorithm']).toEqual({
       allowedKeyTypes: ['ssh-ed25519', 'sk-ssh-ed25519@openssh.com'],
       minRsaBits: 2048,
@@ -146,22 +175,34 @@ describe('DefaultPolicyEngine', () => {
     expect(described['tls.validity'].severity).toBe('error');
   });
 
-  it('accepts extra rules, e.g. a planned review rule, and lets them replace built-ins', () => {
-    const reviewOverdue: PolicyRule = {
-      id: 'any.review-overdue',
-      appliesTo: ['tls-certificate', 'ssh-key'],
-      defaultSeverity: 'warning',
-      description: 'Reviewed on time.',
-      parameters: () => ({}),
-      evaluate: ({ identity }) =>
-        identity.reviewStatus === 'overdue'
-          ? { ruleId: 'any.review-overdue', severity: 'warning', message: 'Review overdue', remediation: 'Review it.' }
-          : undefined,
-    };
+  it('accepts extra rules, e.g. a planned review rule, after the core\'s', () => {
     const engine = DefaultPolicyEngine.fromConfig(new ConfigReader({}), { extraRules: [reviewOverdue] });
     expect(ids(engine, makeCertificate({ reviewStatus: 'overdue' }))).toEqual(['any.review-overdue']);
-    expect(engine.describe()).toHaveLength(DEFAULT_POLICY_RULES.length + 1);
+    expect(engine.describe().map(r => r.id)).toEqual([...CORE_POLICY_RULES.map(r => r.id), 'any.review-overdue']);
     expect(engine.knowsRule('any.review-overdue')).toBe(true);
     expect(engine.knowsRule('tls.nope')).toBe(false);
+  });
+
+  it('without the TLS and SSH modules has only the core\'s rules: none for a bad certificate but any.orphan', () => {
+    const core = DefaultPolicyEngine.create();
+    expect(core.describe().map(r => r.id).filter(id => /^(tls|ssh)\./.test(id))).toEqual([]);
+    expect(ids(core, bad())).toEqual([]);
+    expect(ids(core, bad({ ownershipRule: 'fallback' }))).toEqual(['any.orphan']);
+    expect(core.knowsRule('tls.expired')).toBe(false);
+    // Naming a rule no installed module provides fails, saying so.
+    expect(() => DefaultPolicyEngine.fromConfig(new ConfigReader({ machineIdentity: { policies: { disabledRules: ['tls.automation'] } } }))).toThrow(
+      'machineIdentity.policies.disabledRules names an unknown rule "tls.automation" (no installed module provides tls.* rules)',
+    );
+    // A typo in an installed family has no such hint.
+    expect(() => engineFrom({ rules: [{ id: 'tls.keysize' }] })).toThrow(/unknown rule "tls.keysize"$/);
+  });
+
+  it('refuses two rules with one id, whether from two modules or a module and the core', () => {
+    const twin = { ...reviewOverdue, id: 'tls.expired' };
+    expect(() => DefaultPolicyEngine.create({ moduleRules: [...moduleRules(), twin] })).toThrow(
+      'Policy rule "tls.expired" is defined twice: every rule id (core or module) must be unique',
+    );
+    expect(() => DefaultPolicyEngine.create({ moduleRules: [{ ...reviewOverdue, id: 'any.orphan' }] })).toThrow(/"any.orphan" is defined twice/);
+    expect(() => DefaultPolicyEngine.create({ moduleRules: [reviewOverdue], extraRules: [reviewOverdue] })).toThrow(/defined twice/);
   });
 });

@@ -1,11 +1,11 @@
 import type { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import {
   IDENTITY_TYPES,
   type Identity,
   type Severity,
 } from '@keyring/plugin-machine-identity-common';
-import { DEFAULT_POLICY_RULES, PLANNED_RULE_IDS } from './defaultRules';
+import { CORE_POLICY_RULES, PLANNED_RULE_IDS } from './coreRules';
 import type { PolicyRule, RuleInput } from './PolicyRule';
 import { CompiledScope, type PolicyRuleScope } from './PolicyRuleScope';
 import {
@@ -31,11 +31,20 @@ export interface DefaultPolicyEngineOptions {
   /** Per-rule enablement, scope and severity. */
   rules?: PolicyRuleScope[];
   /**
-   * Extra rules appended after the built-in ones (e.g. the planned
-   * `any.review-overdue`); an extra rule with a built-in id replaces it.
+   * Rules of installed modules (`machineIdentityPolicyRulesExtensionPoint`,
+   * e.g. the TLS module's `tls.*`), evaluated before the core's rules in the
+   * order given.
    */
-  extraRules?: PolicyRule[];
+  moduleRules?: readonly PolicyRule[];
+  /**
+   * The core's rules that need other parts of the backend (e.g. reviews'
+   * `any.review-overdue`), evaluated after the core's rules.
+   */
+  extraRules?: readonly PolicyRule[];
 }
+
+/** The rule lists an engine is built from (see {@link DefaultPolicyEngineOptions}). */
+export type PolicyRuleLists = Pick<DefaultPolicyEngineOptions, 'moduleRules' | 'extraRules'>;
 
 interface BoundRule {
   rule: PolicyRule;
@@ -47,9 +56,9 @@ interface BoundRule {
 const INACTIVE_STATES = new Set(['gone', 'revoked']);
 
 /**
- * The default {@link PolicyEngine}: the ordered rule list of docs/architecture.md's
- * Policies table with thresholds, enablement and scopes from
- * `machineIdentity.policies`. Pure and synchronous; rules are bucketed by
+ * The default {@link PolicyEngine}: the installed modules' rules, then the
+ * core's (docs/architecture.md, "Policy"), with thresholds, enablement and
+ * scopes from `machineIdentity.policies`. Rule ids are unique. Pure and synchronous; rules are bucketed by
  * identity type once, so evaluating an identity only touches its rules.
  */
 export class DefaultPolicyEngine implements PolicyEngine {
@@ -91,17 +100,9 @@ export class DefaultPolicyEngine implements PolicyEngine {
   }
 
   /** Builds the engine from `machineIdentity.policies`. */
-  static fromConfig(
-    config: Config,
-    options: { extraRules?: PolicyRule[] } = {},
-  ): DefaultPolicyEngine {
+  static fromConfig(config: Config, lists: PolicyRuleLists = {}): DefaultPolicyEngine {
     const policy = readPolicyConfig(config);
-    return DefaultPolicyEngine.build(
-      policy.settings,
-      policy.disabledRules,
-      policy.rules,
-      options.extraRules,
-    );
+    return DefaultPolicyEngine.build(policy.settings, policy.disabledRules, policy.rules, lists);
   }
 
   /** Builds the engine from options (defaults when none are given). */
@@ -110,7 +111,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
       mergePolicySettings(options.settings),
       options.disabledRules ?? [],
       options.rules ?? [],
-      options.extraRules,
+      options,
     );
   }
 
@@ -118,26 +119,36 @@ export class DefaultPolicyEngine implements PolicyEngine {
     settings: PolicySettings,
     disabledRules: string[],
     scopes: PolicyRuleScope[],
-    extraRules: PolicyRule[] = [],
+    lists: PolicyRuleLists,
   ): DefaultPolicyEngine {
-    const extraIds = new Set(extraRules.map(r => r.id));
-    const rules = [
-      ...DEFAULT_POLICY_RULES.filter(r => !extraIds.has(r.id)),
-      ...extraRules,
-    ];
-    const known = new Set([...rules.map(r => r.id), ...PLANNED_RULE_IDS]);
+    const rules = [...(lists.moduleRules ?? []), ...CORE_POLICY_RULES, ...(lists.extraRules ?? [])];
+    const ids = new Set<string>();
+    for (const rule of rules) {
+      if (ids.has(rule.id)) {
+        throw new ConflictError(
+          `Policy rule "${rule.id}" is defined twice: every rule id (core or module) must be unique`,
+        );
+      }
+      ids.add(rule.id);
+    }
+    const known = new Set([...ids, ...PLANNED_RULE_IDS]);
+    const unknown = (key: string, id: string) => {
+      const family = id.split('.')[0];
+      const hint = rules.some(r => r.id.startsWith(`${family}.`))
+        ? ''
+        : ` (no installed module provides ${family}.* rules)`;
+      return new InputError(`machineIdentity.policies.${key} names an unknown rule "${id}"${hint}`);
+    };
     for (const id of disabledRules) {
       if (!known.has(id)) {
-        throw new InputError(
-          `machineIdentity.policies.disabledRules names an unknown rule "${id}"`,
-        );
+        throw unknown('disabledRules', id);
       }
     }
     const byId = new Map<string, PolicyRuleScope>();
     const disabled = new Set(disabledRules);
     for (const scope of scopes) {
       if (!known.has(scope.id)) {
-        throw new InputError(`machineIdentity.policies.rules names an unknown rule "${scope.id}"`);
+        throw unknown('rules', scope.id);
       }
       if (byId.has(scope.id)) {
         throw new InputError(`machineIdentity.policies.rules lists "${scope.id}" twice`);
@@ -231,7 +242,7 @@ export class DefaultPolicyEngine implements PolicyEngine {
     });
   }
 
-  /** Whether a rule id is known to this engine (built-in, extra or planned). */
+  /** Whether a rule id is known to this engine (module, core, extra or planned). */
   knowsRule(id: string): boolean {
     return this.rules.some(r => r.id === id) || PLANNED_RULE_IDS.includes(id);
   }

@@ -3,7 +3,7 @@ import { isError } from '@backstage/errors';
 import type { Identity, IdentityState, Observation } from '@keyring/plugin-machine-identity-common';
 import type { EvaluatedViolation } from '../database/types';
 import type { ComponentIndex } from '../ownership/ComponentIndex';
-import { countDistinctAccounts } from './observationAccounts';
+import { countDistinctAccounts } from '@keyring/plugin-machine-identity-node';
 import type { PolicyContext, PolicyEngine } from './types';
 
 const LIVE: IdentityState[] = ['active', 'pending-revocation'];

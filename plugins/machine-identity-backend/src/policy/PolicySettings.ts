@@ -2,21 +2,11 @@ import type { PolicySettings } from '@keyring/plugin-machine-identity-node';
 
 export type { PolicySettings };
 
-/** The default thresholds (docs/architecture.md, "Policy"). */
+/**
+ * The default thresholds of the core's rules (docs/architecture.md, "Policy");
+ * the TLS and SSH modules hold their own.
+ */
 export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
-  tls: {
-    approvedIssuers: [],
-    maxValidityDays: { public: 90, internal: 365 },
-    expiryWarningDays: [30, 14, 7],
-    expiryWarningLifetimeShare: 0.33,
-    minRsaBits: 2048,
-    minEcdsaBits: 256,
-  },
-  ssh: {
-    allowedKeyTypes: ['ssh-ed25519', 'sk-ssh-ed25519@openssh.com'],
-    minRsaBits: 3072,
-    maxAgeDays: 365,
-  },
   token: {
     maxLifetimeDays: 90,
     unusedDays: 90,
@@ -61,15 +51,6 @@ export function mergePolicySettings(
   base: PolicySettings = DEFAULT_POLICY_SETTINGS,
 ): PolicySettings {
   return {
-    tls: {
-      ...base.tls,
-      ...overrides.tls,
-      maxValidityDays: {
-        ...base.tls.maxValidityDays,
-        ...overrides.tls?.maxValidityDays,
-      },
-    },
-    ssh: { ...base.ssh, ...overrides.ssh },
     token: { ...base.token, ...overrides.token },
     serviceAccount: { ...base.serviceAccount, ...overrides.serviceAccount },
   };

@@ -19,16 +19,37 @@ const legacyName: PolicyRule = {
       : undefined,
 };
 
-const rulesModule = createBackendModule({
-  pluginId: 'machine-identity',
-  moduleId: 'test-rules',
-  register(env) {
-    env.registerInit({
-      deps: { rules: machineIdentityPolicyRulesExtensionPoint },
-      async init({ rules }) {
-        rules.addPolicyRule(legacyName);
-      },
-    });
+/** A module that registers `rule` through the extension point. */
+const moduleAdding = (moduleId: string, rule: PolicyRule) =>
+  createBackendModule({
+    pluginId: 'machine-identity',
+    moduleId,
+    register(env) {
+      env.registerInit({
+        deps: { rules: machineIdentityPolicyRulesExtensionPoint },
+        async init({ rules }) {
+          rules.addPolicyRule(rule);
+        },
+      });
+    },
+  });
+
+const rulesModule = moduleAdding('test-rules', legacyName);
+
+/** An SSH DSA key, which ssh.algorithm flags as an error. */
+const dsaKey = discovery(3, { type: 'ssh-key', attributes: { sshKeyType: 'ssh-dss', keySize: 1024, comment: 'ci@build' } });
+
+/** A certificate that breaks most tls.* rules (expired, RSA 1024, SHA-1, self-signed, manual). */
+const brokenCertificate = discovery(1, {
+  type: 'tls-certificate',
+  attributes: {
+    subject: 'CN=broken.example.test',
+    keyAlgorithm: 'RSA',
+    keySize: 1024,
+    signatureAlgorithm: 'sha1WithRSAEncryption',
+    notBefore: '2020-01-01T00:00:00.000Z',
+    notAfter: '2021-01-01T00:00:00.000Z',
+    selfSigned: true,
   },
 });
 
@@ -60,4 +81,67 @@ describe('machineIdentityPolicyRulesExtensionPoint', () => {
       }
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'a backend without the TLS and SSH modules has no tls.* or ssh.* rules: none described, none evaluated, their config keys ignored (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { backend, scan, get } = await startTestPlugin(
+        knex,
+        [],
+        { policies: { tls: { minRsaBits: 4096 }, ssh: { maxAgeDays: 1 } } },
+        [],
+        { typeModules: false },
+      );
+      try {
+        const ids: string[] = (await get('/policy')).body.map((r: any) => r.id);
+        expect(ids).toContain('any.orphan');
+        expect(ids.filter(id => /^(tls|ssh)\./.test(id))).toEqual([]);
+
+        scanPlans.set('alpha', yields(brokenCertificate, dsaKey));
+        await scan('alpha');
+        const violations = (await get('/violations?limit=100')).body.items;
+        expect(violations.map((v: any) => v.ruleId).sort()).toEqual(['any.orphan', 'any.orphan']);
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'with the real TLS and SSH modules (startTestPlugin\'s default) the same identities get the modules\' rules, thresholds from the modules\' config keys (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { backend, scan, get } = await startTestPlugin(
+        knex,
+        [],
+        { policies: { tls: { minRsaBits: 4096 }, ssh: { maxAgeDays: 1 } } },
+      );
+      try {
+        const policy = new Map<string, any>((await get('/policy')).body.map((r: any) => [r.id, r]));
+        expect(policy.get('tls.key-size')?.parameters).toEqual({ minRsaBits: 4096, minEcdsaBits: 256 });
+        expect(policy.get('ssh.age')?.parameters).toEqual({ maxAgeDays: 1 });
+
+        scanPlans.set('alpha', yields(brokenCertificate, dsaKey));
+        await scan('alpha');
+        const violations = (await get('/violations?limit=100')).body.items;
+        const of = (name: string) => violations.filter((v: any) => v.identityDisplayName === name).map((v: any) => v.ruleId).sort();
+        expect(of(brokenCertificate.displayName)).toEqual(['any.orphan', 'tls.automation', 'tls.expired', 'tls.key-size', 'tls.sha1-signature', 'tls.validity']);
+        expect(of(dsaKey.displayName)).toEqual(['any.orphan', 'ssh.algorithm']);
+        expect(violations.find((v: any) => v.ruleId === 'tls.key-size').message).toBe('RSA key of 1024 bits is below the 4096-bit minimum');
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
+
+  it('refuses a rule id registered by two modules, or by a module and the core, at startup', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const twin = moduleAdding('test-rules-twin', { ...legacyName, description: 'Another rule with the same id.' });
+    await expect(startTestPlugin(knex, [], {}, [rulesModule, twin])).rejects.toThrow(
+      /Policy rule "test.legacy-name" is already registered by the core or another module; rule ids must be unique/,
+    );
+    const shadow = moduleAdding('test-orphan', { ...legacyName, id: 'any.orphan' });
+    await expect(startTestPlugin(knex, [], {}, [shadow])).rejects.toThrow(/Policy rule "any.orphan" is already registered/);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { Severity } from '@keyring/plugin-machine-identity-common';
+import { readPositivePolicyNumber } from '@keyring/plugin-machine-identity-node';
 import type { PolicyRuleScope } from './PolicyRuleScope';
 import {
   mergePolicySettings,
@@ -17,67 +18,29 @@ export interface PolicyConfig {
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
 
-function positive(config: Config, key: string): number | undefined {
-  const value = config.getOptionalNumber(key);
-  if (value !== undefined && !(value > 0)) {
-    throw new InputError(`machineIdentity.policies.${key} must be a positive number, got ${value}`);
-  }
-  return value;
-}
-
 function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(value).filter(([, v]) => v !== undefined),
   ) as Partial<T>;
 }
 
-/** Reads `machineIdentity.policies` (every key optional) onto the defaults. */
+/**
+ * Reads the core's part of `machineIdentity.policies` (every key optional)
+ * onto the defaults: the token and service account thresholds, `disabledRules`
+ * and `rules`. Modules read their own keys (`tls`, `ssh`).
+ */
 export function readPolicyConfig(root: Config): PolicyConfig {
   const config = root.getOptionalConfig('machineIdentity.policies');
   if (!config) {
     return { settings: mergePolicySettings(), disabledRules: [], rules: [] };
   }
-  const share = config.getOptionalNumber('tls.expiryWarningLifetimeShare');
-  if (share !== undefined && (share < 0 || share >= 1)) {
-    throw new InputError(
-      `machineIdentity.policies.tls.expiryWarningLifetimeShare must be in [0, 1), got ${share}`,
-    );
-  }
-  const expiryWarningDays = config.getOptional<number[]>('tls.expiryWarningDays');
-  if (
-    expiryWarningDays !== undefined &&
-    (!Array.isArray(expiryWarningDays) ||
-      expiryWarningDays.some(d => typeof d !== 'number' || !(d >= 0)))
-  ) {
-    throw new InputError(
-      'machineIdentity.policies.tls.expiryWarningDays must be a list of non-negative day counts',
-    );
-  }
-  const maxValidity = config.getOptionalConfig('tls.maxValidityDays');
+  const positive = (key: string) => readPositivePolicyNumber(config, key);
   const overrides: PolicySettingsOverrides = {
-    tls: defined({
-      approvedIssuers: config.getOptionalStringArray('tls.approvedIssuers'),
-      maxValidityDays: maxValidity
-        ? (defined({
-            public: positive(config, 'tls.maxValidityDays.public'),
-            internal: positive(config, 'tls.maxValidityDays.internal'),
-          }) as PolicySettings['tls']['maxValidityDays'])
-        : undefined,
-      expiryWarningDays,
-      expiryWarningLifetimeShare: share,
-      minRsaBits: positive(config, 'tls.minRsaBits'),
-      minEcdsaBits: positive(config, 'tls.minEcdsaBits'),
-    }),
-    ssh: defined({
-      allowedKeyTypes: config.getOptionalStringArray('ssh.allowedKeyTypes'),
-      minRsaBits: positive(config, 'ssh.minRsaBits'),
-      maxAgeDays: positive(config, 'ssh.maxAgeDays'),
-    }),
     token: defined({
-      maxLifetimeDays: positive(config, 'token.maxLifetimeDays'),
-      unusedDays: positive(config, 'token.unusedDays'),
-      disableUnusedDays: positive(config, 'token.disableUnusedDays'),
-      maxKeyAgeDays: positive(config, 'token.maxKeyAgeDays'),
+      maxLifetimeDays: positive('token.maxLifetimeDays'),
+      unusedDays: positive('token.unusedDays'),
+      disableUnusedDays: positive('token.disableUnusedDays'),
+      maxKeyAgeDays: positive('token.maxKeyAgeDays'),
       allowedStorage: config.getOptionalStringArray('token.allowedStorage'),
       broadScopes: config.getOptionalStringArray('token.broadScopes'),
     }),

@@ -7,6 +7,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { specCheckingClient } from '../__testUtils__/specCheckingProxy';
 import { discovery, scanPlans, testScannerModule, yields } from '../__testUtils__/testScannerModule';
+import { typeRuleModules } from '../__testUtils__/typeRuleModules';
 import { machineIdentityPlugin } from '../plugin';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
@@ -28,6 +29,7 @@ describe('the REST API against its OpenAPI spec', () => {
       features: [
         machineIdentityPlugin,
         testScannerModule,
+        ...typeRuleModules,
         mockServices.database.factory({ knex }),
         mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
         catalogServiceMock.factory({ entities: [] }),

@@ -1,5 +1,5 @@
 /**
- * Test helpers for scanner module authors (`@keyring/plugin-machine-identity-node/testUtils`).
+ * Test helpers for module authors (scanners and policy rules) (`@keyring/plugin-machine-identity-node/testUtils`).
  *
  * @packageDocumentation
  */
@@ -7,3 +7,11 @@ export { startStalledListener } from './stalledListener';
 export type { StalledListener } from './stalledListener';
 export { runScanner } from './runScanner';
 export type { ScanOutcome } from './runScanner';
+export { evaluatePolicyRules } from './evaluatePolicyRules';
+export {
+  POLICY_TEST_NOW,
+  daysFromNow,
+  makePolicyContext,
+  makeTestCertificate,
+  makeTestIdentity,
+} from './policyFixtures';

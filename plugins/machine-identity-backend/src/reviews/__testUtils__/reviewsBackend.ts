@@ -13,6 +13,7 @@ import { createMachineIdentityConditionalDecision, machineIdentityConditions } f
 import knexFactory, { type Knex } from 'knex';
 import request from 'supertest';
 import { discovery, scanPlans, testScannerModule, yields } from '../../__testUtils__/testScannerModule';
+import { typeRuleModules } from '../../__testUtils__/typeRuleModules';
 import { machineIdentityPlugin } from '../../plugin';
 
 export const API = '/api/machine-identity';
@@ -148,6 +149,7 @@ export async function startReviewsBackend(knex: Knex, config: Record<string, unk
     features: [
       machineIdentityPlugin,
       testScannerModule,
+      ...typeRuleModules,
       import('@backstage/plugin-notifications-backend'),
       databaseFactory(knex),
       mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),

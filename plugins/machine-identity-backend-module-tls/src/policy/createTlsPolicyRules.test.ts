@@ -1,15 +1,22 @@
-import { DefaultPolicyEngine } from './DefaultPolicyEngine';
+import { ConfigReader } from '@backstage/config';
+import type { Identity } from '@keyring/plugin-machine-identity-common';
+import { DAY_MS, type PolicyContext, type PolicyRule } from '@keyring/plugin-machine-identity-node';
 import {
   daysFromNow,
-  makeCertificate,
-  makeContext,
-  NOW,
-} from './__fixtures__/identities';
-import type { Identity } from '@keyring/plugin-machine-identity-common';
-import type { PolicyContext } from './types';
-import { DAY_MS } from './PolicyRule';
+  evaluatePolicyRules,
+  makePolicyContext as makeContext,
+  makeTestCertificate as makeCertificate,
+  POLICY_TEST_NOW as NOW,
+} from '@keyring/plugin-machine-identity-node/testUtils';
+import { createTlsPolicyRules } from './createTlsPolicyRules';
+import { readTlsPolicySettings } from './TlsPolicySettings';
 
-const engine = DefaultPolicyEngine.create();
+/** The rules as the backend's engine runs them (in order, for the identity's type). */
+const evaluator = (rules: readonly PolicyRule[]) => ({
+  evaluate: (identity: Identity, context: PolicyContext) => evaluatePolicyRules(rules, identity, context),
+});
+
+const engine = evaluator(createTlsPolicyRules());
 
 function ruleIds(identity: Identity, context: PolicyContext = makeContext()) {
   return engine.evaluate(identity, context).map(r => r.ruleId);
@@ -68,9 +75,7 @@ describe('TLS rules', () => {
     });
 
     it('reads its maxima from settings', () => {
-      const strict = DefaultPolicyEngine.create({
-        settings: { tls: { maxValidityDays: { public: 47, internal: 90 } } },
-      });
+      const strict = evaluator(createTlsPolicyRules({ maxValidityDays: { public: 47, internal: 90 } }));
       const ids = (c: Identity) => strict.evaluate(c, makeContext()).map(r => r.ruleId);
       expect(ids(validFor(47, { publiclyTrusted: true }))).not.toContain('tls.validity');
       expect(ids(validFor(48, { publiclyTrusted: true }))).toContain('tls.validity');
@@ -108,9 +113,7 @@ describe('TLS rules', () => {
     it('fails an untrusted chain only when approved issuers are configured', () => {
       const cert = makeCertificate({ chainTrusted: false, issuer: 'CN=Rogue CA' });
       expect(ruleIds(cert)).not.toContain('tls.issuer');
-      const approved = DefaultPolicyEngine.create({
-        settings: { tls: { approvedIssuers: ['/etc/keyring/ca/root.pem'] } },
-      });
+      const approved = evaluator(createTlsPolicyRules({ approvedIssuers: ['/etc/keyring/ca/root.pem'] }));
       const r = approved.evaluate(cert, makeContext()).find(x => x.ruleId === 'tls.issuer');
       expect(r?.severity).toBe('error');
       expect(r?.message).toContain('CN=Rogue CA');
@@ -132,9 +135,7 @@ describe('TLS rules', () => {
     // A 365-day certificate, so the lifetime share (121 days) is not what triggers.
     const expiring = (daysLeft: number) =>
       makeCertificate({ notBefore: daysFromNow(daysLeft - 365), notAfter: daysFromNow(daysLeft) });
-    const strictDays = DefaultPolicyEngine.create({
-      settings: { tls: { expiryWarningLifetimeShare: 0 } },
-    });
+    const strictDays = evaluator(createTlsPolicyRules({ expiryWarningLifetimeShare: 0 }));
     const expiryOf = (c: Identity) =>
       strictDays.evaluate(c, makeContext()).find(r => r.ruleId === 'tls.expiry');
 
@@ -166,7 +167,7 @@ describe('TLS rules', () => {
     });
 
     it('warns a 47-day certificate when a third of its lifetime is left', () => {
-      const onlyShare = DefaultPolicyEngine.create({ settings: { tls: { expiryWarningDays: [7] } } });
+      const onlyShare = evaluator(createTlsPolicyRules({ expiryWarningDays: [7] }));
       const cert = (daysLeft: number) =>
         makeCertificate({ notBefore: daysFromNow(daysLeft - 47), notAfter: daysFromNow(daysLeft) });
       const of = (c: Identity) => onlyShare.evaluate(c, makeContext()).find(r => r.ruleId === 'tls.expiry');
@@ -221,6 +222,25 @@ describe('TLS rules', () => {
       expect(result('tls.self-signed', cert, makeContext({ componentLifecycle: 'production' }))?.severity).toBe('error');
       expect(ruleIds(cert, makeContext({ componentLifecycle: 'experimental' }))).not.toContain('tls.self-signed');
       expect(ruleIds(cert)).not.toContain('tls.self-signed');
+    });
+  });
+
+  describe('thresholds from machineIdentity.policies.tls', () => {
+    const read = (tls: object) => readTlsPolicySettings(new ConfigReader({ machineIdentity: { policies: { tls } } }));
+
+    it('reads the keys onto the defaults', () => {
+      const rules = createTlsPolicyRules(read({ maxValidityDays: { internal: 500 }, minRsaBits: 3072 }));
+      const parameters = Object.fromEntries(rules.map(r => [r.id, r.parameters({} as never)]));
+      expect(parameters['tls.validity']).toEqual({ maxValidityDays: { public: 90, internal: 500 } });
+      expect(parameters['tls.key-size']).toEqual({ minRsaBits: 3072, minEcdsaBits: 256 });
+      expect(readTlsPolicySettings(new ConfigReader({}))).toEqual({});
+    });
+
+    it('refuses invalid thresholds with the key in the message', () => {
+      expect(() => read({ expiryWarningLifetimeShare: 1.5 })).toThrow(/tls\.expiryWarningLifetimeShare must be in \[0, 1\)/);
+      expect(() => read({ expiryWarningDays: [30, -1] })).toThrow(/non-negative/);
+      expect(() => read({ minRsaBits: 0 })).toThrow(/tls\.minRsaBits must be a positive number/);
+      expect(() => read({ maxValidityDays: { public: -1 } })).toThrow(/tls\.maxValidityDays\.public must be a positive number/);
     });
   });
 });

@@ -3,14 +3,18 @@ import { credentialRules } from './credentialRules';
 import type { PolicyRule } from './PolicyRule';
 import { secretRules } from './secretRules';
 import { serviceAccountRules } from './serviceAccountRules';
-import { sshRules } from './sshRules';
-import { tlsRules } from './tlsRules';
 import { tokenRules } from './tokenRules';
 
-/** Every built-in rule, in evaluation order. */
-export const DEFAULT_POLICY_RULES: readonly PolicyRule[] = [
-  ...tlsRules,
-  ...sshRules,
+/**
+ * The core's rules, in evaluation order: the type-agnostic `any.*` rules and
+ * the rules of credential types no single platform owns (API tokens and
+ * service accounts, which the Kubernetes and AWS modules both discover;
+ * workload identities and stored secrets, which every cloud has). They read
+ * only generic identity fields. Type-specific rules come
+ * from modules (`machineIdentityPolicyRulesExtensionPoint`): `tls.*` with the
+ * TLS module, `ssh.*` with the SSH module, and run before these.
+ */
+export const CORE_POLICY_RULES: readonly PolicyRule[] = [
   ...tokenRules,
   ...serviceAccountRules,
   ...credentialRules,
@@ -22,7 +26,7 @@ export const DEFAULT_POLICY_RULES: readonly PolicyRule[] = [
  * Rule ids reserved for rules that need features arriving later (reviews,
  * decommissioning). They are accepted in `disabledRules` and
  * `rules[].id` so configuration can name them ahead of time, and are added
- * to the engine with `DefaultPolicyEngine.fromConfig(config, { rules })`
+ * to the engine with `DefaultPolicyEngine.fromConfig(config, { extraRules })`
  * once the data they read exists:
  *
  * - `any.review-overdue` — the identity's ownership review is overdue

@@ -1,10 +1,18 @@
+import { ConfigReader } from '@backstage/config';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
-import { DefaultPolicyEngine } from './DefaultPolicyEngine';
-import { canonicalSshKeyType } from './sshRules';
-import { daysFromNow, makeContext, makeIdentity } from './__fixtures__/identities';
-import type { PolicyContext } from './types';
+import type { PolicyContext } from '@keyring/plugin-machine-identity-node';
+import {
+  daysFromNow,
+  evaluatePolicyRules,
+  makePolicyContext as makeContext,
+  makeTestIdentity as makeIdentity,
+} from '@keyring/plugin-machine-identity-node/testUtils';
+import { canonicalSshKeyType, createSshPolicyRules } from './createSshPolicyRules';
+import { readSshPolicySettings } from './SshPolicySettings';
 
-const engine = DefaultPolicyEngine.create();
+const rules = createSshPolicyRules();
+const engine = { evaluate: (identity: Identity, context: PolicyContext) => evaluatePolicyRules(rules, identity, context) };
+
 
 function sshKey(overrides: Partial<Identity> = {}): Identity {
   return makeIdentity({
@@ -56,10 +64,8 @@ describe('SSH rules', () => {
     });
 
     it('follows configured key types and RSA minimum', () => {
-      const lenient = DefaultPolicyEngine.create({
-        settings: { ssh: { allowedKeyTypes: ['ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256'], minRsaBits: 2048 } },
-      });
-      const of = (i: Identity) => lenient.evaluate(i, makeContext()).find(r => r.ruleId === 'ssh.algorithm');
+      const lenient = createSshPolicyRules({ allowedKeyTypes: ['ssh-ed25519', 'ssh-rsa', 'ecdsa-sha2-nistp256'], minRsaBits: 2048 });
+      const of = (i: Identity) => evaluatePolicyRules(lenient, i, makeContext()).find(r => r.ruleId === 'ssh.algorithm');
       expect(of(sshKey({ sshKeyType: 'ssh-rsa', keySize: 2048 }))).toBeUndefined();
       expect(of(sshKey({ sshKeyType: 'ssh-rsa', keySize: 2047 }))?.severity).toBe('error');
       expect(of(sshKey({ sshKeyType: 'ecdsa-sha2-nistp256' }))).toBeUndefined();
@@ -128,6 +134,25 @@ describe('SSH rules', () => {
       expect(result('ssh.unknown-owner', orphan)?.severity).toBe('warning');
       expect(result('ssh.unknown-owner', { ...orphan, comment: 'alice@laptop' })).toBeUndefined();
       expect(result('ssh.unknown-owner', { ...orphan, ownershipRule: 'component-annotation' })).toBeUndefined();
+    });
+  });
+
+  describe('thresholds from machineIdentity.policies.ssh', () => {
+    const read = (ssh: object) => readSshPolicySettings(new ConfigReader({ machineIdentity: { policies: { ssh } } }));
+
+    it('reads the keys onto the defaults', () => {
+      const parameters = Object.fromEntries(
+        createSshPolicyRules(read({ minRsaBits: 2048, maxAgeDays: 30 })).map(r => [r.id, r.parameters({} as never)]),
+      );
+      expect(parameters['ssh.algorithm']).toEqual({
+        allowedKeyTypes: ['ssh-ed25519', 'sk-ssh-ed25519@openssh.com'],
+        minRsaBits: 2048,
+      });
+      expect(parameters['ssh.age']).toEqual({ maxAgeDays: 30 });
+    });
+
+    it('refuses a threshold that is not positive', () => {
+      expect(() => read({ maxAgeDays: 0 })).toThrow(/ssh\.maxAgeDays must be a positive number/);
     });
   });
 });

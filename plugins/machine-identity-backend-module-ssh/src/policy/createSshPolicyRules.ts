@@ -1,7 +1,16 @@
 import type { Identity } from '@keyring/plugin-machine-identity-common';
-import { DAY_MS, formatDays, parseTime, type PolicyRule } from './PolicyRule';
-import { countDistinctAccounts } from './observationAccounts';
-import type { PolicyContext } from './types';
+import {
+  countDistinctAccounts,
+  DAY_MS,
+  formatDays,
+  parseTime,
+  type PolicyContext,
+  type PolicyRule,
+} from '@keyring/plugin-machine-identity-node';
+import {
+  DEFAULT_SSH_POLICY_SETTINGS,
+  type SshPolicySettings,
+} from './SshPolicySettings';
 
 const SSH = ['ssh-key'] as const;
 
@@ -38,22 +47,22 @@ export function canonicalSshKeyType(identity: Identity): string | undefined {
   }
 }
 
-const algorithm: PolicyRule = {
+const algorithm = (ssh: SshPolicySettings): PolicyRule => ({
   id: 'ssh.algorithm',
   appliesTo: SSH,
   defaultSeverity: 'warning',
   description:
     'Ed25519 keys (incl. security-key sk- variants) pass; ECDSA and large RSA keys warn; small RSA and DSA keys are errors.',
-  parameters: s => ({
-    allowedKeyTypes: s.ssh.allowedKeyTypes,
-    minRsaBits: s.ssh.minRsaBits,
+  parameters: () => ({
+    allowedKeyTypes: ssh.allowedKeyTypes,
+    minRsaBits: ssh.minRsaBits,
   }),
-  evaluate({ identity, settings }) {
+  evaluate({ identity }) {
     const type = canonicalSshKeyType(identity);
     if (!type) {
       return undefined;
     }
-    const { allowedKeyTypes, minRsaBits } = settings.ssh;
+    const { allowedKeyTypes, minRsaBits } = ssh;
     const remediation =
       'Generate an Ed25519 key (`ssh-keygen -t ed25519`, or `-t ed25519-sk` with a security key), deploy it and remove this one.';
     if (type === 'ssh-rsa') {
@@ -98,32 +107,32 @@ const algorithm: PolicyRule = {
       details: { keyType: type, bits: identity.keySize },
     };
   },
-};
+});
 
-const age: PolicyRule = {
+const age = (ssh: SshPolicySettings): PolicyRule => ({
   id: 'ssh.age',
   appliesTo: SSH,
   defaultSeverity: 'warning',
   description: 'A key is rotated before it reaches the maximum age (counted from when it was first seen).',
-  parameters: s => ({ maxAgeDays: s.ssh.maxAgeDays }),
-  evaluate({ identity, settings, nowMs }) {
+  parameters: () => ({ maxAgeDays: ssh.maxAgeDays }),
+  evaluate({ identity, nowMs }) {
     const since = parseTime(identity.firstSeen);
     if (since === undefined) {
       return undefined;
     }
     const days = (nowMs - since) / DAY_MS;
-    if (days <= settings.ssh.maxAgeDays) {
+    if (days <= ssh.maxAgeDays) {
       return undefined;
     }
     return {
       ruleId: 'ssh.age',
       severity: 'warning',
-      message: `Key first seen ${formatDays(days)} ago, older than the ${settings.ssh.maxAgeDays}-day maximum`,
+      message: `Key first seen ${formatDays(days)} ago, older than the ${ssh.maxAgeDays}-day maximum`,
       remediation: 'Rotate the key: generate a new one, deploy it, remove this one.',
-      details: { ageDays: days, maxAgeDays: settings.ssh.maxAgeDays },
+      details: { ageDays: days, maxAgeDays: ssh.maxAgeDays },
     };
   },
-};
+});
 
 function accountsOf(context: PolicyContext): number {
   return context.distinctAccounts ?? countDistinctAccounts(context.observations) ?? 0;
@@ -170,5 +179,13 @@ const unknownOwner: PolicyRule = {
   },
 };
 
-/** SSH key rules, in evaluation order. */
-export const sshRules: readonly PolicyRule[] = [algorithm, age, shared, unknownOwner];
+/**
+ * The SSH key rules, in evaluation order, with their thresholds
+ * (`machineIdentity.policies.ssh`, read by {@link readSshPolicySettings}) on
+ * top of {@link DEFAULT_SSH_POLICY_SETTINGS}. The SSH module registers them
+ * through `machineIdentityPolicyRulesExtensionPoint`.
+ */
+export function createSshPolicyRules(settings: Partial<SshPolicySettings> = {}): readonly PolicyRule[] {
+  const ssh: SshPolicySettings = { ...DEFAULT_SSH_POLICY_SETTINGS, ...settings };
+  return [algorithm(ssh), age(ssh), shared, unknownOwner];
+}

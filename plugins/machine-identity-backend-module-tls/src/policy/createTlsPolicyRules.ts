@@ -1,6 +1,17 @@
 import type { Identity } from '@keyring/plugin-machine-identity-common';
-import { DAY_MS, formatDays, parseTime, type PolicyRule } from './PolicyRule';
-import type { PolicyContext } from './types';
+import {
+  DAY_MS,
+  formatDays,
+  parseTime,
+  type PolicyContext,
+  type PolicyRule,
+} from '@keyring/plugin-machine-identity-node';
+import { curveBits, tlsKeyFamily } from './tlsKeyFamily';
+import {
+  DEFAULT_TLS_POLICY_SETTINGS,
+  type TlsPolicySettings,
+  type TlsPolicySettingsOverrides,
+} from './TlsPolicySettings';
 
 const TLS = ['tls-certificate'] as const;
 
@@ -9,68 +20,21 @@ function isPublic(identity: Identity, context: PolicyContext): boolean {
   return identity.publiclyTrusted ?? context.environment === 'public';
 }
 
-/** The key family of a certificate, from the many spellings scanners and libraries use. */
-export function tlsKeyFamily(
-  keyAlgorithm: string | undefined,
-): 'rsa' | 'ec' | 'eddsa' | 'dsa' | undefined {
-  if (!keyAlgorithm) {
-    return undefined;
-  }
-  const alg = keyAlgorithm.toLowerCase();
-  if (alg.includes('rsa')) {
-    return 'rsa';
-  }
-  if (alg.includes('ed25519') || alg.includes('ed448') || alg === 'eddsa') {
-    return 'eddsa';
-  }
-  if (alg === 'ec' || alg.includes('ecdsa') || alg.includes('ecpublickey')) {
-    return 'ec';
-  }
-  if (alg.includes('dsa')) {
-    return 'dsa';
-  }
-  return undefined;
-}
-
-const CURVE_BITS: Record<string, number> = {
-  prime192v1: 192,
-  secp192r1: 192,
-  secp224r1: 224,
-  prime256v1: 256,
-  secp256r1: 256,
-  secp256k1: 256,
-  secp384r1: 384,
-  secp521r1: 521,
-};
-
-/** Bits of an elliptic curve named `P-256`, `prime256v1`, `secp384r1`, `brainpoolP256r1`… */
-export function curveBits(curve: string | undefined): number | undefined {
-  if (!curve) {
-    return undefined;
-  }
-  const known = CURVE_BITS[curve.toLowerCase()];
-  if (known) {
-    return known;
-  }
-  const digits = /(\d{3})/.exec(curve);
-  return digits ? Number(digits[1]) : undefined;
-}
-
-const validity: PolicyRule = {
+const validity = (tls: TlsPolicySettings): PolicyRule => ({
   id: 'tls.validity',
   appliesTo: TLS,
   defaultSeverity: 'warning',
   description:
     'A certificate is valid no longer than the maximum for its audience (public or internal).',
-  parameters: s => ({ maxValidityDays: s.tls.maxValidityDays }),
-  evaluate({ identity, context, settings }) {
+  parameters: () => ({ maxValidityDays: tls.maxValidityDays }),
+  evaluate({ identity, context }) {
     const from = parseTime(identity.notBefore);
     const to = parseTime(identity.notAfter);
     if (from === undefined || to === undefined || identity.isCa) {
       return undefined;
     }
     const audience = isPublic(identity, context) ? 'public' : 'internal';
-    const maxDays = settings.tls.maxValidityDays[audience];
+    const maxDays = tls.maxValidityDays[audience];
     const days = (to - from) / DAY_MS;
     if (days <= maxDays) {
       return undefined;
@@ -83,46 +47,46 @@ const validity: PolicyRule = {
       details: { validityDays: days, maxDays, audience },
     };
   },
-};
+});
 
-const keySize: PolicyRule = {
+const keySize = (tls: TlsPolicySettings): PolicyRule => ({
   id: 'tls.key-size',
   appliesTo: TLS,
   defaultSeverity: 'error',
   description:
     'Keys are RSA of at least the minimum size, ECDSA on at least P-256, or Ed25519/Ed448.',
-  parameters: s => ({
-    minRsaBits: s.tls.minRsaBits,
-    minEcdsaBits: s.tls.minEcdsaBits,
+  parameters: () => ({
+    minRsaBits: tls.minRsaBits,
+    minEcdsaBits: tls.minEcdsaBits,
   }),
-  evaluate({ identity, settings }) {
+  evaluate({ identity }) {
     const family = tlsKeyFamily(identity.keyAlgorithm);
     const remediation =
       'Reissue the certificate with an ECDSA P-256 (or larger) or RSA 2048+ key; prefer ECDSA.';
     if (family === 'rsa') {
       const bits = identity.keySize;
-      if (bits === undefined || bits >= settings.tls.minRsaBits) {
+      if (bits === undefined || bits >= tls.minRsaBits) {
         return undefined;
       }
       return {
         ruleId: 'tls.key-size',
         severity: 'error',
-        message: `RSA key of ${bits} bits is below the ${settings.tls.minRsaBits}-bit minimum`,
+        message: `RSA key of ${bits} bits is below the ${tls.minRsaBits}-bit minimum`,
         remediation,
-        details: { keyAlgorithm: 'rsa', bits, minBits: settings.tls.minRsaBits },
+        details: { keyAlgorithm: 'rsa', bits, minBits: tls.minRsaBits },
       };
     }
     if (family === 'ec') {
       const bits = curveBits(identity.curve) ?? identity.keySize;
-      if (bits === undefined || bits >= settings.tls.minEcdsaBits) {
+      if (bits === undefined || bits >= tls.minEcdsaBits) {
         return undefined;
       }
       return {
         ruleId: 'tls.key-size',
         severity: 'error',
-        message: `ECDSA key on ${identity.curve ?? `a ${bits}-bit curve`} is below the P-${settings.tls.minEcdsaBits} minimum`,
+        message: `ECDSA key on ${identity.curve ?? `a ${bits}-bit curve`} is below the P-${tls.minEcdsaBits} minimum`,
         remediation,
-        details: { keyAlgorithm: 'ecdsa', bits, minBits: settings.tls.minEcdsaBits },
+        details: { keyAlgorithm: 'ecdsa', bits, minBits: tls.minEcdsaBits },
       };
     }
     if (family === 'dsa') {
@@ -136,17 +100,17 @@ const keySize: PolicyRule = {
     }
     return undefined;
   },
-};
+});
 
-const issuer: PolicyRule = {
+const issuer = (tls: TlsPolicySettings): PolicyRule => ({
   id: 'tls.issuer',
   appliesTo: TLS,
   defaultSeverity: 'error',
   description: 'The certificate chain ends in one of the approved CAs.',
-  parameters: s => ({ approvedIssuers: s.tls.approvedIssuers }),
-  evaluate({ identity, settings }) {
+  parameters: () => ({ approvedIssuers: tls.approvedIssuers }),
+  evaluate({ identity }) {
     if (
-      settings.tls.approvedIssuers.length === 0 ||
+      tls.approvedIssuers.length === 0 ||
       identity.chainTrusted !== false
     ) {
       return undefined;
@@ -154,12 +118,12 @@ const issuer: PolicyRule = {
     return {
       ruleId: 'tls.issuer',
       severity: 'error',
-      message: `Issuer ${identity.issuer ?? '(unknown)'} does not chain to any of the ${settings.tls.approvedIssuers.length} approved CAs`,
+      message: `Issuer ${identity.issuer ?? '(unknown)'} does not chain to any of the ${tls.approvedIssuers.length} approved CAs`,
       remediation:
-        'Reissue the certificate from an approved CA (see machineIdentity.policies.tls.approvedIssuers).',
+        'Reissue the certificate from an approved CA (see machineIdentity.policietls.approvedIssuers).',
     };
   },
-};
+});
 
 const automation: PolicyRule = {
   id: 'tls.automation',
@@ -182,22 +146,22 @@ const automation: PolicyRule = {
   },
 };
 
-const expiry: PolicyRule = {
+const expiry = (tls: TlsPolicySettings): PolicyRule => ({
   id: 'tls.expiry',
   appliesTo: TLS,
   defaultSeverity: 'warning',
   description:
     'Alerts before expiry at fixed day thresholds and when a share of the lifetime is left; within the smallest threshold it is an error.',
-  parameters: s => ({
-    expiryWarningDays: s.tls.expiryWarningDays,
-    expiryWarningLifetimeShare: s.tls.expiryWarningLifetimeShare,
+  parameters: () => ({
+    expiryWarningDays: tls.expiryWarningDays,
+    expiryWarningLifetimeShare: tls.expiryWarningLifetimeShare,
   }),
-  evaluate({ identity, settings, nowMs }) {
+  evaluate({ identity, nowMs }) {
     const to = parseTime(identity.notAfter);
     if (to === undefined || nowMs > to) {
       return undefined;
     }
-    const thresholds = settings.tls.expiryWarningDays;
+    const thresholds = tls.expiryWarningDays;
     const daysLeft = (to - nowMs) / DAY_MS;
     let threshold: number | undefined;
     for (const t of thresholds) {
@@ -206,7 +170,7 @@ const expiry: PolicyRule = {
       }
     }
     const from = parseTime(identity.notBefore);
-    const share = settings.tls.expiryWarningLifetimeShare;
+    const share = tls.expiryWarningLifetimeShare;
     const lifetime = from === undefined ? undefined : to - from;
     const shareLeft =
       lifetime !== undefined && lifetime > 0 ? (to - nowMs) / lifetime : undefined;
@@ -242,7 +206,7 @@ const expiry: PolicyRule = {
       },
     };
   },
-};
+});
 
 const expired: PolicyRule = {
   id: 'tls.expired',
@@ -317,14 +281,17 @@ const selfSigned: PolicyRule = {
   },
 };
 
-/** TLS certificate rules, in evaluation order. */
-export const tlsRules: readonly PolicyRule[] = [
-  expired,
-  expiry,
-  validity,
-  keySize,
-  sha1Signature,
-  issuer,
-  selfSigned,
-  automation,
-];
+/**
+ * The TLS certificate rules, in evaluation order, with their thresholds
+ * (`machineIdentity.policies.tls`, read by {@link readTlsPolicySettings}) on
+ * top of {@link DEFAULT_TLS_POLICY_SETTINGS}. The TLS module registers them
+ * through `machineIdentityPolicyRulesExtensionPoint`.
+ */
+export function createTlsPolicyRules(settings: TlsPolicySettingsOverrides = {}): readonly PolicyRule[] {
+  const tls: TlsPolicySettings = {
+    ...DEFAULT_TLS_POLICY_SETTINGS,
+    ...settings,
+    maxValidityDays: { ...DEFAULT_TLS_POLICY_SETTINGS.maxValidityDays, ...settings.maxValidityDays },
+  };
+  return [expired, expiry(tls), validity(tls), keySize(tls), sha1Signature, issuer(tls), selfSigned, automation];
+}

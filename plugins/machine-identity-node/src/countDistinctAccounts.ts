@@ -1,9 +1,11 @@
 import type { Observation } from '@keyring/plugin-machine-identity-common';
 
 /**
- * Distinct logins a key is seen under: `account@host` where the sighting names
- * its host (the same account name on two hosts is two logins), else the
- * account alone. Undefined when no sighting names an account.
+ * Distinct logins a credential is seen under: `account@host` where the
+ * sighting names its host (the same account name on two hosts is two logins),
+ * else the account alone. Undefined when no sighting names an account. The
+ * core fills `PolicyContext.distinctAccounts` with it; rules of shared
+ * credentials (e.g. `ssh.shared`) fall back to it.
  */
 export function countDistinctAccounts(observations: Observation[]): number | undefined {
   const logins = new Set<string>();
