@@ -12,6 +12,8 @@ import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
 import {
   type MachineIdentityRevoker,
   type MachineIdentityScanner,
+  type PolicyRule,
+  machineIdentityPolicyRulesExtensionPoint,
   machineIdentityRevokersExtensionPoint,
   machineIdentityScannersExtensionPoint,
 } from '@keyring/plugin-machine-identity-node';
@@ -58,9 +60,10 @@ describe('machineIdentityModuleSsh', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('registers the ssh-files and ssh-hosts scanners and the authorized_keys revoker on the machine-identity extension points', async () => {
+  it('registers the ssh-files and ssh-hosts scanners, the authorized_keys revoker and the ssh.* policy rules on the machine-identity extension points', async () => {
     const registered: MachineIdentityScanner[] = [];
     const revokers: MachineIdentityRevoker[] = [];
+    const rules: PolicyRule[] = [];
     let initialised = false;
     const owner = createBackendPlugin({
       pluginId: 'machine-identity',
@@ -70,6 +73,9 @@ describe('machineIdentityModuleSsh', () => {
         });
         env.registerExtensionPoint(machineIdentityRevokersExtensionPoint, {
           addRevoker: (...added) => revokers.push(...added),
+        });
+        env.registerExtensionPoint(machineIdentityPolicyRulesExtensionPoint, {
+          addPolicyRule: (...added) => rules.push(...added),
         });
         env.registerInit({
           deps: { logger: coreServices.logger },
@@ -84,6 +90,7 @@ describe('machineIdentityModuleSsh', () => {
       expect(initialised).toBe(true);
       expect(registered.map(s => [...s.sourceTypes])).toEqual([['ssh-files'], ['ssh-hosts']]);
       expect(revokers.map(r => r.id)).toEqual(['ssh-authorized-keys']);
+      expect(rules.map(r => r.id)).toEqual(['ssh.algorithm', 'ssh.age', 'ssh.shared', 'ssh.unknown-owner']);
       const files = registered.find(s => s.sourceTypes.includes('ssh-files'))!;
       const outcome = await runScanner(files, { type: 'ssh-files', paths: [`${fleet.fleet}/**/authorized_keys`] });
       expect(outcome.discoveries).toHaveLength(4);
