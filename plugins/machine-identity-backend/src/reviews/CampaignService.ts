@@ -3,6 +3,7 @@ import type { ReviewCampaign } from '@keyring/plugin-machine-identity-common';
 import { randomUUID } from 'node:crypto';
 import type { AuditStore } from '../database/types';
 import type { DatabaseCampaignStore } from './DatabaseCampaignStore';
+import { privilegedReason } from './privilegedIdentity';
 import type { ReviewIdentityWriter, ReviewSettings } from './types';
 
 const DAY_MS = 86_400_000;
@@ -11,7 +12,9 @@ const DAY_MS = 86_400_000;
  * Opens ownership review campaigns: one per owning Group, holding every
  * active identity the Group owns at opening (orphans go to the fallback
  * Group's campaign). Opening closes the Group's unfinished campaign, marks its
- * identities `due` and is audited, all in one transaction per Group.
+ * identities `due` and is audited, all in one transaction per Group. With
+ * `reviews.requireSecondReviewer` the campaign also marks its privileged
+ * identities, whose confirmation then needs two members.
  */
 export class CampaignService {
   private constructor(
@@ -78,6 +81,10 @@ export class CampaignService {
           { includeUnowned: owner === this.settings.fallbackOwner },
         );
         await this.identities.setCampaignReviewStatus(tx, result.campaign.id, 'due');
+        const privileged = this.settings.requireSecondReviewer
+          ? await this.privilegedAmong(tx, result.identityIds)
+          : undefined;
+        if (privileged) await this.store.markSecondReviewer(tx, result.campaign.id, privileged);
         await this.audit.append(
           [
             ...closed.map(id => ({
@@ -93,13 +100,13 @@ export class CampaignService {
               actor: options.openedBy === 'schedule' ? undefined : options.openedBy,
               action: 'review-campaign-opened',
               campaignId: result.campaign.id,
-              after: { owner, total: result.identityIds.length, dueAt },
+              after: { owner, total: result.identityIds.length, dueAt, ...(privileged ? { secondReviewerFor: privileged.size } : {}) },
               message: `Ownership review of ${result.identityIds.length} identities opened for ${owner}, due ${dueAt}`,
             },
           ],
           tx,
         );
-        return result.campaign;
+        return privileged ? (await this.store.getCampaign(result.campaign.id, tx))! : result.campaign;
       });
       opened.push(campaign);
     }
@@ -110,5 +117,18 @@ export class CampaignService {
       );
     }
     return opened;
+  }
+
+  /** Privileged identities among the campaign's, with why. */
+  private async privilegedAmong(
+    tx: Parameters<Parameters<DatabaseCampaignStore['transaction']>[0]>[0],
+    ids: string[],
+  ): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const record of (await this.identities.readRecords(tx, ids)).values()) {
+      const reason = privilegedReason(record);
+      if (reason) out.set(record.id, reason);
+    }
+    return out;
   }
 }

@@ -24,8 +24,8 @@ export const UNFINISHED_STATES: readonly CampaignState[] = ['open', 'overdue'];
 
 /** Filters of a campaign's item list. */
 export interface ItemFilter {
-  /** `undecided` or one decision. */
-  decision?: 'undecided' | ReviewDecisionKind;
+  /** `undecided`, `awaiting-second-review` (confirmed once, a subset of undecided) or one decision. */
+  decision?: 'undecided' | 'awaiting-second-review' | ReviewDecisionKind;
   type?: string;
   /** Case-insensitive substring of the display name. */
   q?: string;
@@ -167,6 +167,7 @@ export class DatabaseCampaignStore {
       .orderBy('ri.identity_id')
       .limit(options.limit + 1);
     if (filter.decision === 'undecided') query.whereNull('ri.decision');
+    else if (filter.decision === 'awaiting-second-review') query.whereNull('ri.decision').whereNotNull('ri.first_confirmed_by');
     else if (filter.decision) query.where('ri.decision', filter.decision);
     if (filter.type) query.where('i.type', filter.type);
     if (filter.q) query.whereRaw('lower(i.display_name) like ?', [`%${filter.q.toLowerCase()}%`]);
@@ -218,6 +219,41 @@ export class DatabaseCampaignStore {
     }
   }
 
+  /**
+   * Makes the campaign a second-reviewer campaign and marks its privileged
+   * items with the reason (decided by the review services).
+   */
+  async markSecondReviewer(tx: Knex.Transaction, campaignId: string, privileged: Map<string, string>): Promise<void> {
+    await tx('review_campaigns').where('id', campaignId).update({ second_reviewer: true });
+    const byReason = new Map<string, string[]>();
+    for (const [identityId, reason] of privileged) byReason.set(reason, [...(byReason.get(reason) ?? []), identityId]);
+    for (const [reason, ids] of byReason) {
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        await tx('review_items')
+          .where('campaign_id', campaignId)
+          .whereIn('identity_id', ids.slice(i, i + CHUNK))
+          .update({ privileged_reason: reason });
+      }
+    }
+  }
+
+  /** Records first confirmations of privileged items (the items stay undecided); returns how many it wrote. */
+  async writeFirstConfirmations(
+    tx: Knex.Transaction,
+    campaignId: string,
+    confirmations: Array<{ identityId: string; by: string; at: string }>,
+  ): Promise<number> {
+    let written = 0;
+    for (const c of confirmations) {
+      written += await tx('review_items')
+        .where({ campaign_id: campaignId, identity_id: c.identityId })
+        .whereNull('decision')
+        .whereNull('first_confirmed_by')
+        .update({ first_confirmed_by: c.by, first_confirmed_at: c.at });
+    }
+    return written;
+  }
+
   /** Recounts a campaign's progress; completes it when nothing is left. */
   async refreshProgress(tx: Knex.Transaction, campaignId: string, now: string): Promise<ReviewCampaign> {
     const counts = (await tx('review_items')
@@ -228,11 +264,18 @@ export class DatabaseCampaignStore {
     const by = (d: string | null) => Number(counts.find(c => c.decision === d)?.n ?? 0);
     const decided = by('confirm') + by('reassign') + by('revoke');
     const total = decided + by(null);
+    const awaiting = await tx('review_items')
+      .where('campaign_id', campaignId)
+      .whereNull('decision')
+      .whereNotNull('first_confirmed_by')
+      .count({ n: '*' })
+      .first();
     const update: Record<string, unknown> = {
       decided,
       confirmed: by('confirm'),
       reassigned: by('reassign'),
       revoked: by('revoke'),
+      awaiting_second_review: Number(awaiting?.n ?? 0),
     };
     await tx('review_campaigns').where('id', campaignId).update(update);
     if (decided === total) {

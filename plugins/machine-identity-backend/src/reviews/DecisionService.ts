@@ -1,5 +1,6 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type {
+  ReviewCampaign,
   ReviewDecisionInput,
   ReviewDecisionResult,
   ReviewItem,
@@ -25,8 +26,39 @@ function listIds(ids: string[]): string {
 }
 
 /**
+ * The confirmations of a batch that are the first of two (privileged items of
+ * a second-reviewer campaign nobody has confirmed yet). Refuses a member who
+ * already gave the first confirmation of an item: the second must be someone
+ * else.
+ */
+function firstConfirmationsOf(
+  campaign: ReviewCampaign,
+  decisions: ReviewDecisionInput[],
+  items: Map<string, ReviewItem>,
+  caller: ReviewCaller,
+): Set<string> {
+  const firsts = new Set<string>();
+  if (!campaign.secondReviewer) return firsts;
+  for (const d of decisions) {
+    const item = items.get(d.identityId)!;
+    if (d.decision !== 'confirm' || !item.privilegedReason) continue;
+    if (!item.firstConfirmedBy) {
+      firsts.add(d.identityId);
+    } else if (item.firstConfirmedBy === caller.userEntityRef) {
+      throw new ConflictError(
+        `Second review: ${caller.userEntityRef} already confirmed "${item.displayName}" (${item.privilegedReason}); ` +
+          `a different member of ${campaign.owner} must give the second confirmation`,
+      );
+    }
+  }
+  return firsts;
+}
+
+/**
  * Attestation: members of a campaign's owning Group confirm, reassign or ask
- * to revoke each identity. A batch is all or nothing; its decisions, the
+ * to revoke each identity. In a second-reviewer campaign a privileged
+ * identity's confirmation counts only once a second, different member
+ * confirms it; the first is recorded (and audited) on its own. A batch is all or nothing; its decisions, the
  * reassignments they create, the identities' `reviewed` status and one audit
  * event per decision are written in one transaction. Revocation requests are
  * created first through the revocation workflow, which audits them itself.
@@ -75,6 +107,7 @@ export class DecisionService {
     this.validate(decisions, campaign.owner);
     const ids = decisions.map(d => d.identityId);
     const items = await this.campaigns.transaction(tx => this.checkUndecided(tx, campaignId, ids));
+    firstConfirmationsOf(campaign, decisions, items, caller);
 
     const revocationIds = new Map<string, string>();
     for (const d of decisions.filter(x => x.decision === 'revoke')) {
@@ -90,8 +123,11 @@ export class DecisionService {
     }
 
     const at = now.toISOString();
+    let decidedIds: string[] = ids;
     const result = await this.campaigns.transaction(async tx => {
-      await this.checkUndecided(tx, campaignId, ids);
+      const current = await this.checkUndecided(tx, campaignId, ids);
+      const firsts = firstConfirmationsOf(campaign, decisions, current, caller);
+      decidedIds = ids.filter(id => !firsts.has(id));
       const pending = await this.reassignments.pendingFor(
         tx,
         decisions.filter(d => d.decision === 'reassign').map(d => d.identityId),
@@ -103,8 +139,12 @@ export class DecisionService {
       const writes: ItemDecisionWrite[] = [];
       const events: AuditEventInput[] = [];
       for (const d of decisions) {
-        const item = items.get(d.identityId)!;
+        const item = current.get(d.identityId)!;
         const comment = d.comment?.trim() || undefined;
+        if (firsts.has(d.identityId)) {
+          events.push(this.firstConfirmationEvent(campaignId, item, caller.userEntityRef, comment, at));
+          continue;
+        }
         const write: ItemDecisionWrite = {
           identityId: d.identityId,
           decision: d.decision,
@@ -131,8 +171,12 @@ export class DecisionService {
         events.push(this.event(campaignId, item, write, at));
       }
       await this.reassignments.insert(tx, newReassignments);
+      const confirmations = [...firsts].map(identityId => ({ identityId, by: caller.userEntityRef, at }));
+      if ((await this.campaigns.writeFirstConfirmations(tx, campaignId, confirmations)) < confirmations.length) {
+        throw new ConflictError('Another member confirmed one of these identities meanwhile; reload the campaign');
+      }
       await this.campaigns.writeDecisions(tx, campaignId, writes);
-      await this.identities.setReviewStatus(tx, ids, 'reviewed');
+      await this.identities.setReviewStatus(tx, decidedIds, 'reviewed');
       await this.audit.append(events, tx);
       const updated = await this.campaigns.refreshProgress(tx, campaignId, at);
       if (updated.state === 'completed') {
@@ -153,11 +197,12 @@ export class DecisionService {
       return {
         campaign: updated,
         decided: writes.length,
+        firstConfirmations: [...firsts],
         reassignmentIds: newReassignments.map(r => r.id),
         revocationIds: [...revocationIds.values()],
       };
     });
-    const wereOverdue = ids.filter(id => items.get(id)!.reviewStatus === 'overdue');
+    const wereOverdue = decidedIds.filter(id => items.get(id)!.reviewStatus === 'overdue');
     if (wereOverdue.length > 0) await this.evaluate(wereOverdue, now);
     return result;
   }
@@ -201,22 +246,45 @@ export class DecisionService {
     return items;
   }
 
+  private firstConfirmationEvent(
+    campaignId: string,
+    item: ReviewItem,
+    actor: string,
+    comment: string | undefined,
+    at: string,
+  ): AuditEventInput {
+    return {
+      at,
+      actor,
+      action: 'review-first-confirmed',
+      identityId: item.identityId,
+      campaignId,
+      before: { owner: item.owner, reviewStatus: item.reviewStatus },
+      after: { firstConfirmedBy: actor, privilegedReason: item.privilegedReason, awaiting: 'second-review', reviewStatus: item.reviewStatus },
+      comment,
+      message: `Review of ${item.displayName}: first confirmation of a privileged identity (${item.privilegedReason}); a second member must confirm`,
+    };
+  }
+
   private event(campaignId: string, item: ReviewItem, write: ItemDecisionWrite, at: string): AuditEventInput {
     const target =
       write.decision === 'reassign'
         ? `reassignment to ${write.toOwner} requested`
         : write.decision === 'revoke'
           ? `revocation requested (${write.revocationId})`
-          : 'ownership confirmed';
+          : item.firstConfirmedBy
+            ? `ownership confirmed by a second member (first: ${item.firstConfirmedBy})`
+            : 'ownership confirmed';
     return {
       at,
       actor: write.decidedBy,
       action: ACTIONS[write.decision],
       identityId: item.identityId,
       campaignId,
-      before: { owner: item.owner, reviewStatus: item.reviewStatus },
+      before: { owner: item.owner, reviewStatus: item.reviewStatus, ...(item.firstConfirmedBy ? { firstConfirmedBy: item.firstConfirmedBy } : {}) },
       after: {
         decision: write.decision,
+        ...(item.firstConfirmedBy && write.decision === 'confirm' ? { secondConfirmedBy: write.decidedBy } : {}),
         reviewStatus: 'reviewed',
         toOwner: write.toOwner,
         reassignmentId: write.reassignmentId,

@@ -1,6 +1,6 @@
 import type { ReviewStatus } from '@keyring/plugin-machine-identity-common';
 import type { Knex } from 'knex';
-import type { InventoryStores } from '../database/types';
+import type { IdentityRecord, InventoryStores } from '../database/types';
 import type { ReviewIdentityWriter } from './types';
 
 /**
@@ -40,6 +40,10 @@ export class InventoryReviewIdentityWriter implements ReviewIdentityWriter {
   ): Promise<void> {
     await this.stores.changes.allocator(tx);
     await this.stores.identities.setCampaignReviewStatus(campaignId, status, options, tx);
+  }
+
+  readRecords(tx: Knex.Transaction, ids: string[]): Promise<Map<string, IdentityRecord>> {
+    return this.stores.identities.getRecords(ids, tx);
   }
 
   async setReviewOwner(tx: Knex.Transaction, identityId: string, owner: string): Promise<void> {

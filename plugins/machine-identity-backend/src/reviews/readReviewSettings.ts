@@ -41,5 +41,6 @@ export function readReviewSettings(config: Config): ReviewConfig {
     fallbackOwner: config.getOptionalString('machineIdentity.fallbackOwner')?.toLowerCase(),
     schedule: schedule ? readSchedulerServiceTaskScheduleDefinitionFromConfig(schedule) : DEFAULT_REVIEW_SCHEDULE,
     scheduled: reviews?.getOptionalBoolean('enabled') ?? true,
+    requireSecondReviewer: reviews?.getOptionalBoolean('requireSecondReviewer') ?? false,
   };
 }

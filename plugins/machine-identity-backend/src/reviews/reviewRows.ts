@@ -23,6 +23,8 @@ export interface CampaignRow {
   confirmed: number | string;
   reassigned: number | string;
   revoked: number | string;
+  second_reviewer?: boolean | number | null;
+  awaiting_second_review?: number | string | null;
 }
 
 /** A `review_items` row joined with the identity's display fields. */
@@ -36,6 +38,9 @@ export interface ItemRow {
   decided_at: string | null;
   reassignment_id: string | null;
   revocation_id: string | null;
+  privileged_reason?: string | null;
+  first_confirmed_by?: string | null;
+  first_confirmed_at?: string | null;
   display_name?: string | null;
   type?: string | null;
   component?: string | null;
@@ -94,6 +99,7 @@ export function rowToCampaign(row: CampaignRow): ReviewCampaign {
     completedAt: opt(row.completed_at),
     closedAt: opt(row.closed_at),
     escalatedAt: opt(row.escalated_at),
+    secondReviewer: Boolean(row.second_reviewer),
     progress: {
       total,
       decided,
@@ -101,6 +107,7 @@ export function rowToCampaign(row: CampaignRow): ReviewCampaign {
       reassigned: Number(row.reassigned),
       revoked: Number(row.revoked),
       remaining: total - decided,
+      awaitingSecondReview: Number(row.awaiting_second_review ?? 0),
     },
   };
 }
@@ -121,6 +128,9 @@ export function rowToItem(row: ItemRow): ReviewItem {
     decidedAt: opt(row.decided_at),
     reassignmentId: opt(row.reassignment_id),
     revocationId: opt(row.revocation_id),
+    privilegedReason: opt(row.privileged_reason),
+    firstConfirmedBy: opt(row.first_confirmed_by),
+    firstConfirmedAt: opt(row.first_confirmed_at),
   };
 }
 

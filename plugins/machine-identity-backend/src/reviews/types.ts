@@ -3,6 +3,7 @@ import type {
   RevocationRequest,
 } from '@keyring/plugin-machine-identity-common';
 import type { Knex } from 'knex';
+import type { IdentityRecord } from '../database/types';
 
 /** A signed-in user acting on reviews: who, and which Groups they belong to. */
 export interface ReviewCaller {
@@ -42,6 +43,8 @@ export interface ReviewIdentityWriter {
     status: ReviewStatus,
     options?: { undecidedOnly?: boolean },
   ): Promise<void>;
+  /** The stored records of these identities (those that exist), read inside `tx`. */
+  readRecords(tx: Knex.Transaction, ids: string[]): Promise<Map<string, IdentityRecord>>;
   /** Records the owner decided by review inside `tx` (highest ownership precedence). */
   setReviewOwner(tx: Knex.Transaction, identityId: string, owner: string): Promise<void>;
   /** Re-resolves ownership of these identities (only these) after the transaction committed. */
@@ -54,4 +57,9 @@ export interface ReviewSettings {
   dueInMs: number;
   /** Group that reviews orphans (`machineIdentity.fallbackOwner`). */
   fallbackOwner?: string;
+  /**
+   * `machineIdentity.reviews.requireSecondReviewer`: campaigns opened while it
+   * is set need two different members to confirm a privileged identity.
+   */
+  requireSecondReviewer?: boolean;
 }

@@ -242,7 +242,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Attests up to 1,000 identities of the campaign at once, as the calling user (`machine-identity.review`; service principals are refused), who must be a member of the campaign's owning Group (403 otherwise). `reassign` (with `toOwner`) creates a reassignment the receiving Group must accept — the owner stays until then; `revoke` creates a revocation request; both need a comment. All or nothing, one audit event per decision in the same transaction. 409 when an item is already decided or the campaign is completed or closed.
+        /** Attests up to 1,000 identities of the campaign at once, as the calling user (`machine-identity.review`; service principals are refused), who must be a member of the campaign's owning Group (403 otherwise). `reassign` (with `toOwner`) creates a reassignment the receiving Group must accept — the owner stays until then; `revoke` creates a revocation request; both need a comment. In a second-reviewer campaign a `confirm` of a privileged item (`privilegedReason`) is recorded as the first attestation (audit `review-first-confirmed`) and counts only when a second, different member confirms it (`review-confirmed`); the same member confirming twice is a 409. All or nothing, one audit event per decision in the same transaction. 409 when an item is already decided or the campaign is completed or closed.
          *      */
         post: operations["decideReviewItems"];
         delete?: never;
@@ -380,8 +380,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Revocation requests, newest first, keyset-paginated. Read as identity details are (`machine-identity.details.read`): a conditional policy (`isOwner`) filters the query by the request's identity.
-         *      */
+        /** Revocation requests, newest first, keyset-paginated. Needs `machine-identity.read`. */
         get: operations["listRevocations"];
         put?: never;
         /** Requests the revocation of one identity (`machine-identity.revoke.request` on it). The requester is the caller (user or service); a second user must approve. 409 when the identity already has an open request or nothing live to revoke.
@@ -400,7 +399,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One revocation request (`machine-identity.details.read` on its identity; 404 outside the policy's conditions). */
+        /** One revocation request. */
         get: operations["getRevocation"];
         put?: never;
         post?: never;
@@ -419,7 +418,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approves a `requested` revocation as the calling user (`machine-identity.revoke.approve` on the request's identity: 404 for a request the caller cannot read, 403 for one they may read but not decide; service principals are refused). The requester cannot approve their own request (403). Execution follows after the grace period. 409 when the request is not `requested` or expired.
+        /** Approves a `requested` revocation as the calling user (`machine-identity.revoke.approve`; service principals are refused). The requester cannot approve their own request (403). Execution follows after the grace period. 409 when the request is not `requested` or expired.
          *      */
         post: operations["approveRevocation"];
         delete?: never;
@@ -437,7 +436,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rejects a `requested` revocation with a comment, as the calling user (`machine-identity.revoke.approve` on the request's identity, as for approve). */
+        /** Rejects a `requested` revocation with a comment, as the calling user (`machine-identity.revoke.approve`). */
         post: operations["rejectRevocation"];
         delete?: never;
         options?: never;
@@ -501,11 +500,7 @@ export interface components {
         };
         /** @enum {string} */
         IdentityType: "tls-certificate" | "ssh-key" | "api-token" | "service-account" | "workload-identity" | "secret";
-        /**
-         * @description `active`: seen by scans. `gone`: no longer seen (retired on evidence, or a verified revocation). `pending-revocation`: a revocation was approved (or is a manual task). `revoked`: revoked at its source or CA, awaiting a re-scan that no longer sees it; while scans still see it (live observations) it is revoked but still present.
-         *
-         * @enum {string}
-         */
+        /** @enum {string} */
         IdentityState: "active" | "gone" | "pending-revocation" | "revoked";
         /**
          * @description Whether rotation is automated (cert-manager, ACME, a rotation schedule).
@@ -866,6 +861,8 @@ export interface components {
             reassigned: number;
             revoked: number;
             remaining: number;
+            /** @description Privileged items confirmed once, waiting for a second, different member (second-reviewer campaigns); they count as remaining, not decided. */
+            awaitingSecondReview?: number;
         };
         ReviewCampaign: {
             id: string;
@@ -879,6 +876,8 @@ export interface components {
             completedAt?: string;
             closedAt?: string;
             escalatedAt?: string;
+            /** @description Opened with `machineIdentity.reviews.requireSecondReviewer`: a confirmation of a privileged item counts only once a second, different member confirms it too. */
+            secondReviewer?: boolean;
             progress: components["schemas"]["CampaignProgress"];
         };
         ReviewCampaignList: {
@@ -904,6 +903,11 @@ export interface components {
             decidedAt?: string;
             reassignmentId?: string;
             revocationId?: string;
+            /** @description Set in second-reviewer campaigns when the identity is privileged (admin roles, cluster-admin, root SSH login): its confirmation needs two members. */
+            privilegedReason?: string;
+            /** @description The member who confirmed first; the item stays undecided until another member confirms. */
+            firstConfirmedBy?: string;
+            firstConfirmedAt?: string;
         };
         ReviewCampaignDetails: components["schemas"]["ReviewCampaign"] & {
             items: components["schemas"]["ReviewItem"][];
@@ -922,7 +926,10 @@ export interface components {
         };
         ReviewDecisionResult: {
             campaign: components["schemas"]["ReviewCampaign"];
+            /** @description Decisions that count (a first confirmation of a privileged item does not). */
             decided: number;
+            /** @description Identity ids whose confirmation was recorded as the first of two. */
+            firstConfirmations?: string[];
             reassignmentIds: string[];
             revocationIds: string[];
         };
@@ -1408,7 +1415,8 @@ export interface operations {
     getReviewCampaign: {
         parameters: {
             query?: {
-                decision?: "undecided" | "confirm" | "reassign" | "revoke";
+                /** @description `awaiting-second-review`: confirmed once, waiting for a second member (a subset of `undecided`). */
+                decision?: "undecided" | "awaiting-second-review" | "confirm" | "reassign" | "revoke";
                 type?: components["schemas"]["IdentityType"];
                 /** @description Case-insensitive substring of the display name. */
                 q?: string;

@@ -612,10 +612,12 @@ export const spec = {
             "name": "decision",
             "in": "query",
             "allowReserved": true,
+            "description": "`awaiting-second-review`: confirmed once, waiting for a second member (a subset of `undecided`).",
             "schema": {
               "type": "string",
               "enum": [
                 "undecided",
+                "awaiting-second-review",
                 "confirm",
                 "reassign",
                 "revoke"
@@ -685,7 +687,7 @@ export const spec = {
     "/reviews/campaigns/{id}/decisions": {
       "post": {
         "operationId": "decideReviewItems",
-        "summary": "Attests up to 1,000 identities of the campaign at once, as the calling user (`machine-identity.review`; service principals are refused), who must be a member of the campaign's owning Group (403 otherwise). `reassign` (with `toOwner`) creates a reassignment the receiving Group must accept — the owner stays until then; `revoke` creates a revocation request; both need a comment. All or nothing, one audit event per decision in the same transaction. 409 when an item is already decided or the campaign is completed or closed.\n",
+        "summary": "Attests up to 1,000 identities of the campaign at once, as the calling user (`machine-identity.review`; service principals are refused), who must be a member of the campaign's owning Group (403 otherwise). `reassign` (with `toOwner`) creates a reassignment the receiving Group must accept — the owner stays until then; `revoke` creates a revocation request; both need a comment. In a second-reviewer campaign a `confirm` of a privileged item (`privilegedReason`) is recorded as the first attestation (audit `review-first-confirmed`) and counts only when a second, different member confirms it (`review-confirmed`); the same member confirming twice is a 409. All or nothing, one audit event per decision in the same transaction. 409 when an item is already decided or the campaign is completed or closed.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/campaignId"
@@ -1155,7 +1157,7 @@ export const spec = {
     "/revocations": {
       "get": {
         "operationId": "listRevocations",
-        "summary": "Revocation requests, newest first, keyset-paginated. Read as identity details are (`machine-identity.details.read`): a conditional policy (`isOwner`) filters the query by the request's identity.\n",
+        "summary": "Revocation requests, newest first, keyset-paginated. Needs `machine-identity.read`.",
         "parameters": [
           {
             "name": "state",
@@ -1271,7 +1273,7 @@ export const spec = {
     "/revocations/{id}": {
       "get": {
         "operationId": "getRevocation",
-        "summary": "One revocation request (`machine-identity.details.read` on its identity; 404 outside the policy's conditions).",
+        "summary": "One revocation request.",
         "parameters": [
           {
             "$ref": "#/components/parameters/revocationId"
@@ -1303,7 +1305,7 @@ export const spec = {
     "/revocations/{id}/approve": {
       "post": {
         "operationId": "approveRevocation",
-        "summary": "Approves a `requested` revocation as the calling user (`machine-identity.revoke.approve` on the request's identity: 404 for a request the caller cannot read, 403 for one they may read but not decide; service principals are refused). The requester cannot approve their own request (403). Execution follows after the grace period. 409 when the request is not `requested` or expired.\n",
+        "summary": "Approves a `requested` revocation as the calling user (`machine-identity.revoke.approve`; service principals are refused). The requester cannot approve their own request (403). Execution follows after the grace period. 409 when the request is not `requested` or expired.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/revocationId"
@@ -1351,7 +1353,7 @@ export const spec = {
     "/revocations/{id}/reject": {
       "post": {
         "operationId": "rejectRevocation",
-        "summary": "Rejects a `requested` revocation with a comment, as the calling user (`machine-identity.revoke.approve` on the request's identity, as for approve).",
+        "summary": "Rejects a `requested` revocation with a comment, as the calling user (`machine-identity.revoke.approve`).",
         "parameters": [
           {
             "$ref": "#/components/parameters/revocationId"
@@ -1761,8 +1763,7 @@ export const spec = {
           "gone",
           "pending-revocation",
           "revoked"
-        ],
-        "description": "`active`: seen by scans. `gone`: no longer seen (retired on evidence, or a verified revocation). `pending-revocation`: a revocation was approved (or is a manual task). `revoked`: revoked at its source or CA, awaiting a re-scan that no longer sees it; while scans still see it (live observations) it is revoked but still present.\n"
+        ]
       },
       "Management": {
         "type": "string",
@@ -2977,6 +2978,10 @@ export const spec = {
           },
           "remaining": {
             "type": "integer"
+          },
+          "awaitingSecondReview": {
+            "type": "integer",
+            "description": "Privileged items confirmed once, waiting for a second, different member (second-reviewer campaigns); they count as remaining, not decided."
           }
         }
       },
@@ -3020,6 +3025,10 @@ export const spec = {
           },
           "escalatedAt": {
             "type": "string"
+          },
+          "secondReviewer": {
+            "type": "boolean",
+            "description": "Opened with `machineIdentity.reviews.requireSecondReviewer`: a confirmation of a privileged item counts only once a second, different member confirms it too."
           },
           "progress": {
             "$ref": "#/components/schemas/CampaignProgress"
@@ -3103,6 +3112,17 @@ export const spec = {
             "type": "string"
           },
           "revocationId": {
+            "type": "string"
+          },
+          "privilegedReason": {
+            "type": "string",
+            "description": "Set in second-reviewer campaigns when the identity is privileged (admin roles, cluster-admin, root SSH login): its confirmation needs two members."
+          },
+          "firstConfirmedBy": {
+            "type": "string",
+            "description": "The member who confirmed first; the item stays undecided until another member confirms."
+          },
+          "firstConfirmedAt": {
             "type": "string"
           }
         }
@@ -3188,7 +3208,15 @@ export const spec = {
             "$ref": "#/components/schemas/ReviewCampaign"
           },
           "decided": {
-            "type": "integer"
+            "type": "integer",
+            "description": "Decisions that count (a first confirmation of a privileged item does not)."
+          },
+          "firstConfirmations": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "description": "Identity ids whose confirmation was recorded as the first of two."
           },
           "reassignmentIds": {
             "type": "array",
