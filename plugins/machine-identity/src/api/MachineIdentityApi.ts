@@ -91,6 +91,13 @@ export type ReassignmentQuery = ApiQuery<'listReassignments'>;
 export type WaiverRequestQuery = ApiQuery<'listWaiverRequests'>;
 
 /**
+ * A waiver request's body (`POST /identities/{id}/waivers`): the rule, why, and until when.
+ *
+ * @public
+ */
+export type WaiverRequestInput = ApiSchema<'WaiverCreate'>;
+
+/**
  * Keyring's REST API as the frontend uses it.
  *
  * @public
@@ -132,6 +139,8 @@ export interface MachineIdentityApi {
   listReassignments(query?: ReassignmentQuery): Promise<Reassignment[]>;
   /** Accepts or rejects a reassignment to one of the user's Groups. */
   decideReassignment(id: string, decision: 'accept' | 'reject', comment?: string): Promise<Reassignment>;
+  /** Asks for a waiver of one rule of one identity until `expiresAt`, as the signed-in member of its owning Group. */
+  requestWaiver(identityId: string, input: WaiverRequestInput): Promise<WaiverRequest>;
   /** Waiver requests matching the filters. */
   listWaiverRequests(query?: WaiverRequestQuery): Promise<WaiverRequest[]>;
   /** Approves or rejects someone else's waiver request. */

@@ -31,6 +31,7 @@ import type {
   RevocationQuery,
   ViolationListItem,
   ViolationQuery,
+  WaiverRequestInput,
   WaiverRequestQuery,
 } from './MachineIdentityApi';
 
@@ -207,6 +208,12 @@ export class MachineIdentityClient implements MachineIdentityApi {
         ? this.client.POST('/reassignments/{id}/accept', options)
         : this.client.POST('/reassignments/{id}/reject', options),
     ) as Promise<Reassignment>;
+  }
+
+  async requestWaiver(identityId: string, input: WaiverRequestInput): Promise<WaiverRequest> {
+    return responseData(
+      this.client.POST('/identities/{id}/waivers', { baseUrl: await this.baseUrl(), params: { path: { id: identityId } }, body: input }),
+    ) as Promise<WaiverRequest>;
   }
 
   async listWaiverRequests(query: WaiverRequestQuery = {}): Promise<WaiverRequest[]> {

@@ -25,6 +25,7 @@ import type {
   RevocationQuery,
   ViolationListItem,
   ViolationQuery,
+  WaiverRequestInput,
   WaiverRequestQuery,
 } from '../api/MachineIdentityApi';
 
@@ -71,6 +72,8 @@ export class FakeMachineIdentityApi implements MachineIdentityApi {
   policy: PolicyRule[] = [];
   /** Campaigns, reassignments and waiver requests. */
   readonly reviews = new FakeReviewBackend();
+  /** The signed-in user, as the backend sees the caller (requester ≠ approver). */
+  user = 'user:default/guest';
   /** Makes every call fail with this error. */
   failWith?: Error;
   /** Makes calls wait until released (to observe loading states). */
@@ -225,14 +228,26 @@ export class FakeMachineIdentityApi implements MachineIdentityApi {
     return this.reviews.decideReassignment(id, decision === 'accept' ? 'accepted' : 'rejected');
   }
 
+  async requestWaiver(identityId: string, input: WaiverRequestInput): Promise<WaiverRequest> {
+    await this.enter('requestWaiver', [identityId, input]);
+    const identity = this.details[identityId] ?? this.identities.find(i => i.id === identityId);
+    return this.reviews.requestWaiver({ identityId, identityDisplayName: identity?.displayName, owner: identity?.owner, ...input }, this.user);
+  }
+
   async listWaiverRequests(query: WaiverRequestQuery = {}): Promise<WaiverRequest[]> {
     await this.enter('listWaiverRequests', [query]);
-    return this.reviews.waiverRequests.filter(w => w.state === 'requested');
+    return this.reviews.waiverRequests.filter(
+      w =>
+        w.state === (query.state ?? 'requested') &&
+        (!query.identityId || w.identityId === query.identityId) &&
+        (!query.owner || w.owner === query.owner) &&
+        (!query.awaitingMe || w.requestedBy !== this.user),
+    );
   }
 
   async decideWaiverRequest(id: string, decision: 'approve' | 'reject', comment?: string): Promise<WaiverRequest> {
     await this.enter('decideWaiverRequest', [id, decision, comment]);
-    return this.reviews.decideWaiver(id, decision === 'approve' ? 'approved' : 'rejected');
+    return this.reviews.decideWaiver(id, decision === 'approve' ? 'approved' : 'rejected', this.user);
   }
 
   async listDecommissionedComponents(): Promise<RetiredComponent[]> {

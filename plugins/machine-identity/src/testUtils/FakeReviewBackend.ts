@@ -1,3 +1,4 @@
+import { ResponseError } from '@backstage/errors';
 import type {
   Reassignment,
   ReviewCampaign,
@@ -7,6 +8,12 @@ import type {
   ReviewItem,
   WaiverRequest,
 } from '@keyring/plugin-machine-identity-common';
+
+/** The `ResponseError` the client throws for a backend error answer. */
+async function backendError(status: number, name: string, message: string): Promise<ResponseError> {
+  const body = { error: { name, message }, request: { method: 'POST', url: '/api/machine-identity' }, response: { statusCode: status } };
+  return ResponseError.fromResponse(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+}
 
 /** A campaign of `owner` with `count` undecided TLS items. */
 export function makeCampaign(overrides: Partial<ReviewCampaign> & { id: string }, count = 3): ReviewCampaignDetails {
@@ -78,8 +85,23 @@ export class FakeReviewBackend {
     return r;
   }
 
-  decideWaiver(id: string, state: 'approved' | 'rejected'): WaiverRequest {
+  /** Records a request like the backend: one open request per rule of an identity. */
+  async requestWaiver(input: Omit<WaiverRequest, 'id' | 'state' | 'requestedBy' | 'requestedAt'>, by: string): Promise<WaiverRequest> {
+    const open = this.waiverRequests.find(w => w.identityId === input.identityId && w.ruleId === input.ruleId && w.state === 'requested');
+    if (open) {
+      throw await backendError(409, 'ConflictError', `A waiver of ${input.ruleId} for this identity is already waiting for approval (${open.id}, by ${open.requestedBy})`);
+    }
+    const request: WaiverRequest = { ...input, id: `w${this.waiverRequests.length + 1}`, state: 'requested', requestedBy: by, requestedAt: new Date().toISOString() };
+    this.waiverRequests.push(request);
+    return request;
+  }
+
+  /** Decides like the backend: whoever requested a waiver cannot approve it (403 with the backend's sentence). */
+  async decideWaiver(id: string, state: 'approved' | 'rejected', by: string): Promise<WaiverRequest> {
     const w = this.waiverRequests.find(x => x.id === id)!;
+    if (state === 'approved' && w.requestedBy === by) {
+      throw await backendError(403, 'NotAllowedError', `Separation of duties: ${by} requested this waiver and cannot also approve it; another person must decide`);
+    }
     w.state = state;
     return w;
   }

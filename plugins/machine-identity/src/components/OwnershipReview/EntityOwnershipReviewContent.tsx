@@ -14,6 +14,7 @@ import { CampaignProgressCard } from './CampaignProgressCard';
 import { DecisionDialog } from './DecisionDialog';
 import { ReassignmentsCard } from './ReassignmentsCard';
 import { type ItemFilter, ReviewItemsTable } from './ReviewItemsTable';
+import { problemMessage } from '../shared/problemMessage';
 import { useIsMember } from './useIsMember';
 import { useOwnershipReview } from './useOwnershipReview';
 
@@ -36,15 +37,19 @@ export function EntityOwnershipReviewContent() {
   const [filter, setFilter] = useState<ItemFilter>('undecided');
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<{ decision: 'reassign' | 'revoke'; ids: string[] }>();
+  const [waiverProblem, setWaiverProblem] = useState<string>();
   const { data, error, reload } = useOwnershipReview(groupRef, filter);
 
-  const run = async (action: () => Promise<unknown>, done: string) => {
+  const run = async (action: () => Promise<unknown>, done: string, onProblem?: (message?: string) => void) => {
     setBusy(true);
+    onProblem?.(undefined);
     try {
       await action();
       alertApi.post({ message: done, severity: 'success', display: 'transient' });
     } catch (e) {
-      alertApi.post({ message: (e as Error).message, severity: 'error' });
+      const message = problemMessage(e);
+      onProblem?.(message);
+      alertApi.post({ message, severity: 'error' });
     } finally {
       setBusy(false);
       await reload();
@@ -100,8 +105,13 @@ export function EntityOwnershipReviewContent() {
       <Grid item xs={12} md={6}>
         <ApprovalsCard
           waivers={data.waivers}
+          groupWaivers={data.groupWaivers}
+          currentUserRef={currentUserRef}
           busy={busy}
-          onDecide={(id, d) => run(() => api.decideWaiverRequest(id, d), d === 'approve' ? 'Waiver approved' : 'Waiver rejected')}
+          problem={waiverProblem}
+          onDecide={(id, d) =>
+            run(() => api.decideWaiverRequest(id, d), d === 'approve' ? 'Waiver approved' : 'Waiver rejected', setWaiverProblem)
+          }
         />
       </Grid>
       {data.revocations.length > 0 && (

@@ -15,7 +15,10 @@ export interface OwnershipReviewData {
   campaigns: ReviewCampaign[];
   current?: ReviewCampaignDetails;
   reassignments: Reassignment[];
+  /** Open waiver requests by others that the user may decide. */
   waivers: WaiverRequest[];
+  /** Open waiver requests for this Group's identities (the user's own among them). */
+  groupWaivers: WaiverRequest[];
   revocations: RevocationRequest[];
 }
 
@@ -33,12 +36,13 @@ export function useOwnershipReview(groupRef: string, filter: ItemFilter) {
       const campaigns = await api.listReviewCampaigns({ owner: groupRef });
       const latest = campaigns.find(c => c.state === 'open' || c.state === 'overdue') ?? campaigns[0];
       const optional = <T,>(p: Promise<T[]>) => p.catch(() => [] as T[]);
-      const [current, reassignments, waivers, revocations] = await Promise.all([
+      const [current, reassignments, waivers, groupWaivers, revocations] = await Promise.all([
         latest
           ? api.getReviewCampaign(latest.id, { limit: 1000, ...(filter === 'all' ? {} : { decision: filter }) })
           : Promise.resolve(undefined),
         optional(api.listReassignments({ awaitingMe: true })),
         optional(api.listWaiverRequests({ awaitingMe: true })),
+        optional(api.listWaiverRequests({ owner: groupRef, state: 'requested' })),
         optional(api.listRevocations({ owner: groupRef, state: 'requested', limit: 100 }).then(p => p.items)),
       ]);
       setData({
@@ -46,6 +50,7 @@ export function useOwnershipReview(groupRef: string, filter: ItemFilter) {
         current,
         reassignments: reassignments.filter(r => r.toOwner === groupRef),
         waivers,
+        groupWaivers,
         revocations,
       });
       setError(undefined);

@@ -19,6 +19,8 @@ import { formatDate, formatDateTime } from './expiry';
 import { formatHexFingerprint, toOpenSshFingerprint } from './fingerprint';
 import { IdentityTypeIcon } from './IdentityTypeIcon';
 import { ViolationChip } from './ViolationChip';
+import { useIdentityWaivers } from '../Waivers/useIdentityWaivers';
+import { ViolationWaiverAction } from '../Waivers/ViolationWaiverAction';
 import { BreakableText } from './BreakableText';
 import { credentialFacts } from './credentialFacts';
 import { useTableStyles } from './tableStyles';
@@ -206,17 +208,22 @@ export function ObservationsTable(props: { identity: IdentityDetails }) {
   );
 }
 
-/** Open violations with what to do about them. */
+/** Open violations with what to do about them, and a waiver request for each (owners only). */
 export function ViolationsList(props: { identity: IdentityDetails }) {
-  const classes = useStyles();
-  const { violations } = props.identity;
-  if (violations.length === 0) {
+  if (props.identity.violations.length === 0) {
     return (
       <Typography variant="body2" data-testid="identity-violations">
         No policy violations.
       </Typography>
     );
   }
+  return <OpenViolations identity={props.identity} />;
+}
+
+function OpenViolations(props: { identity: IdentityDetails }) {
+  const classes = useStyles();
+  const { id, displayName, owner, violations } = props.identity;
+  const waivers = useIdentityWaivers(id, owner);
   const order: Record<string, number> = { error: 0, warning: 1 };
   const sorted = [...violations].sort(
     (a, b) =>
@@ -254,6 +261,14 @@ export function ViolationsList(props: { identity: IdentityDetails }) {
                 Detected {formatDateTime(v.firstDetected)}
               </>
             }
+          />
+          <ViolationWaiverAction
+            identityId={id}
+            identityName={displayName}
+            ruleId={v.ruleId}
+            open={waivers.open.get(v.ruleId)}
+            canRequest={waivers.member}
+            onRequested={() => waivers.reload()}
           />
         </ListItem>
       ))}
