@@ -13,8 +13,8 @@ import { DatabaseInventoryStores } from '../plugins/machine-identity-backend/src
 import { writeDiscoveries } from '../plugins/machine-identity-backend/src/inventory/writeDiscoveries';
 import { OwnershipResolver } from '../plugins/machine-identity-backend/src/ownership/OwnershipResolver';
 import { CampaignService } from '../plugins/machine-identity-backend/src/reviews/CampaignService';
-import { DatabaseCampaignStore } from '../plugins/machine-identity-backend/src/reviews/DatabaseCampaignStore';
-import { DatabaseReassignmentStore } from '../plugins/machine-identity-backend/src/reviews/DatabaseReassignmentStore';
+import { DatabaseCampaignStore } from '../plugins/machine-identity-backend/src/database/DatabaseCampaignStore';
+import { DatabaseReassignmentStore } from '../plugins/machine-identity-backend/src/database/DatabaseReassignmentStore';
 import { InventoryReviewIdentityWriter } from '../plugins/machine-identity-backend/src/reviews/InventoryReviewIdentityWriter';
 import { DecisionService } from '../plugins/machine-identity-backend/src/reviews/DecisionService';
 import { onEachDatabase } from './_databases';

@@ -2,7 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { ReviewCampaign } from '@keyring/plugin-machine-identity-common';
 import { randomUUID } from 'node:crypto';
 import type { AuditStore } from '../database/types';
-import type { DatabaseCampaignStore } from './DatabaseCampaignStore';
+import type { DatabaseCampaignStore } from '../database/DatabaseCampaignStore';
 import { privilegedReason } from './privilegedIdentity';
 import type { ReviewIdentityWriter, ReviewSettings } from './types';
 

@@ -7,8 +7,8 @@ import type {
 } from '@keyring/plugin-machine-identity-common';
 import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, AuditStore } from '../database/types';
-import { type DatabaseCampaignStore, type ItemDecisionWrite, UNFINISHED_STATES } from './DatabaseCampaignStore';
-import type { DatabaseReassignmentStore, ReassignmentInsert } from './DatabaseReassignmentStore';
+import { type DatabaseCampaignStore, type ItemDecisionWrite, UNFINISHED_STATES } from '../database/DatabaseCampaignStore';
+import type { DatabaseReassignmentStore, ReassignmentInsert } from '../database/DatabaseReassignmentStore';
 import { requireMember } from './ReviewAuthority';
 import type { ReviewCaller, ReviewIdentityWriter, RevocationRequester } from './types';
 

@@ -2,7 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { ReviewCampaign } from '@keyring/plugin-machine-identity-common';
 import type { AuditStore } from '../database/types';
-import type { DatabaseCampaignStore } from './DatabaseCampaignStore';
+import type { DatabaseCampaignStore } from '../database/DatabaseCampaignStore';
 import type { ReviewIdentityWriter } from './types';
 
 /** What the escalator learnt in one run. */

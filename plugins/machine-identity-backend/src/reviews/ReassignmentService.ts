@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { Reassignment } from '@keyring/plugin-machine-identity-common';
 import type { AuditStore } from '../database/types';
-import type { DatabaseReassignmentStore } from './DatabaseReassignmentStore';
+import type { DatabaseReassignmentStore } from '../database/DatabaseReassignmentStore';
 import { requireMember, requireSecondPerson } from './ReviewAuthority';
 import type { ReviewCaller, ReviewIdentityWriter } from './types';
 

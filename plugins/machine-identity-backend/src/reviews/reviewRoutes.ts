@@ -10,7 +10,7 @@ import type { ApiRouter } from '../service/createApiRouter';
 import { cursorParam, entityRefParam } from '../service/validation';
 import type { WaiverService } from '../service/WaiverService';
 import type { CampaignService } from './CampaignService';
-import type { DatabaseCampaignStore } from './DatabaseCampaignStore';
+import type { DatabaseCampaignStore } from '../database/DatabaseCampaignStore';
 import type { DecisionService } from './DecisionService';
 import type { ReassignmentService } from './ReassignmentService';
 import type { ReviewAuthority } from './ReviewAuthority';

@@ -3,7 +3,7 @@ import type { Identity, WaiverRequest } from '@keyring/plugin-machine-identity-c
 import { randomUUID } from 'node:crypto';
 import type { AuditStore } from '../database/types';
 import { validateWaiver } from '../policy/validateWaiver';
-import type { DatabaseWaiverRequestStore } from '../reviews/DatabaseWaiverRequestStore';
+import type { DatabaseWaiverRequestStore } from '../database/DatabaseWaiverRequestStore';
 import { requireMember, requireSecondPerson } from '../reviews/ReviewAuthority';
 import type { ReviewCaller } from '../reviews/types';
 

@@ -6,9 +6,9 @@ import type {
   ReviewItem,
 } from '@keyring/plugin-machine-identity-common';
 import type { Knex } from 'knex';
-import { applyAccessFilter } from '../database/accessFilter';
-import { decodeCursor, encodeCursor } from '../database/cursor';
-import type { IdentityAccessFilter } from '../database/types';
+import { applyAccessFilter } from './accessFilter';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { IdentityAccessFilter } from './types';
 import {
   type CampaignRow,
   type ItemRow,
