@@ -1,5 +1,5 @@
 /**
- * Test helpers for module authors (scanners and policy rules) (`@keyring/plugin-machine-identity-node/testUtils`).
+ * Test helpers for module authors, scanners and policy rules alike (`@keyring/plugin-machine-identity-node/testUtils`).
  *
  * @packageDocumentation
  */
