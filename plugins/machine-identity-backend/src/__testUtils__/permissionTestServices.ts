@@ -1,3 +1,6 @@
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
 import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 
@@ -38,3 +41,16 @@ export const onBehalfOfAuthFactory = createServiceFactory({
     });
   },
 });
+
+/**
+ * The real permission backend and services (permissions, registry, HTTP auth)
+ * with {@link onBehalfOfAuthFactory}; add a policy module, a user info
+ * service and `permission: { enabled: true }` in config.
+ */
+export const realPermissionServices = [
+  import('@backstage/plugin-permission-backend'),
+  permissionsServiceFactory,
+  permissionsRegistryServiceFactory,
+  onBehalfOfAuthFactory,
+  httpAuthServiceFactory,
+];

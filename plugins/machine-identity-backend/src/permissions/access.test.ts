@@ -1,11 +1,4 @@
-import {
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   TestDatabases,
   mockCredentials,
@@ -20,6 +13,7 @@ import {
   machineIdentityDetailsReadPermission,
 } from '@keyring/plugin-machine-identity-common';
 import request from 'supertest';
+import { realPermissionServices, userInfoFromTable } from '../__testUtils__/permissionTestServices';
 import { discovery, scanPlans, testScannerModule, yields } from '../__testUtils__/testScannerModule';
 import { typeRuleModules } from '../__testUtils__/typeRuleModules';
 import { machineIdentityPlugin } from '../plugin';
@@ -34,42 +28,6 @@ const GROUPS: Record<string, string[]> = {
 const ALICE = mockCredentials.user.header('user:default/alice');
 const SAM = mockCredentials.user.header('user:default/sam');
 const SERVICE = mockCredentials.service.header();
-
-/** Users get their Groups from this table, as the catalog would resolve them. */
-const userInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials: any) {
-      const userEntityRef = credentials.principal.userEntityRef as string;
-      return { userEntityRef, ownershipEntityRefs: GROUPS[userEntityRef] ?? [userEntityRef] };
-    },
-  }),
-});
-
-/**
- * The test backend's mock auth (the real HTTP auth service reads tokens through it), except that a user's on-behalf-of token keeps
- * the calling plugin as actor, as the real auth service does (the mock of
- * backend-test-utils 1.11.7 drops it, and the permission backend refuses
- * conditional requests from users that come without one).
- */
-const authFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory: ({ plugin }) => {
-    const inner = mockServices.auth({ pluginId: plugin.getId() });
-    return Object.assign(Object.create(inner), {
-      async authenticate(token: string, options?: { allowLimitedAccess?: boolean }) {
-        const credentials = await inner.authenticate(token, options);
-        const principal = credentials.principal as { type: string; userEntityRef?: string };
-        if (token.startsWith('mock-service-token:') && principal.type === 'user') {
-          return mockCredentials.user(principal.userEntityRef, { actor: { subject: 'plugin:machine-identity' } });
-        }
-        return credentials;
-      },
-    });
-  },
-});
 
 /**
  * A per-team policy: the search team reads SSH keys only; everyone else reads
@@ -125,14 +83,10 @@ describe('machine-identity permissions with the real permission backend', () => 
           machineIdentityPlugin,
           testScannerModule,
           ...typeRuleModules,
-          import('@backstage/plugin-permission-backend'),
+          ...realPermissionServices,
           perTeamPolicy,
-          permissionsServiceFactory,
-          permissionsRegistryServiceFactory,
-          userInfoFactory,
-          authFactory,
+          userInfoFromTable(GROUPS),
           mockServices.database.factory({ knex }),
-          httpAuthServiceFactory,
           catalogServiceMock.factory({ entities: [] }),
           mockServices.rootConfig.factory({
             data: {

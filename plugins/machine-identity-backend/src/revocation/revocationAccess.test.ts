@@ -1,11 +1,8 @@
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
 import { TestDatabases, mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import keyringPolicy from '../../../../packages/backend/src/permissions/permissionModuleKeyringPolicy';
-import { onBehalfOfAuthFactory, userInfoFromTable } from '../__testUtils__/permissionTestServices';
+import { realPermissionServices, userInfoFromTable } from '../__testUtils__/permissionTestServices';
 import { discovery, scanPlans, testScannerModule, yields } from '../__testUtils__/testScannerModule';
 import { machineIdentityPlugin } from '../plugin';
 
@@ -40,14 +37,10 @@ async function startPortal(knex: Awaited<ReturnType<typeof databases.init>>, oth
     features: [
       machineIdentityPlugin,
       testScannerModule,
-      import('@backstage/plugin-permission-backend'),
+      ...realPermissionServices,
       keyringPolicy,
-      permissionsServiceFactory,
-      permissionsRegistryServiceFactory,
       userInfoFromTable(GROUPS),
-      onBehalfOfAuthFactory,
       mockServices.database.factory({ knex }),
-      httpAuthServiceFactory,
       catalogServiceMock.factory({ entities: [] }),
       mockServices.rootConfig.factory({
         data: {
