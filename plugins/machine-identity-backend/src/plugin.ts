@@ -28,6 +28,7 @@ import { PolicyRuleRegistry } from './policy/PolicyRuleRegistry';
 import { PolicyEvaluation } from './policy/PolicyEvaluation';
 import { ScanEngine } from './scanning/ScanEngine';
 import { ScanSignals } from './signals/ScanSignals';
+import { scheduleInventorySignals } from './signals/scheduleInventorySignals';
 import { readSources } from './scanning/readSources';
 import { RevokedCredentials } from './revocation/RevokedCredentials';
 import { revokedReappearedRule } from './revocation/revokedReappearedRule';
@@ -110,6 +111,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           resolver,
           evaluate: ids => evaluator.evaluate(ids),
         });
+        const liveSignals = ScanSignals.create({ signals: deps.signals, changes: store.changes, logger });
         const scanEngine = ScanEngine.create({
           stores: store,
           scanners,
@@ -121,7 +123,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           policy,
           maxRetirementShare: config.getOptionalNumber('machineIdentity.retirement.maxShare'),
           beforeScan: () => ownership.refreshComponents(),
-          signals: ScanSignals.create({ signals: deps.signals, changes: store.changes, logger }),
+          signals: liveSignals,
           afterScan: async outcome => {
             await revocations.verifier.afterScan(outcome);
           },
@@ -147,6 +149,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           revocations: revocations.service,
         });
         await scanEngine.schedule();
+        await scheduleInventorySignals({ scheduler, signals: liveSignals });
 
         await scheduleOwnershipRefresh({ config, scheduler, logger, refresher: ownership });
         await scheduler.scheduleTask({

@@ -39,7 +39,11 @@ export class ScanSignals {
   /** Starts following the change feed from its current position (once per process). */
   async follow(): Promise<void> {
     if (this.position === undefined) {
-      this.position = await this.changes.position();
+      try {
+        this.position = await this.changes.position();
+      } catch (error) {
+        this.logger.warn(`Could not read the change feed position to signal from: ${isError(error) ? error.message : String(error)}`);
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import { type SchedulerService, coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import type { SignalPayload } from '@backstage/plugin-signals-node';
@@ -10,13 +10,15 @@ const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 /** Every signal the real signals service (DefaultSignalsService → events service) publishes in the test backend. */
 function signalRecorder() {
   const received: SignalPayload[] = [];
+  const plugin: { scheduler?: SchedulerService } = {};
   const module = createBackendModule({
     pluginId: 'machine-identity',
     moduleId: 'signal-recorder',
     register(env) {
       env.registerInit({
-        deps: { events: eventsServiceRef },
-        async init({ events }) {
+        deps: { events: eventsServiceRef, scheduler: coreServices.scheduler },
+        async init({ events, scheduler }) {
+          plugin.scheduler = scheduler;
           await events.subscribe({
             id: 'signal-recorder',
             topics: ['signals'],
@@ -28,7 +30,7 @@ function signalRecorder() {
       });
     },
   });
-  return { received, module };
+  return { received, module, plugin };
 }
 
 const pause = (ms: number) => new Promise(r => setTimeout(r, ms));
@@ -73,6 +75,33 @@ describe('live scan signals', () => {
         expect((await scan('alpha')).status).toBe('succeeded');
         expect(recorder.received.filter(s => s.channel.startsWith('machine-identity:inventory:'))).toEqual([]);
         expect(recorder.received.some(s => s.channel === 'machine-identity:scan:alpha' && s.message.status === 'succeeded')).toBe(true);
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'signals changes any writer makes (here: an owner moved in the database, as another replica would) on the next follow-up task run (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const recorder = signalRecorder();
+      const { backend, scan } = await startTestPlugin(knex, [], {}, [recorder.module]);
+      try {
+        scanPlans.set('alpha', async function* plan() {
+          yield* range(1, 2).map(n => discovery(n));
+        });
+        expect((await scan('alpha')).status).toBe('succeeded');
+        recorder.received.length = 0;
+        const latest = await knex('identities').max({ m: 'change_seq' }).first();
+        const [first] = await knex('identities').orderBy('id').limit(1).select('id');
+        await knex('identities').where({ id: first.id }).update({ owner: 'group:default/payments', change_seq: Number(latest?.m) + 1 });
+        await recorder.plugin.scheduler!.triggerTask('machine-identity-inventory-signals');
+        await vi.waitFor(() => expect(recorder.received.map(s => s.message)).toEqual([{ entityRef: 'group:default/payments', changed: 1 }]), { timeout: 5000 });
+        // nothing moved since: the next run signals nothing
+        await recorder.plugin.scheduler!.triggerTask('machine-identity-inventory-signals');
+        await pause(300);
+        expect(recorder.received).toHaveLength(1);
       } finally {
         await backend.stop();
       }
