@@ -165,21 +165,22 @@ describe('machine-identity backend plugin', () => {
         component('k8s-app', 'group:default/platform', { 'backstage.io/kubernetes-id': 'k8s-app' }),
       ]);
       try {
-        scanPlans.set(
-          'alpha',
-          yields(
-            discovery(1, { links: { hostnames: ['shop.payments.example.test'] } }),
-            discovery(2, {
-              links: { hostnames: ['shop.payments.example.test'] },
-              ownerHint: { owner: 'group:default/ops', via: 'aws tag owner=ops' },
-            }),
-            discovery(3, { links: { hostnames: ['a.b.payments.example.test'] } }),
-            discovery(4, { ownerHint: { component: 'billing', via: 'key comment billing' } }),
-            discovery(5, { links: { sshAccounts: ['billing-deploy'] } }),
-            discovery(6, { links: { kubernetesIds: ['k8s-app'] } }),
-            discovery(7, { links: { hostnames: ['payments.example.test'] } }),
-          ),
-        );
+        const second = (details?: Record<string, unknown>) =>
+          discovery(2, {
+            links: { hostnames: ['shop.payments.example.test'] },
+            ownerHint: { owner: 'group:default/ops', via: 'aws tag owner=ops' },
+            details,
+          });
+        const sightings = [
+          discovery(1, { links: { hostnames: ['shop.payments.example.test'] } }),
+          second(),
+          discovery(3, { links: { hostnames: ['a.b.payments.example.test'] } }),
+          discovery(4, { ownerHint: { component: 'billing', via: 'key comment billing' } }),
+          discovery(5, { links: { sshAccounts: ['billing-deploy'] } }),
+          discovery(6, { links: { kubernetesIds: ['k8s-app'] } }),
+          discovery(7, { links: { hostnames: ['payments.example.test'] } }),
+        ];
+        scanPlans.set('alpha', yields(...sightings));
         await scan('alpha');
         const byName = async () =>
           Object.fromEntries((await all()).map(i => [i.displayName.split('.')[0], i]));
@@ -193,8 +194,10 @@ describe('machine-identity backend plugin', () => {
         expect(ids['identity-6']).toMatchObject({ owner: 'group:default/platform', ownershipRule: 'component-annotation' });
         expect(ids['identity-7']).toMatchObject({ ownershipRule: 'fallback' });
 
-        // an explicit review decision outranks the source's hint
+        // an explicit review decision outranks the source's hint (set in the row here, so the next
+        // scan must resolve that identity again: its sighting changes — an unchanged one is skipped)
         await knex('identities').where({ id: ids['identity-2'].id }).update({ review_owner: 'group:default/reviewed' });
+        scanPlans.set('alpha', yields(...sightings.map((d, i) => (i === 1 ? second({ port: 8443 }) : d))));
         await scan('alpha');
         ids = await byName();
         expect(ids['identity-2']).toMatchObject({ owner: 'group:default/reviewed', ownershipRule: 'review-decision' });

@@ -121,6 +121,7 @@ export const machineIdentityPlugin = createBackendPlugin({
           fingerprintSecret: await createSecretFingerprinter({ config, settings: store.settings }),
           resolveOwnership: resolver.resolve,
           policy,
+          inputVersion: () => resolver.getIndex().version,
           maxRetirementShare: config.getOptionalNumber('machineIdentity.retirement.maxShare'),
           beforeScan: () => ownership.refreshComponents(),
           signals: liveSignals,

@@ -143,9 +143,25 @@ export class DatabaseIdentityStore implements IdentityStore {
           last_seen: tx.raw('excluded.last_seen'),
           last_scan_id: tx.raw('excluded.last_scan_id'),
           details: tx.raw('excluded.details'),
+          content_hash: tx.raw('excluded.content_hash'),
           gone_at: null,
         });
     }
+  }
+
+  async listLiveHashes(ids: string[], sourceId: string, tx?: StoreTransaction): Promise<Map<string, string | null>> {
+    const db = tx ?? this.db;
+    const out = new Map<string, string | null>();
+    for (const chunk of chunks(ids, 5_000)) {
+      const q = db('observations').select('identity_id', 'location', 'content_hash').where('source_id', sourceId).whereNull('gone_at');
+      // PostgreSQL: one array parameter instead of a bound parameter per id.
+      if (this.database.isPostgres) q.whereRaw('identity_id = ANY(?::text[])', [chunk]);
+      else q.whereIn('identity_id', chunk);
+      for (const row of (await q) as Pick<ObservationRow, 'identity_id' | 'location' | 'content_hash'>[]) {
+        out.set(JSON.stringify([row.identity_id, row.location]), row.content_hash ?? null);
+      }
+    }
+    return out;
   }
 
   async listLiveDetails(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Map<string, string | null>> {
@@ -168,7 +184,7 @@ export class DatabaseIdentityStore implements IdentityStore {
         const list = Object.keys(chunk[0]).map(c => `"${c}"`).join(', ');
         await tx.raw(
           `INSERT INTO observations (${list}) SELECT ${list} FROM json_populate_recordset(NULL::observations, ?::json)
-           ON CONFLICT (identity_id, source_id, location) DO UPDATE SET last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id`,
+           ON CONFLICT (identity_id, source_id, location) DO UPDATE SET last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id, content_hash = excluded.content_hash`,
           [JSON.stringify(chunk)],
         );
       }
@@ -176,19 +192,19 @@ export class DatabaseIdentityStore implements IdentityStore {
     }
     const groups = new Map<string, ObservationRecord[]>();
     for (const o of observations) {
-      const group = JSON.stringify([o.sourceId, o.lastSeen, o.lastScanId]);
+      const group = JSON.stringify([o.sourceId, o.lastSeen, o.lastScanId, o.contentHash ?? null]);
       const list = groups.get(group);
       if (list) list.push(o);
       else groups.set(group, [o]);
     }
     for (const list of groups.values()) {
-      const { sourceId, lastSeen, lastScanId } = list[0];
+      const { sourceId, lastSeen, lastScanId, contentHash } = list[0];
       for (const chunk of chunks(list, PAIR_CHUNK)) {
         await tx('observations')
           .where('source_id', sourceId)
           .whereNull('gone_at')
           .whereIn(['identity_id', 'location'], chunk.map(o => [o.identityId, o.location]))
-          .update({ last_seen: lastSeen, last_scan_id: lastScanId });
+          .update({ last_seen: lastSeen, last_scan_id: lastScanId, content_hash: contentHash ?? null });
       }
     }
   }

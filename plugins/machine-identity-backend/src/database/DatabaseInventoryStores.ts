@@ -6,6 +6,7 @@ import { DatabaseDigestStore } from './DatabaseDigestStore';
 import { DatabaseIdentityStore } from './DatabaseIdentityStore';
 import { DatabaseScanRunStore } from './DatabaseScanRunStore';
 import { DatabaseSettingsStore } from './DatabaseSettingsStore';
+import { DatabaseSightingStore } from './DatabaseSightingStore';
 import { DatabaseViolationStore } from './DatabaseViolationStore';
 import { InventoryDatabase, type StoreTransaction } from './InventoryDatabase';
 import type { InventoryStores } from './types';
@@ -19,6 +20,7 @@ function storesOn(database: InventoryDatabase): InventoryStores {
     audit: DatabaseAuditStore.create({ database }),
     settings: DatabaseSettingsStore.create({ database }),
     digests: DatabaseDigestStore.create({ database }),
+    sightings: DatabaseSightingStore.create({ database }),
     transaction: <T>(fn: (tx: StoreTransaction) => Promise<T>, tx?: StoreTransaction) =>
       database.transaction(fn, tx),
   };

@@ -54,6 +54,7 @@ export interface ObservationRow {
   last_scan_id: string;
   gone_at: string | null;
   details: string | null;
+  content_hash?: string | null;
 }
 
 /** The `scan_runs` row as stored. */
@@ -177,6 +178,7 @@ export function observationToRow(o: ObservationRecord): ObservationRow {
     last_scan_id: o.lastScanId,
     gone_at: o.goneAt ?? null,
     details: json(o.details),
+    content_hash: o.contentHash ?? null,
   };
 }
 
@@ -191,6 +193,7 @@ export function rowToObservationRecord(row: ObservationRow): ObservationRecord {
     lastScanId: row.last_scan_id,
     goneAt: row.gone_at ?? undefined,
     details: parseJson(row.details),
+    contentHash: row.content_hash ?? undefined,
   };
 }
 

@@ -66,7 +66,10 @@ export interface ObservationRecord {
   lastScanId: string;
   goneAt?: string;
   details?: Record<string, unknown>;
+  /** Hash of the discovery the observation was written from (see `sightingHash`). */
+  contentHash?: string;
 }
+
 
 /** An identity row's move, for the summary counters: `before` is absent for a new identity. */
 export interface IdentityWrite {
@@ -236,11 +239,13 @@ export interface IdentityStore {
   touch(ids: string[], lastSeen: string, tx: StoreTransaction): Promise<void>;
   /** Upserts sightings (a re-sighting revives a gone observation). */
   upsertObservations(observations: ObservationRecord[], tx: StoreTransaction): Promise<void>;
+  /** Content hashes of a source's live observations of the ids, by `JSON.stringify([identityId, location])` (null: written before hashes). */
+  listLiveHashes(ids: string[], sourceId: string, tx?: StoreTransaction): Promise<Map<string, string | null>>;
   /** Details JSON text of a source's live observations of the ids, by `JSON.stringify([identityId, location])`. */
   listLiveDetails(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Map<string, string | null>>;
   /**
-   * Re-sightings of live observations with nothing else changed: moves only
-   * their `last_seen` / `last_scan_id`, set-based (no row rewritten, no index written).
+   * Re-sightings of live observations with unchanged details: moves only
+   * their `last_seen` / `last_scan_id` / `content_hash`, set-based (no row rewritten, no index written).
    */
   refreshObservations(observations: ObservationRecord[], tx: StoreTransaction): Promise<void>;
   /** Live observations of a source that the scan did not refresh. */
@@ -275,6 +280,23 @@ export interface IdentityStore {
   /** Identities with their live observations, for policy evaluation. */
   getEvaluationInputs(ids: string[], tx?: StoreTransaction): Promise<EvaluationInput[]>;
   getSummary(now: string): Promise<InventorySummary>;
+}
+
+/**
+ * Unchanged sightings of running scans: logged per batch, applied to the
+ * observations (and identities' `last_seen`) when the run ends.
+ *
+ * @internal
+ */
+export interface SightingStore {
+  /** Logs that the scan saw these (identity, location) pairs of its source unchanged at `seenAt`. */
+  log(scanId: string, seenAt: string, pairs: Array<[identityId: string, location: string]>, tx?: StoreTransaction): Promise<void>;
+  /**
+   * Moves `last_seen` / `last_scan_id` of every logged sighting of the scan's
+   * live observations of the source (and the identities' `last_seen`), set-based,
+   * then drops the log. Returns how many sightings were applied.
+   */
+  apply(scanId: string, sourceId: string, tx: StoreTransaction): Promise<number>;
 }
 
 /**
@@ -394,6 +416,7 @@ export interface InventoryStores {
   audit: AuditStore;
   settings: SettingsStore;
   digests: DigestStore;
+  sightings: SightingStore;
   /** Runs `fn` in one transaction (or inside `tx`). */
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>, tx?: StoreTransaction): Promise<T>;
 }

@@ -5,6 +5,7 @@ import type {
 } from '@keyring/plugin-machine-identity-node';
 import { identityId } from '../database/identityId';
 import type { IdentityRecord, ObservationRecord } from '../database/types';
+import { sightingHash } from './sightingHash';
 
 /** One identity's sightings within a batch, merged. */
 export interface MergedDiscovery {
@@ -66,8 +67,9 @@ export function mergeBatch(options: {
   sourceId: string;
   discoveries: MachineIdentityDiscovery[];
   now: string;
+  inputVersion?: string;
 }): { merged: Map<string, MergedDiscovery>; observations: Map<string, ObservationRecord> } {
-  const { scanId, sourceId, discoveries, now } = options;
+  const { scanId, sourceId, discoveries, now, inputVersion } = options;
   const merged = new Map<string, MergedDiscovery>();
   const observations = new Map<string, ObservationRecord>();
   for (const d of discoveries) {
@@ -101,6 +103,7 @@ export function mergeBatch(options: {
       lastSeen: now,
       lastScanId: scanId,
       details: d.details,
+      contentHash: sightingHash(d, inputVersion),
     });
   }
   return { merged, observations };

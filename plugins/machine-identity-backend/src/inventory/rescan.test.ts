@@ -8,21 +8,34 @@ import { writeDiscoveries } from './writeDiscoveries';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
-describe('re-scans (set-based refresh of unchanged sightings)', () => {
+/** A migrated database and a batch writer for source `src`. */
+async function setup(databaseId: Parameters<typeof databases.init>[0]) {
+  const knex = await databases.init(databaseId);
+  const stores = await DatabaseInventoryStores.fromKnex(knex);
+  const resolveOwnership = OwnershipResolver.create({ fallbackOwner: 'group:default/security' }).resolve;
+  const write = (scanId: string, now: string, list: ReturnType<typeof discovery>[], inputVersion?: string) =>
+    writeDiscoveries(stores, { scanId, sourceId: 'src', discoveries: list, now, resolveOwnership, inputVersion });
+  return { knex, stores, write };
+}
+
+const applySightings = (stores: Awaited<ReturnType<typeof DatabaseInventoryStores.fromKnex>>, scanId: string) =>
+  stores.transaction(tx => stores.sightings.apply(scanId, 'src', tx));
+
+describe('re-scans (unchanged sightings logged per batch, applied set-based at the end of the run)', () => {
   it.each(databases.eachSupportedId())(
-    'an unchanged re-sighting moves last_seen/last_scan_id only, changed details are rewritten, unseen ones retire (%p)',
+    'an unchanged re-sighting moves last_seen/last_scan_id only when the run ends, changed details are rewritten, unseen ones retire (%p)',
     async databaseId => {
-      const knex = await databases.init(databaseId);
-      const stores = await DatabaseInventoryStores.fromKnex(knex);
-      const resolveOwnership = OwnershipResolver.create({ fallbackOwner: 'group:default/security' }).resolve;
-      const write = (scanId: string, now: string, list: ReturnType<typeof discovery>[]) =>
-        writeDiscoveries(stores, { scanId, sourceId: 'src', discoveries: list, now, resolveOwnership });
+      const { knex, stores, write } = await setup(databaseId);
       const first = [1, 2, 3].map(n => discovery(n, { details: { tlsVersion: 'TLSv1.3' } }));
       await write('scan-1', '2026-12-01T10:00:00.000Z', first);
       const seqBefore = await knex('identities').max({ m: 'change_seq' }).first();
 
       // Scan 2: 1 unchanged, 2 with new details, 3 not seen.
       await write('scan-2', '2026-12-01T11:00:00.000Z', [first[0], discovery(2, { details: { tlsVersion: 'TLSv1.2' } })]);
+      // The unchanged one is logged, not written: its row still says scan-1 until the run ends.
+      expect((await knex('observations').where('location', '127.0.0.1:1001').first()).last_scan_id).toBe('scan-1');
+      expect(await applySightings(stores, 'scan-2')).toBe(1);
+      expect(await knex('scan_sightings').select('id')).toEqual([]);
       const rows = await knex('observations').orderBy('location');
       expect(rows.map(r => [r.location, r.last_scan_id, r.last_seen, JSON.parse(r.details).tlsVersion, r.first_seen])).toEqual([
         ['127.0.0.1:1001', 'scan-2', '2026-12-01T11:00:00.000Z', 'TLSv1.3', '2026-12-01T10:00:00.000Z'],
@@ -47,6 +60,47 @@ describe('re-scans (set-based refresh of unchanged sightings)', () => {
         maxShare: 1,
       });
       expect(result.retired).toEqual([identityId(first[2].type, first[2].fingerprintSha256)]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'a changed attribute takes the full path (one feed move for that identity only); a pair logged by two batches keeps its latest sighting (%p)',
+    async databaseId => {
+      const { knex, stores, write } = await setup(databaseId);
+      const first = [1, 2].map(n => discovery(n));
+      await write('scan-1', '2026-12-01T10:00:00.000Z', first);
+      const seqs = async (): Promise<Record<string, number>> =>
+        Object.fromEntries((await knex('identities').select('display_name', 'change_seq')).map(r => [r.display_name, Number(r.change_seq)]));
+      const before = await seqs();
+
+      await write('scan-2', '2026-12-01T11:00:00.000Z', [first[0], discovery(2, { displayName: 'renamed.example.test' })]);
+      await write('scan-2', '2026-12-01T11:30:00.000Z', [first[0]]);
+      expect(await applySightings(stores, 'scan-2')).toBe(1);
+      const after = await seqs();
+      expect(after['identity-1.example.test']).toBe(before['identity-1.example.test']);
+      expect(after['renamed.example.test']).toBeGreaterThan(Math.max(...Object.values(before)));
+      const observations = await knex('observations').orderBy('location');
+      expect(observations.map(r => [r.last_scan_id, r.last_seen])).toEqual([
+        ['scan-2', '2026-12-01T11:30:00.000Z'],
+        ['scan-2', '2026-12-01T11:00:00.000Z'],
+      ]);
+      const identity1 = await knex('identities').where('display_name', 'identity-1.example.test').first();
+      expect(identity1.last_seen).toBe('2026-12-01T11:30:00.000Z');
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'a new input version (the Component index changed) sends unchanged sightings through the full path again (%p)',
+    async databaseId => {
+      const { knex, write: writeAt } = await setup(databaseId);
+      const write = (scanId: string, inputVersion: string) =>
+        writeAt(scanId, `2026-12-01T1${scanId.slice(-1)}:00:00.000Z`, [discovery(1)], inputVersion);
+      const lastScan = async () => (await knex('observations').first()).last_scan_id;
+      await write('scan-1', 'index-a');
+      await write('scan-2', 'index-a');
+      expect(await lastScan()).toBe('scan-1'); // skipped, only logged
+      await write('scan-3', 'index-b');
+      expect(await lastScan()).toBe('scan-3'); // written by the full path
     },
   );
 });

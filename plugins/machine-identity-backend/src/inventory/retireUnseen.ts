@@ -77,6 +77,8 @@ export async function retireUnseen(
 ): Promise<RetirementOutcome> {
   const { scanId, sourceId, now } = input;
   return stores.transaction(async t => {
+    // What the run saw unchanged was logged, not written: apply it before reading what the run refreshed.
+    await stores.sightings.apply(scanId, sourceId, t);
     const stale = await stores.identities.listUnrefreshedObservations(sourceId, scanId, t);
     if (stale.length === 0) {
       return { retired: [], kept: 0, held: [], activeInSource: 0 };

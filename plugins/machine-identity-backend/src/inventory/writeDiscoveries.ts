@@ -31,6 +31,11 @@ export interface DiscoveryBatch {
    * left as they are.
    */
   policy?: PolicyEvaluation;
+  /**
+   * The version of the inputs besides the discoveries that decide a record
+   * (the Component index); it is part of each sighting's content hash.
+   */
+  inputVersion?: string;
   /** The run's lease: the write is refused (`ConflictError`) once the run no longer holds it. */
   leaseToken?: string;
 }
@@ -101,82 +106,123 @@ async function writeVerdicts(
   return audit;
 }
 
+/** The batch's identities split by whether this source's input for them changed. */
+function splitUnchanged(
+  merged: Map<string, MergedDiscovery>,
+  observations: Map<string, ObservationRecord>,
+  live: Map<string, string | null>,
+) {
+  const changedIds = new Set<string>();
+  for (const [k, o] of observations) {
+    if (live.get(k) !== o.contentHash) changedIds.add(o.identityId);
+  }
+  const changed = { merged: new Map<string, MergedDiscovery>(), observations: new Map<string, ObservationRecord>() };
+  const unchanged: Array<[string, string]> = [];
+  for (const [id, m] of merged) if (changedIds.has(id)) changed.merged.set(id, m);
+  for (const [k, o] of observations) {
+    if (changedIds.has(o.identityId)) changed.observations.set(k, o);
+    else unchanged.push([o.identityId, o.location]);
+  }
+  return { changed, unchanged };
+}
+
+/** Merges, resolves, evaluates and writes the identities whose input changed (under the identity write lock). */
+async function writeChanged(
+  stores: InventoryStores,
+  batch: DiscoveryBatch,
+  { merged, observations }: { merged: Map<string, MergedDiscovery>; observations: Map<string, ObservationRecord> },
+  tx: StoreTransaction,
+): Promise<number> {
+  const { sourceId, now, resolveOwnership, policy } = batch;
+  const ids = [...merged.keys()];
+  let added = 0;
+  const nextSeq = await stores.changes.allocator(tx);
+  const existing = await stores.identities.getRecords(ids, tx);
+  // Policy needs every live observation in full; without it keys and counts are enough.
+  const stored = await stores.identities.listLiveObservations(
+    ids.filter(id => existing.has(id)),
+    tx,
+    { withDetails: Boolean(policy) },
+  );
+  // Observation counts move incrementally: a batch sighting adds one unless it is already live.
+  const live = new Set(stored.filter(o => o.sourceId === sourceId).map(key));
+  const addedSightings = new Map<string, number>();
+  for (const [k, o] of observations) {
+    if (!live.has(k)) {
+      addedSightings.set(o.identityId, (addedSightings.get(o.identityId) ?? 0) + 1);
+    }
+  }
+  const records: IdentityRecord[] = [];
+  const audit: AuditEventInput[] = [];
+  for (const m of merged.values()) {
+    const old = existing.get(m.id);
+    const record = nextRecord(m, old, now, addedSightings.get(m.id) ?? 0);
+    applyOwnership(record, resolveOwnership(ownershipInputOf(record)));
+    if (old?.state === 'gone') {
+      record.state = 'active';
+      record.stateChangedAt = now;
+    }
+    added += old ? 0 : 1;
+    audit.push(...auditOf(m, old, record, sourceId, now));
+    records.push(record);
+  }
+  if (policy) {
+    audit.push(...(await writeVerdicts(stores, policy, records, existing, observationsAfter(stored, observations), now, tx)));
+  }
+  const writes: IdentityWrite[] = [];
+  const touchedOnly: string[] = [];
+  for (const record of records) {
+    const old = existing.get(record.id);
+    if (catalogChanged(old, record)) {
+      record.changeSeq = nextSeq();
+    }
+    if (old && onlyLastSeenMoved(old, record)) {
+      touchedOnly.push(record.id);
+    } else {
+      writes.push({ before: old, after: record });
+    }
+  }
+  await stores.identities.writeRecords(writes, tx);
+  await stores.identities.touch(touchedOnly, now, tx);
+  // A live observation seen again with the same details only moves its last_seen / last_scan_id / content_hash.
+  const liveDetails = await stores.identities.listLiveDetails(ids.filter(id => existing.has(id)), sourceId, tx);
+  const refreshed: ObservationRecord[] = [];
+  const upserted: ObservationRecord[] = [];
+  for (const [k, o] of observations) {
+    const unchanged = liveDetails.has(k) && liveDetails.get(k) === json(o.details);
+    (unchanged ? refreshed : upserted).push(o);
+  }
+  await stores.identities.refreshObservations(refreshed, tx);
+  await stores.identities.upsertObservations(upserted, tx);
+  await stores.audit.append(audit, tx);
+  return added;
+}
+
 /**
- * The ingestion pipeline for one batch, in one transaction: merge sightings
- * into the stored identities, resolve ownership, evaluate policy, then write
- * identities, observations, violations and audit events. An identity moves in
- * the change feed at most once per batch, and only when the catalog would see
- * a difference.
+ * The ingestion pipeline for one batch, in one transaction. One read compares
+ * each sighting's content hash with the source's live observation: identities
+ * whose every sighting is unchanged are only logged as seen (one row for the
+ * batch; the run's end moves their `last_seen` set-based) — no lock, no
+ * merge, no ownership or policy, no change-feed move. The rest are merged into
+ * the stored identities, ownership resolved, policy evaluated, then
+ * identities, observations, violations and audit events written. An identity
+ * moves in the change feed at most once per batch, and only when the catalog
+ * would see a difference.
  */
 export async function writeDiscoveries(stores: InventoryStores, batch: DiscoveryBatch): Promise<BatchResult> {
-  const { sourceId, now, resolveOwnership, policy } = batch;
   const { merged, observations } = mergeBatch(batch);
   const ids = [...merged.keys()];
   let added = 0;
-
   await stores.transaction(async tx => {
     if (batch.leaseToken) {
       await stores.scanRuns.assertLease(batch.scanId, batch.leaseToken, tx);
     }
-    const nextSeq = await stores.changes.allocator(tx);
-    const existing = await stores.identities.getRecords(ids, tx);
-    // Policy needs every live observation in full; without it keys and counts are enough.
-    const stored = await stores.identities.listLiveObservations(
-      ids.filter(id => existing.has(id)),
-      tx,
-      { withDetails: Boolean(policy) },
-    );
-    // Observation counts move incrementally: a batch sighting adds one unless it is already live.
-    const live = new Set(stored.filter(o => o.sourceId === sourceId).map(key));
-    const addedSightings = new Map<string, number>();
-    for (const [k, o] of observations) {
-      if (!live.has(k)) {
-        addedSightings.set(o.identityId, (addedSightings.get(o.identityId) ?? 0) + 1);
-      }
+    const live = await stores.identities.listLiveHashes(ids, batch.sourceId, tx);
+    const { changed, unchanged } = splitUnchanged(merged, observations, live);
+    await stores.sightings.log(batch.scanId, batch.now, unchanged, tx);
+    if (changed.merged.size > 0) {
+      added = await writeChanged(stores, batch, changed, tx);
     }
-    const records: IdentityRecord[] = [];
-    const audit: AuditEventInput[] = [];
-    for (const m of merged.values()) {
-      const old = existing.get(m.id);
-      const record = nextRecord(m, old, now, addedSightings.get(m.id) ?? 0);
-      applyOwnership(record, resolveOwnership(ownershipInputOf(record)));
-      if (old?.state === 'gone') {
-        record.state = 'active';
-        record.stateChangedAt = now;
-      }
-      added += old ? 0 : 1;
-      audit.push(...auditOf(m, old, record, sourceId, now));
-      records.push(record);
-    }
-    if (policy) {
-      audit.push(...(await writeVerdicts(stores, policy, records, existing, observationsAfter(stored, observations), now, tx)));
-    }
-    const writes: IdentityWrite[] = [];
-    const touchedOnly: string[] = [];
-    for (const record of records) {
-      const old = existing.get(record.id);
-      if (catalogChanged(old, record)) {
-        record.changeSeq = nextSeq();
-      }
-      if (old && onlyLastSeenMoved(old, record)) {
-        touchedOnly.push(record.id);
-      } else {
-        writes.push({ before: old, after: record });
-      }
-    }
-    await stores.identities.writeRecords(writes, tx);
-    await stores.identities.touch(touchedOnly, now, tx);
-    // A live observation seen again with the same details only moves its last_seen / last_scan_id.
-    const liveDetails = await stores.identities.listLiveDetails(ids.filter(id => existing.has(id)), sourceId, tx);
-    const refreshed: ObservationRecord[] = [];
-    const upserted: ObservationRecord[] = [];
-    for (const [k, o] of observations) {
-      const unchanged = liveDetails.has(k) && liveDetails.get(k) === json(o.details);
-      (unchanged ? refreshed : upserted).push(o);
-    }
-    await stores.identities.refreshObservations(refreshed, tx);
-    await stores.identities.upsertObservations(upserted, tx);
-    await stores.audit.append(audit, tx);
   });
   return { identityIds: ids, added };
 }

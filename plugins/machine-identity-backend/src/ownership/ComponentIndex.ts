@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { Entity } from '@backstage/catalog-model';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
@@ -110,13 +111,22 @@ export class ComponentIndex {
   /** Hosts and accounts of Components declaring both SSH annotations. */
   private readonly pairHosts = new AnnotationIndex();
   private readonly pairAccounts = new AnnotationIndex();
+  /**
+   * Changes whenever anything ownership or policy reads of a Component
+   * changes (ref, owner, lifecycle, tags, annotations): a scan re-resolves
+   * identities it would otherwise skip as unchanged.
+   */
+  version = 'empty';
 
   /** Builds the index from Component entities. */
   static fromEntities(entities: Iterable<Entity>): ComponentIndex {
     const index = new ComponentIndex();
+    const parts: string[] = [];
     for (const entity of entities) {
       index.add(entity);
+      parts.push(JSON.stringify([stringifyEntityRef(entity), entity.spec?.owner, entity.spec?.lifecycle, entity.metadata.tags, entity.metadata.annotations]));
     }
+    index.version = hash('sha256', parts.sort().join('\n'), 'base64url');
     return index;
   }
 

@@ -52,6 +52,12 @@ export interface ScanEngineOptions {
   /** Evaluates policy inside each batch's write. */
   policy?: PolicyEvaluation;
   /**
+   * The version of what besides a discovery decides its identity record (the
+   * Component index ownership resolves against): a batch skips an identity
+   * only when its sightings and this version are both unchanged.
+   */
+  inputVersion?: () => string;
+  /**
    * Largest share of a source's active identities one run may retire before
    * a second run confirms (`machineIdentity.retirement.maxShare`, default 0.1).
    */
@@ -262,6 +268,7 @@ export class ScanEngine {
         now: new Date().toISOString(),
         resolveOwnership: this.options.resolveOwnership,
         policy: this.options.policy,
+        inputVersion: this.options.inputVersion?.(),
         leaseToken,
       });
       added += result.added;

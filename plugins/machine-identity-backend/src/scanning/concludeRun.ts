@@ -24,7 +24,8 @@ export interface RunConclusion {
 }
 
 /**
- * Ends a run in one transaction: a succeeded run applies the retirement rule
+ * Ends a run in one transaction: the run's logged unchanged sightings move
+ * their observations' `last_seen` / `last_scan_id`, a succeeded run applies the retirement rule
  * (it becomes partial when it had to keep identities it could not vouch for),
  * then the run's final status, counters and problems are written.
  */
@@ -36,6 +37,8 @@ export async function concludeRun(
     if (run.leaseToken) {
       await stores.scanRuns.assertLease(run.scanId, run.leaseToken, tx);
     }
+    // Whatever the status, what the run saw unchanged was seen: last_seen moves first, set-based.
+    await stores.sightings.apply(run.scanId, run.sourceId, tx);
     const now = new Date().toISOString();
     let status = run.status;
     let retired: string[] = [];

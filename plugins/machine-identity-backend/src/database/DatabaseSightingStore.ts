@@ -1,0 +1,138 @@
+import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
+import type { SightingStore } from './types';
+
+/** Sightings per statement: one JSON or array parameter each. */
+const STATEMENT_CHUNK = 5_000;
+/** (identity, location) pairs per SQLite statement. */
+const PAIR_CHUNK = 300;
+
+/**
+ * The `scan_sightings` log: a batch whose identities a scan saw unchanged
+ * writes one row (the batch's pairs as JSON) instead of one update per
+ * observation; the run's end applies every row of the run (all its shards)
+ * set-based (one statement per 5,000 sightings) and deletes them.
+ *
+ * @internal
+ */
+export class DatabaseSightingStore implements SightingStore {
+  private constructor(private readonly database: InventoryDatabase) {}
+
+  /** A store on a migrated database. */
+  static create(options: { database: InventoryDatabase }): DatabaseSightingStore {
+    return new DatabaseSightingStore(options.database);
+  }
+
+  async log(scanId: string, seenAt: string, pairs: Array<[string, string]>, tx?: StoreTransaction): Promise<void> {
+    if (pairs.length === 0) return;
+    await (tx ?? this.database.knex)('scan_sightings').insert({ scan_id: scanId, seen_at: seenAt, pairs: JSON.stringify(pairs) });
+  }
+
+  async apply(scanId: string, sourceId: string, tx: StoreTransaction): Promise<number> {
+    const rows = (await tx('scan_sightings').select('seen_at', 'pairs').where('scan_id', scanId).orderBy('id')) as {
+      seen_at: string;
+      pairs: string;
+    }[];
+    if (rows.length === 0) return 0;
+    // A pair logged by two batches keeps its latest sighting.
+    const latest = new Map<string, [string, string, string]>();
+    for (const row of rows) {
+      for (const [identityId, location] of JSON.parse(row.pairs) as [string, string][]) {
+        const k = JSON.stringify([identityId, location]);
+        const seen = latest.get(k);
+        if (!seen || seen[2] < row.seen_at) latest.set(k, [identityId, location, row.seen_at]);
+      }
+    }
+    const sightings = [...latest.values()];
+    const identities = new Map<string, string>();
+    for (const [identityId, , seenAt] of sightings) {
+      if ((identities.get(identityId) ?? '') < seenAt) identities.set(identityId, seenAt);
+    }
+    if (this.database.isPostgres) {
+      await this.applyPostgres(scanId, sourceId, sightings, identities, tx);
+    } else {
+      await this.applySqlite(scanId, sourceId, sightings, identities, tx);
+    }
+    await tx('scan_sightings').where('scan_id', scanId).delete();
+    return sightings.length;
+  }
+
+  /**
+   * Arbitrated by the unique (identity_id, source_id, location) index and the
+   * primary key, so the plan never depends on statistics of a freshly loaded
+   * table; only the unindexed last_seen / last_scan_id move (HOT updates).
+   * Observations are never deleted, so the insert arm never inserts.
+   */
+  private async applyPostgres(
+    scanId: string,
+    sourceId: string,
+    sightings: [string, string, string][],
+    identities: Map<string, string>,
+    tx: StoreTransaction,
+  ) {
+    for (const chunk of chunks(sightings, STATEMENT_CHUNK)) {
+      const rows = chunk.map(([identity_id, location, seen]) => ({
+        identity_id,
+        source_id: sourceId,
+        location,
+        first_seen: seen,
+        last_seen: seen,
+        last_scan_id: scanId,
+      }));
+      await tx.raw(
+        `INSERT INTO observations (identity_id, source_id, location, first_seen, last_seen, last_scan_id)
+         SELECT identity_id, source_id, location, first_seen, last_seen, last_scan_id FROM json_populate_recordset(NULL::observations, ?::json)
+         ON CONFLICT (identity_id, source_id, location) DO UPDATE SET last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id
+         WHERE observations.gone_at IS NULL AND observations.last_seen <= excluded.last_seen`,
+        [JSON.stringify(rows)],
+      );
+    }
+    for (const chunk of chunks([...identities], STATEMENT_CHUNK)) {
+      await tx.raw(
+        `UPDATE identities SET last_seen = v.seen FROM unnest(?::text[], ?::text[]) AS v(id, seen)
+         WHERE identities.id = v.id AND identities.last_seen < v.seen`,
+        [chunk.map(c => c[0]), chunk.map(c => c[1])],
+      );
+    }
+  }
+
+  /**
+   * Grouped by sighting time (one group per logged batch), then the pairs as
+   * an index lookup list: SQLite's planner loops over a json_each join the
+   * wrong way round (every observation against every pair).
+   */
+  private async applySqlite(
+    scanId: string,
+    sourceId: string,
+    sightings: [string, string, string][],
+    identities: Map<string, string>,
+    tx: StoreTransaction,
+  ) {
+    const byTime = new Map<string, [string, string][]>();
+    for (const [identityId, location, seen] of sightings) {
+      const list = byTime.get(seen) ?? [];
+      list.push([identityId, location]);
+      byTime.set(seen, list);
+    }
+    for (const [seen, pairs] of byTime) {
+      for (const chunk of chunks(pairs, PAIR_CHUNK)) {
+        await tx('observations')
+          .where('source_id', sourceId)
+          .whereNull('gone_at')
+          .where('last_seen', '<=', seen)
+          .whereIn(['identity_id', 'location'], chunk)
+          .update({ last_seen: seen, last_scan_id: scanId });
+      }
+    }
+    const idsByTime = new Map<string, string[]>();
+    for (const [id, seen] of identities) {
+      const list = idsByTime.get(seen) ?? [];
+      list.push(id);
+      idsByTime.set(seen, list);
+    }
+    for (const [seen, ids] of idsByTime) {
+      for (const chunk of chunks(ids)) {
+        await tx('identities').whereIn('id', chunk).where('last_seen', '<', seen).update({ last_seen: seen });
+      }
+    }
+  }
+}
