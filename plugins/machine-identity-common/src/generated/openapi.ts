@@ -380,7 +380,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Revocation requests, newest first, keyset-paginated. Needs `machine-identity.read`. */
+        /** Revocation requests, newest first, keyset-paginated. Read as identity details are (`machine-identity.details.read`): a conditional policy (`isOwner`) filters the query by the request's identity.
+         *      */
         get: operations["listRevocations"];
         put?: never;
         /** Requests the revocation of one identity (`machine-identity.revoke.request` on it). The requester is the caller (user or service); a second user must approve. 409 when the identity already has an open request or nothing live to revoke.
@@ -399,7 +400,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One revocation request. */
+        /** One revocation request (`machine-identity.details.read` on its identity; 404 outside the policy's conditions). */
         get: operations["getRevocation"];
         put?: never;
         post?: never;
@@ -418,7 +419,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approves a `requested` revocation as the calling user (`machine-identity.revoke.approve`; service principals are refused). The requester cannot approve their own request (403). Execution follows after the grace period. 409 when the request is not `requested` or expired.
+        /** Approves a `requested` revocation as the calling user (`machine-identity.revoke.approve` on the request's identity: 404 for a request the caller cannot read, 403 for one they may read but not decide; service principals are refused). The requester cannot approve their own request (403). Execution follows after the grace period. 409 when the request is not `requested` or expired.
          *      */
         post: operations["approveRevocation"];
         delete?: never;
@@ -436,7 +437,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rejects a `requested` revocation with a comment, as the calling user (`machine-identity.revoke.approve`). */
+        /** Rejects a `requested` revocation with a comment, as the calling user (`machine-identity.revoke.approve` on the request's identity, as for approve). */
         post: operations["rejectRevocation"];
         delete?: never;
         options?: never;
@@ -500,7 +501,11 @@ export interface components {
         };
         /** @enum {string} */
         IdentityType: "tls-certificate" | "ssh-key" | "api-token" | "service-account" | "workload-identity" | "secret";
-        /** @enum {string} */
+        /**
+         * @description `active`: seen by scans. `gone`: no longer seen (retired on evidence, or a verified revocation). `pending-revocation`: a revocation was approved (or is a manual task). `revoked`: revoked at its source or CA, awaiting a re-scan that no longer sees it; while scans still see it (live observations) it is revoked but still present.
+         *
+         * @enum {string}
+         */
         IdentityState: "active" | "gone" | "pending-revocation" | "revoked";
         /**
          * @description Whether rotation is automated (cert-manager, ACME, a rotation schedule).

@@ -1157,7 +1157,7 @@ export const spec = {
     "/revocations": {
       "get": {
         "operationId": "listRevocations",
-        "summary": "Revocation requests, newest first, keyset-paginated. Needs `machine-identity.read`.",
+        "summary": "Revocation requests, newest first, keyset-paginated. Read as identity details are (`machine-identity.details.read`): a conditional policy (`isOwner`) filters the query by the request's identity.\n",
         "parameters": [
           {
             "name": "state",
@@ -1273,7 +1273,7 @@ export const spec = {
     "/revocations/{id}": {
       "get": {
         "operationId": "getRevocation",
-        "summary": "One revocation request.",
+        "summary": "One revocation request (`machine-identity.details.read` on its identity; 404 outside the policy's conditions).",
         "parameters": [
           {
             "$ref": "#/components/parameters/revocationId"
@@ -1305,7 +1305,7 @@ export const spec = {
     "/revocations/{id}/approve": {
       "post": {
         "operationId": "approveRevocation",
-        "summary": "Approves a `requested` revocation as the calling user (`machine-identity.revoke.approve`; service principals are refused). The requester cannot approve their own request (403). Execution follows after the grace period. 409 when the request is not `requested` or expired.\n",
+        "summary": "Approves a `requested` revocation as the calling user (`machine-identity.revoke.approve` on the request's identity: 404 for a request the caller cannot read, 403 for one they may read but not decide; service principals are refused). The requester cannot approve their own request (403). Execution follows after the grace period. 409 when the request is not `requested` or expired.\n",
         "parameters": [
           {
             "$ref": "#/components/parameters/revocationId"
@@ -1353,7 +1353,7 @@ export const spec = {
     "/revocations/{id}/reject": {
       "post": {
         "operationId": "rejectRevocation",
-        "summary": "Rejects a `requested` revocation with a comment, as the calling user (`machine-identity.revoke.approve`).",
+        "summary": "Rejects a `requested` revocation with a comment, as the calling user (`machine-identity.revoke.approve` on the request's identity, as for approve).",
         "parameters": [
           {
             "$ref": "#/components/parameters/revocationId"
@@ -1763,7 +1763,8 @@ export const spec = {
           "gone",
           "pending-revocation",
           "revoked"
-        ]
+        ],
+        "description": "`active`: seen by scans. `gone`: no longer seen (retired on evidence, or a verified revocation). `pending-revocation`: a revocation was approved (or is a manual task). `revoked`: revoked at its source or CA, awaiting a re-scan that no longer sees it; while scans still see it (live observations) it is revoked but still present.\n"
       },
       "Management": {
         "type": "string",
