@@ -1,15 +1,7 @@
 import type { AwsEmulator } from '@keyring/cloud-emulators/aws';
 import { DEMO_AWS_CREDENTIALS } from '@keyring/cloud-emulators/aws';
 
-/** Polls `probe` every 100 ms until it returns a value. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, tries = 300): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { until } from '@keyring/plugin-machine-identity-node/testUtils';
 
 /** `machineIdentity` config with one `aws-demo` source reading the demo account from the emulator. */
 export function awsDemoConfig(emulator: AwsEmulator, extra: Record<string, unknown> = {}) {

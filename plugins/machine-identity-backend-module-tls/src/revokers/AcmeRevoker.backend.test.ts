@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import type { SchedulerService, ServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { until } from '@keyring/plugin-machine-identity-node/testUtils';
 import * as acme from 'acme-client';
 import request from 'supertest';
 import { startPebble, type Pebble } from '../__testUtils__/pebble';
@@ -26,15 +27,6 @@ const API = '/api/machine-identity';
 const REVOCATION_TASK_ID = 'machine-identity-revocation';
 const as = (user: string) => mockCredentials.user.header(`user:default/${user}`);
 const HOST = 'payments.keyring.test';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, tries = 300): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Orders a certificate for `name` from pebble with the account; returns its chain and key as PEM. */
 async function issue(pebble: Pebble, account: { accountKey: Buffer; accountUrl: string }, name: string) {

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { SchedulerService, ServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { until } from '@keyring/plugin-machine-identity-node/testUtils';
 import request from 'supertest';
 import {
   generateKey,
@@ -33,15 +34,6 @@ kind: Component
 metadata: { name: web-billing, annotations: { keyring.io/ssh-hosts: web-02 } }
 spec: { type: service, lifecycle: production, owner: group:default/billing }
 `;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, tries = 300): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function startPortal() {
   const dir = tempDir('keyring-decommission-');

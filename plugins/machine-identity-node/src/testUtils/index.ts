@@ -15,3 +15,4 @@ export {
   makeTestCertificate,
   makeTestIdentity,
 } from './policyFixtures';
+export { until } from './until';
