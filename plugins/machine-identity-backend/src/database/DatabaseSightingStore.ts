@@ -56,6 +56,13 @@ export class DatabaseSightingStore implements SightingStore {
     return sightings.length;
   }
 
+  async dropEnded(): Promise<number> {
+    const db = this.database.knex;
+    return db('scan_sightings')
+      .whereNotExists(db('scan_runs as r').select(db.raw('1')).whereRaw('r.id = scan_sightings.scan_id').where('r.status', 'running'))
+      .delete();
+  }
+
   /**
    * Arbitrated by the unique (identity_id, source_id, location) index and the
    * primary key, so the plan never depends on statistics of a freshly loaded

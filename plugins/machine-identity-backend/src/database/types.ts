@@ -297,6 +297,8 @@ export interface SightingStore {
    * then drops the log. Returns how many sightings were applied.
    */
   apply(scanId: string, sourceId: string, tx: StoreTransaction): Promise<number>;
+  /** Drops the logs of runs that are no longer running (a run failed by the sweep never applies its log). */
+  dropEnded(): Promise<number>;
 }
 
 /**

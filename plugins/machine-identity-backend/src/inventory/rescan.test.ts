@@ -103,4 +103,17 @@ describe('re-scans (unchanged sightings logged per batch, applied set-based at t
       expect(await lastScan()).toBe('scan-3'); // written by the full path
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    "the sweep drops the logs of runs that ended without applying them, and keeps a running run's (%p)",
+    async databaseId => {
+      const { knex, stores } = await setup(databaseId);
+      await stores.scanRuns.create({ id: 'running', sourceId: 'src', trigger: 'manual', startedAt: '2026-12-01T10:00:00.000Z', claimed: true });
+      await stores.scanRuns.create({ id: 'failed', sourceId: 'src', trigger: 'manual', startedAt: '2026-12-01T10:00:00.000Z', claimed: true });
+      await knex('scan_runs').where('id', 'failed').update({ status: 'failed' });
+      for (const scanId of ['running', 'failed']) await stores.sightings.log(scanId, '2026-12-01T10:01:00.000Z', [['id-1', 'here']]);
+      expect(await stores.sightings.dropEnded()).toBe(1);
+      expect((await knex('scan_sightings').select('scan_id')).map(r => r.scan_id)).toEqual(['running']);
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
-import type { ScanRunStore } from '../database/types';
+import type { ScanRunStore, SightingStore } from '../database/types';
 
 /** How often a running scan renews its lease. */
 export const HEARTBEAT_MS = 10_000;
@@ -68,9 +68,11 @@ export class RunLease {
 export async function scheduleStaleRunSweep(options: {
   scheduler: SchedulerService;
   runs: ScanRunStore;
+  /** Where the failed runs' logged sightings are dropped. */
+  sightings?: SightingStore;
   logger: LoggerService;
 }): Promise<void> {
-  const { scheduler, runs, logger } = options;
+  const { scheduler, runs, sightings, logger } = options;
   await scheduler.scheduleTask({
     id: 'machine-identity-scan-sweep',
     frequency: { milliseconds: SWEEP_EVERY_MS },
@@ -86,6 +88,7 @@ export async function scheduleStaleRunSweep(options: {
         if (failed > 0) {
           logger.warn(`Failed ${failed} scan runs whose process stopped (no heartbeat for ${STALE_AFTER_MS / 1000}s)`);
         }
+        await sightings?.dropEnded();
       } catch (error) {
         logger.warn(`Sweep of abandoned scan runs failed: ${isError(error) ? error.message : String(error)}`);
       }

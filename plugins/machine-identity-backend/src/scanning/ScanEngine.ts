@@ -115,7 +115,12 @@ export class ScanEngine {
         fn: signal => this.runScheduled(source, signal),
       });
     }
-    await scheduleStaleRunSweep({ scheduler: this.options.scheduler, runs: this.options.stores.scanRuns, logger: this.options.logger });
+    await scheduleStaleRunSweep({
+      scheduler: this.options.scheduler,
+      runs: this.options.stores.scanRuns,
+      sightings: this.options.stores.sightings,
+      logger: this.options.logger,
+    });
   }
 
   /** Configured sources with their last run. */
