@@ -60,13 +60,15 @@ export async function startAppNext(backendUrl: string): Promise<{ url: string; c
   return { url, close: () => new Promise(resolve => server.close(() => resolve())) };
 }
 
-/** axe-core's serious and critical violations on the page as it is now. */
-export async function seriousViolations(page: Page) {
+/** axe-core's serious and critical violations on the page as it is now (or in the element `selector` names). */
+export async function seriousViolations(page: Page, selector?: string) {
   await page.addScriptTag({ content: axe.source });
-  const results = await page.evaluate(async () => {
+  const results = await page.evaluate(async within => {
     const run = (window as unknown as { axe: typeof axe }).axe.run;
-    return run(document, { resultTypes: ['violations'] });
-  });
+    const context = within ? document.querySelector(within) : document;
+    if (!context) throw new Error(`axe: nothing matches ${within}`);
+    return run(context, { resultTypes: ['violations'] });
+  }, selector);
   return results.violations
     .filter(v => v.impact === 'serious' || v.impact === 'critical')
     .map(v => ({

@@ -1,3 +1,4 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { inject } from 'vitest';
@@ -15,6 +16,34 @@ function luminance(rgb: string): number {
     return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
   });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** The e2e-slow-tls source's targets (e2e/app-config.e2e.yaml). */
+const SLOW_HOST = '127.0.10.60';
+const SLOW_PORTS = [18461, 18462, 18463, 18464, 18465];
+
+/** TCP listeners that accept and never answer: each TLS handshake waits for its timeout. */
+async function startTarpit(host: string, ports: number[]) {
+  const sockets = new Set<Socket>();
+  const servers: Server[] = [];
+  for (const port of ports) {
+    const server = createServer(socket => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, resolve);
+    });
+    servers.push(server);
+  }
+  return {
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(servers.map(server => new Promise(resolve => server.close(resolve))));
+    },
+  };
 }
 
 /**
@@ -83,6 +112,72 @@ describe('Keyring on the new frontend system', () => {
       await page.close();
     });
   });
+
+  it.each(THEMES)(
+    "shows a real scan's live progress bar (endpoints done of total) on the overview's sources table (%s theme)",
+    async theme => {
+      const tarpit = await startTarpit(SLOW_HOST, SLOW_PORTS);
+      let stopWatching = () => {};
+      let explain = (e: unknown) => e;
+      try {
+        const page = await openSignedIn(browser(), `${appUrl()}/machine-identities`, theme);
+        // What the page saw, for the failure message: signals frames and the bar's done count over time.
+        const seen: string[] = [];
+        const t0 = Date.now();
+        page.on('websocket', ws => {
+          seen.push(`+${Date.now() - t0}ms ws open ${ws.url()}`);
+          ws.on('framereceived', f => seen.push(`+${Date.now() - t0}ms ws ${String(f.payload).replace(/.*"done":(\d+).*/, 'done=$1').slice(0, 60)}`));
+          ws.on('close', () => seen.push(`+${Date.now() - t0}ms ws closed`));
+        });
+        const poll = setInterval(() => {
+          page
+            .evaluate(() => document.querySelector('[data-testid="scan-progress"]')?.getAttribute('data-done') ?? '-')
+            .then(d => seen.push(`+${Date.now() - t0}ms bar ${d}`), () => undefined);
+        }, 1000);
+        stopWatching = () => clearInterval(poll);
+        explain = (e: unknown) => new Error(`${String(e)}\n${seen.join('\n')}`);
+        await page.getByTestId('machine-identity-overview').waitFor({ timeout: 60_000 });
+        await page.getByText('e2e-slow-tls').first().waitFor({ timeout: 60_000 });
+        expect(await page.getByTestId('scan-progress').count()).toBe(0);
+        // The page is already open: the bar has to come from the running scan, not from a reload.
+        const { scanId } = await asUser<{ scanId: string }>('user:default/erin', '/sources/e2e-slow-tls/scan', {
+          method: 'POST',
+        });
+        const bar = page.getByTestId('scan-progress');
+        await bar.waitFor({ timeout: 30_000 });
+        // At its start a run may not know its total yet (an indeterminate bar); then the scanner's 5 endpoints.
+        await page.locator(`[data-testid="scan-progress"][data-total="${SLOW_PORTS.length}"]`).waitFor({ timeout: 30_000 });
+        const firstDone = Number(await bar.getAttribute('data-done'));
+        expect(firstDone).toBeLessThan(SLOW_PORTS.length);
+        await page
+          .getByRole('progressbar', { name: new RegExp(`^Scan of e2e-slow-tls: \\d of ${SLOW_PORTS.length} done$`) })
+          .waitFor({ timeout: 10_000 });
+        // It moves while the scan runs (pushed, the page is not reloaded)…
+        await page.waitForFunction(
+          n => Number(document.querySelector('[data-testid="scan-progress"]')?.getAttribute('data-done') ?? -1) > n,
+          firstDone,
+          { timeout: 30_000 },
+        );
+        // …is seen by axe-core and the screenshot while it is there (the sources table only: quicker)…
+        saved.push(await snap(page, `app-next/${theme}/overview-scan-progress`));
+        const violations = await seriousViolations(page, '[data-testid="scan-sources"]');
+        expect(violations, `scan progress (${theme}): ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+        // …and goes when the run ends.
+        await bar.waitFor({ state: 'detached', timeout: 60_000 });
+        const run = await asUser<{ status: string; progress?: { done: number; total?: number } }>(
+          'user:default/erin',
+          `/scans/${scanId}`,
+        );
+        expect(run.status).not.toBe('running');
+        await page.close();
+      } catch (e) {
+        throw explain(e);
+      } finally {
+        stopWatching();
+        await tarpit.close();
+      }
+    },
+  );
 
   it('reaches the overview page from the sidebar item', async () => {
     const page = await openSignedIn(browser(), `${appUrl()}/catalog`);
