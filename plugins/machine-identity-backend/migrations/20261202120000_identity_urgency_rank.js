@@ -6,7 +6,8 @@
  * whichever code path writes it. With (owner|component, rank, not_after, id)
  * indexes, each urgency tier of one owner is an index range in order
  * (database/identityOrder.ts), so "most urgent first, page after page" costs
- * the same at 300,000 identities as at 2,000.
+ * the same at 300,000 identities as at 2,000. A write that leaves the rank as
+ * it was updates no identity row.
  */
 
 const RANK_OF = `COALESCE((
@@ -48,7 +49,8 @@ exports.up = async function up(knex) {
       CREATE FUNCTION identities_rank_from_violations() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         UPDATE identities SET open_severity_rank = ${RANK_OF}
-        WHERE identities.id IN (SELECT DISTINCT identity_id FROM changed_violations);
+        WHERE identities.id IN (SELECT DISTINCT identity_id FROM changed_violations)
+          AND open_severity_rank <> ${RANK_OF};
         RETURN NULL;
       END $$`);
     for (const [name, when] of PG_TRIGGERS) {
@@ -58,7 +60,8 @@ exports.up = async function up(knex) {
   }
   for (const [name, when, ids] of SQLITE_TRIGGERS) {
     await knex.raw(`CREATE TRIGGER ${name} ${when} BEGIN
-      UPDATE identities SET open_severity_rank = ${RANK_OF} WHERE identities.id IN (${ids});
+      UPDATE identities SET open_severity_rank = ${RANK_OF}
+      WHERE identities.id IN (${ids}) AND open_severity_rank <> ${RANK_OF};
     END`);
   }
 };
