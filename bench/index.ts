@@ -9,7 +9,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
-const ORDER = ['policy', 'ssh', 'tls', 'kubernetes', 'aws', 'inventory', 'catalog'];
+const ORDER = ['policy', 'ssh', 'tls', 'kubernetes', 'aws', 'inventory', 'load', 'catalog'];
 
 async function main() {
   const wanted = process.argv.slice(2);
