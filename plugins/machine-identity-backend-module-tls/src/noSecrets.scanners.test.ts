@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { coreServices, createServiceFactory, type RootLoggerService } from '@backstage/backend-plugin-api';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import machineIdentityModuleSsh from '@keyring/plugin-machine-identity-backend-module-ssh';
 import knexFactory from 'knex';
 import { makeCertificate } from './__testUtils__/testPki';
@@ -36,7 +37,7 @@ describe('no secret material from the real TLS, certificate-files and SSH scanne
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps private keys, environment= and command= values and bare tokens out of the database, logs and API', async () => {
+  it('keeps private keys, environment= and command= values and bare tokens out of the database, logs, API, and the real catalog\'s database and entities', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyring-nosecrets-'));
     const sh = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { cwd: dir, stdio: 'pipe' });
     // TLS endpoint and certificate files holding their private keys.
@@ -72,10 +73,13 @@ describe('no secret material from the real TLS, certificate-files and SSH scanne
     const sshPrivate = fs.readFileSync(path.join(ssh, 'id_ed25519'), 'utf8');
 
     const dbPath = path.join(dir, 'keyring.sqlite');
+    const catalogDbPath = path.join(dir, 'catalog.sqlite');
     const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: dbPath }, useNullAsDefault: true });
+    const catalogKnex = knexFactory({ client: 'better-sqlite3', connection: { filename: catalogDbPath }, useNullAsDefault: true });
     const lines: string[] = [];
-    const { backend, scan, get: getRaw } = await startModuleBackend({
+    const { backend, http, scan, get: getRaw, pollCatalog } = await startModuleBackend({
       knex,
+      catalogKnex,
       features: [machineIdentityModuleSsh, createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => capturingLogger(lines) })],
       machineIdentity: {
         sources: [
@@ -86,6 +90,7 @@ describe('no secret material from the real TLS, certificate-files and SSH scanne
       },
     });
     const responses: string[] = [];
+    const catalogResponses: string[] = [];
     try {
       const get = async (url: string) => {
         const res = await getRaw(url);
@@ -107,23 +112,52 @@ describe('no secret material from the real TLS, certificate-files and SSH scanne
       const all = responses.join('\n');
       expect(all).toContain('DEPLOY_TOKEN');
       expect(all).toContain('secrets.example.test');
+
+      // The real catalog, fed by Keyring's catalog module from the change feed: every entity, processed and stitched.
+      await pollCatalog();
+      const auth = mockCredentials.user.header();
+      let entities: any[] = [];
+      for (let i = 0; i < 200; i++) {
+        const res = await http.get('/api/catalog/entities/by-query?filter=kind=MachineIdentity&limit=500').set('Authorization', auth);
+        entities = res.body.items ?? [];
+        if (entities.length === page.items.length && entities.every(e => e.relations?.length)) {
+          catalogResponses.push(res.text);
+          break;
+        }
+        await new Promise(r => setTimeout(r, 100));
+      }
+      expect(entities).toHaveLength(page.items.length);
+      for (const entity of entities) {
+        const res = await http.get(`/api/catalog/entities/by-name/machineidentity/default/${entity.metadata.name}`).set('Authorization', auth);
+        expect(res.status).toBe(200);
+        catalogResponses.push(res.text);
+      }
     } finally {
       await backend.stop();
       await knex.destroy();
+      await catalogKnex.destroy();
     }
 
     const database = fs.readFileSync(dbPath).toString('latin1');
+    const catalogDatabase = fs.readFileSync(catalogDbPath).toString('latin1');
+    const catalog = catalogResponses.join('\n');
     const logs = lines.join('\n');
     const api = responses.join('\n');
     const needles = [...Object.values(secrets), 'p12-secret-pass', ...keyNeedles(leaf.keyPem), ...keyNeedles(rsaPem), ...keyNeedles(sshPrivate)];
     expect(needles.length).toBeGreaterThan(20);
     // Positive controls: the searches look at the right bytes.
-    expect(database).toContain(createHash('sha256').update(leaf.der).digest('hex'));
+    const leafFingerprint = createHash('sha256').update(leaf.der).digest('hex');
+    expect(database).toContain(leafFingerprint);
+    expect(catalogDatabase).toContain(leafFingerprint);
+    expect(catalog).toContain(leafFingerprint);
     expect(logs).toMatch(/Scan of source keys \(ssh-files\)/);
     for (const needle of needles) {
       expect(database.includes(needle), 'database').toBe(false);
       expect(logs.includes(needle), 'logs').toBe(false);
       expect(api.includes(needle), 'API').toBe(false);
+      expect(catalogDatabase.includes(needle), 'catalog database').toBe(false);
+      expect(catalog.includes(needle), 'catalog API').toBe(false);
     }
-  });
+    // Three real scans and the catalog's processing loop, on a shared 2-core machine.
+  }, 180_000);
 });

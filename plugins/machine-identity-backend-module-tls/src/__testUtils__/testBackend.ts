@@ -1,4 +1,4 @@
-import type { BackendFeature } from '@backstage/backend-plugin-api';
+import { type BackendFeature, type SchedulerService, coreServices, createBackendModule, createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
@@ -10,29 +10,72 @@ const API = '/api/machine-identity';
 const AUTH = mockCredentials.user.header();
 
 /**
+ * The real catalog backend with Keyring's catalog module on its own database,
+ * and a handle on the catalog's scheduler to run the module's feed poll.
+ */
+function realCatalog(
+  knex: Knex,
+  catalogKnex: Knex,
+  onScheduler: (scheduler: SchedulerService) => void,
+): Array<BackendFeature | Promise<{ default: BackendFeature }>> {
+  return [
+    import('@backstage/plugin-catalog-backend'),
+    import('@keyring/plugin-catalog-backend-module-machine-identity'),
+    createServiceFactory({
+      service: coreServices.database,
+      deps: { plugin: coreServices.pluginMetadata },
+      factory: ({ plugin }) => ({ getClient: async () => (plugin.getId() === 'catalog' ? catalogKnex : knex) }),
+    }),
+    createBackendModule({
+      pluginId: 'catalog',
+      moduleId: 'scheduler-handle',
+      register(env) {
+        env.registerInit({ deps: { scheduler: coreServices.scheduler }, init: async ({ scheduler }) => onScheduler(scheduler) });
+      },
+    }),
+  ];
+}
+
+/**
  * Starts the real machine-identity backend plugin with this module (and any
  * `features`) on `knex`, an empty catalog and `machineIdentity` config (the
- * fallback owner filled in). Returns the backend and a scan helper.
+ * fallback owner filled in). Returns the backend and a scan helper. With
+ * `catalogKnex`, the catalog is the real catalog backend with Keyring's
+ * catalog module on that database, and `pollCatalog` runs the module's
+ * change-feed poll.
  */
 export async function startModuleBackend(options: {
   knex: Knex;
   machineIdentity: Record<string, unknown>;
   features?: BackendFeature[];
   noAuthDefaults?: boolean;
+  catalogKnex?: Knex;
 }) {
+  let catalogScheduler: SchedulerService | undefined;
   const backend = await startTestBackend({
     features: [
       machineIdentityPlugin,
       machineIdentityModuleTls,
       ...(options.features ?? []),
-      mockServices.database.factory({ knex: options.knex }),
+      ...(options.catalogKnex
+        ? realCatalog(options.knex, options.catalogKnex, scheduler => (catalogScheduler = scheduler))
+        : [mockServices.database.factory({ knex: options.knex }), catalogServiceMock.factory({ entities: [] })]),
       ...(options.noAuthDefaults ? [] : [mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() })]),
-      catalogServiceMock.factory({ entities: [] }),
       mockServices.rootConfig.factory({
-        data: { machineIdentity: { fallbackOwner: 'group:default/security', ...options.machineIdentity } },
+        data: {
+          ...(options.catalogKnex && {
+            backend: { baseUrl: 'http://localhost:7007' },
+            catalog: { processingInterval: { minutes: 30 }, stitchingStrategy: { pollingInterval: { milliseconds: 100 } } },
+          }),
+          machineIdentity: { fallbackOwner: 'group:default/security', ...options.machineIdentity },
+        },
       }),
     ],
   });
+  const pollCatalog = async () => {
+    if (!catalogScheduler) throw new Error('started without the real catalog (catalogKnex)');
+    await catalogScheduler.triggerTask('machine-identity-catalog-poll');
+  };
   const http = request(backend.server);
   /** Starts a scan of `sourceId` and waits for its run to finish; returns the run. */
   const scan = async (sourceId: string, onResponse: (text: string) => void = () => {}) => {
@@ -49,5 +92,5 @@ export async function startModuleBackend(options: {
   };
   /** GETs an API path with a user's credentials. */
   const get = (path: string) => http.get(`${API}${path}`).set('Authorization', AUTH);
-  return { backend, http, scan, get };
+  return { backend, http, scan, get, pollCatalog };
 }
