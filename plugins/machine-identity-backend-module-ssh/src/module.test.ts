@@ -1,14 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackendPlugin, coreServices } from '@backstage/backend-plugin-api';
-import {
-  TestDatabases,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
+import { TestDatabases, startTestBackend } from '@backstage/backend-test-utils';
 import {
   type MachineIdentityRevoker,
   type MachineIdentityScanner,
@@ -17,8 +10,8 @@ import {
   machineIdentityRevokersExtensionPoint,
   machineIdentityScannersExtensionPoint,
 } from '@keyring/plugin-machine-identity-node';
-import request from 'supertest';
 import { machineIdentityModuleSsh } from './module';
+import { startSshBackend } from './testing/startSshBackend';
 import {
   generateKey,
   runScanner,
@@ -108,38 +101,12 @@ describe('machineIdentityModuleSsh', () => {
     'scans files and a live sshd through the real backend plugin into one identity per key (%p)',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const backend = await startTestBackend({
-        features: [
-          machineIdentityPlugin,
-          machineIdentityModuleSsh,
-          mockServices.database.factory({ knex }),
-          mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
-          catalogServiceMock.factory({ entities: [] }),
-          mockServices.rootConfig.factory({
-            data: {
-              machineIdentity: {
-                fallbackOwner: 'group:default/security',
-                sources: [
-                  { id: 'fleet-keys', type: 'ssh-files', paths: [`${fleet.fleet}/**/authorized_keys`] },
-                  { id: 'fleet-host-keys', type: 'ssh-hosts', targets: [`127.0.0.1:${sshd.port}`] },
-                ],
-              },
-            },
-          }),
+      const { backend, http, auth, scan } = await startSshBackend(knex, {
+        sources: [
+          { id: 'fleet-keys', type: 'ssh-files', paths: [`${fleet.fleet}/**/authorized_keys`] },
+          { id: 'fleet-host-keys', type: 'ssh-hosts', targets: [`127.0.0.1:${sshd.port}`] },
         ],
       });
-      const http = request(backend.server);
-      const auth = mockCredentials.user.header();
-      const scan = async (sourceId: string) => {
-        const res = await http.post(`/api/machine-identity/sources/${sourceId}/scan`).set('Authorization', auth);
-        expect(res.status).toBe(202);
-        for (let i = 0; i < 200; i++) {
-          const run = await http.get(`/api/machine-identity/scans/${res.body.scanId}`).set('Authorization', auth);
-          if (run.body.status !== 'running') return run.body;
-          await new Promise(r => setTimeout(r, 50));
-        }
-        throw new Error('scan did not finish');
-      };
       try {
         const files = await scan('fleet-keys');
         // A malformed line is reported but does not make the run partial.

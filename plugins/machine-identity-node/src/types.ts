@@ -103,7 +103,10 @@ export interface ScannerContext {
    * there is kept. `scope` covers a location when it is equal to it, when the
    * location continues it with `:` or `#` (`host:/path` covers
    * `host:/path:12`, `/a.pem` covers `/a.pem#2`), or when `scope` ends in `/`
-   * and the location starts with it (a directory read completely).
+   * and the location starts with it (a directory read completely). A scope
+   * `*:<scope>` covers `<host>:<location>` for any host when `<scope>` covers
+   * `<location>`: for folders whose paths name their hosts (a fleet tree
+   * `<root>/<host>/…`), so a host folder gone from a readable parent is evidence.
    */
   reportCovered(scope: string): void;
   /** Records progress on the run. */

@@ -24,7 +24,21 @@ describe('SshFilesScanner evidence: what it reports as covered', () => {
     });
     expect(out.discoveries.map(d => d.location)).toEqual([`web-1:${alice}:1`]);
     // A malformed line is not a gap: the file was read to its end.
-    expect([...out.covered].sort()).toEqual([`scanner-host:${fleet}/`, `web-1:${alice}`, `web-1:${fleet}/`].sort());
+    // The fleet folder names its hosts by path: it is evidence for any host, one whose folder is gone too.
+    expect([...out.covered].sort()).toEqual([`*:${fleet}/`, `scanner-host:${fleet}/`, `web-1:${alice}`, `web-1:${fleet}/`].sort());
+  });
+
+  it('does not cover a folder of local files for any host: there the host is the scanning machine, not the path', async () => {
+    const local = join(dir, 'local');
+    const bob = join(local, 'home/bob/.ssh/authorized_keys');
+    mkdirSync(join(bob, '..'), { recursive: true });
+    writeFileSync(bob, `${line}\n`);
+    const out = await runScanner(SshFilesScanner.create({ localHostname: 'scanner-host' }), {
+      type: 'ssh-files',
+      paths: [`${local}/**/authorized_keys`],
+    });
+    expect(out.discoveries.map(d => d.location)).toEqual([`scanner-host:${bob}:1`]);
+    expect(out.covered.filter(scope => scope.startsWith('*:'))).toEqual([]);
   });
 
   it('gives a missing root (an unmounted volume) an incomplete problem and no coverage', async () => {

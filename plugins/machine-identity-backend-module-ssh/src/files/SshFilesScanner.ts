@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError } from '@backstage/errors';
 import {
   readFileBounded,
@@ -185,17 +185,36 @@ export class SshFilesScanner implements MachineIdentityScanner {
   /**
    * Covers each folder listed completely, for every host a file of this scan
    * belongs to: locations start with the host, and any location below a
-   * complete folder is evidence, whichever host it names. A host none of whose
-   * files was seen this time (its whole folder gone) is not covered.
+   * complete folder is evidence, whichever host it names. Where the folder
+   * names its hosts by path (a fleet tree, `<root>/<host>/…`), the folder is
+   * covered for any host (`*:<folder>`): a host whose folder is gone from a
+   * readable parent has its keys retired, though none of its files was seen.
    */
   #reportFolders(context: ScannerContext, found: FoundKeyFiles, hosts: string[], unread: string[], pathPattern?: RegExp) {
     for (const file of found.absentFiles) {
       context.reportCovered(`${resolveFileContext(file, dirname(file), this.localHostname, pathPattern).host}:${file}`);
     }
+    const roots = [...new Set(found.files.map(f => f.root))];
     for (const folder of found.completeFolders) {
       if (unread.some(file => file.startsWith(folder))) continue;
       for (const host of hosts) context.reportCovered(`${host}:${folder}`);
+      if (this.#namesHostsByPath(folder, roots, found, pathPattern)) context.reportCovered(`*:${folder}`);
     }
+  }
+
+  /**
+   * Whether every file below `folder` takes its host from its path: the
+   * folder lies under a glob root, a file one host folder below it would get
+   * that folder's name as host, and no file found below it is a local one.
+   */
+  #namesHostsByPath(folder: string, roots: string[], found: FoundKeyFiles, pathPattern?: RegExp): boolean {
+    const root = roots.filter(r => folder.startsWith(r.endsWith('/') ? r : `${r}/`)).sort((a, b) => b.length - a.length)[0];
+    if (root === undefined) return false;
+    const probe = resolveFileContext(join(folder, 'probe-host', 'authorized_keys'), root, this.localHostname, pathPattern);
+    if (probe.host === this.localHostname) return false;
+    return found.files.every(
+      f => !f.path.startsWith(folder) || resolveFileContext(f.path, f.root, this.localHostname, pathPattern).host !== this.localHostname,
+    );
   }
 
   #toDiscovery(
