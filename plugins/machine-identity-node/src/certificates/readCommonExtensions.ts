@@ -16,7 +16,8 @@ export type CommonGeneralName =
 
 function parseWhole(value: ArrayBuffer): asn1js.AsnType | undefined {
   try {
-    const parsed = asn1js.fromBER(value);
+    // No guessing at BER inside primitive strings (see readTbsCertificate): nothing here reads it.
+    const parsed = asn1js.fromBER(value, { parseEmbedded: false });
     if (parsed.offset !== value.byteLength || parsed.result.error) return undefined;
     return parsed.result;
   } catch {
