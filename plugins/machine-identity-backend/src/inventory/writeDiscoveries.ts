@@ -78,8 +78,13 @@ function auditOf(m: MergedDiscovery, old: IdentityRecord | undefined, record: Id
   return out;
 }
 
-/** Evaluates the batch's identities and writes their violations; sets each record's violation count. */
-async function writeVerdicts(
+/**
+ * Evaluates the batch's identities and sets each record's violation count;
+ * returns the violation writes, to be made once the identities are written
+ * (the triggers that keep an identity's urgency rank update its row, so a new
+ * identity's row must exist when its violations land).
+ */
+async function evaluateVerdicts(
   stores: InventoryStores,
   policy: PolicyEvaluation,
   records: IdentityRecord[],
@@ -87,7 +92,7 @@ async function writeVerdicts(
   observations: Map<string, Observation[]>,
   now: string,
   tx: StoreTransaction,
-): Promise<AuditEventInput[]> {
+): Promise<ReturnType<typeof diffViolations>> {
   const ids = records.map(r => r.id);
   const waived = await stores.violations.getActiveWaiverKeys(ids, now, tx);
   const index = policy.componentIndex();
@@ -101,9 +106,7 @@ async function writeVerdicts(
     }
   }
   const open = await stores.violations.listOpenFor(ids.filter(id => existing.has(id)), tx);
-  const { writes, audit } = diffViolations(open, results, now);
-  await stores.violations.write(writes, tx);
-  return audit;
+  return diffViolations(open, results, now);
 }
 
 /** The batch's identities split by whether this source's input for them changed. */
@@ -166,9 +169,9 @@ async function writeChanged(
     audit.push(...auditOf(m, old, record, sourceId, now));
     records.push(record);
   }
-  if (policy) {
-    audit.push(...(await writeVerdicts(stores, policy, records, existing, observationsAfter(stored, observations), now, tx)));
-  }
+  const verdicts = policy
+    ? await evaluateVerdicts(stores, policy, records, existing, observationsAfter(stored, observations), now, tx)
+    : undefined;
   const writes: IdentityWrite[] = [];
   const touchedOnly: string[] = [];
   for (const record of records) {
@@ -184,6 +187,10 @@ async function writeChanged(
   }
   await stores.identities.writeRecords(writes, tx);
   await stores.identities.touch(touchedOnly, now, tx);
+  if (verdicts) {
+    await stores.violations.write(verdicts.writes, tx);
+    audit.push(...verdicts.audit);
+  }
   // A live observation seen again with the same details only moves its last_seen / last_scan_id / content_hash.
   const liveDetails = await stores.identities.listLiveDetails(ids.filter(id => existing.has(id)), sourceId, tx);
   const refreshed: ObservationRecord[] = [];
