@@ -2,10 +2,8 @@
  * Certificate parsing benchmark: per-certificate cost of -node's
  * `parseCertificate` over distinct RSA-2048 leaves (the Kubernetes fleet's
  * and the TLS sweep's common case), before (whole-certificate
- * @peculiar/asn1-schema conversion, kept as the last fallback) and after (the
- * TBSCertificate read straight from strict DER, the asn1js tree walk for other
- * plain shapes), with the TBSCertificate readers alone (asn1js walk vs DER
- * reader) timed in the same rounds, beside the peer: `openssl`
+ * @peculiar/asn1-schema conversion, kept as the fallback) and after (one
+ * asn1js tree walk over the TBSCertificate), beside the peer: `openssl`
  * printing the same certificates as text (`openssl pkcs7 -print_certs -text
  * -noout`, one process for all of them, so process start-up is spread thin).
  * Parsers alternate in rounds in the same process; medians of the rounds.
@@ -19,8 +17,6 @@ import {
   parseCertificate,
   parseCertificateWithSchema,
 } from '../plugins/machine-identity-node/src/certificates/parseCertificate';
-import { readTbsCertificate } from '../plugins/machine-identity-node/src/certificates/readTbsCertificate';
-import { readDerTbsCertificate } from '../plugins/machine-identity-node/src/certificates/readDerTbsCertificate';
 
 const COUNT = Number(process.env.KEYRING_BENCH_CERTIFICATES ?? 2000);
 const ROUNDS = 5;
@@ -68,21 +64,15 @@ export async function run(): Promise<void> {
   const before: number[] = [];
   const after: number[] = [];
   const peer: number[] = [];
-  const walk: number[] = [];
-  const direct: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     before.push(timePerCert(ders, parseCertificateWithSchema));
     after.push(timePerCert(ders, parseCertificate));
-    walk.push(timePerCert(ders, readTbsCertificate));
-    direct.push(timePerCert(ders, readDerTbsCertificate));
     peer.push(opensslPerCert(ders));
   }
   const [b, a, p] = [median(before), median(after), median(peer)];
   console.log(`certificates: ${COUNT} distinct RSA-2048 leaves, median of ${ROUNDS} rounds`);
   console.log(`certificates: before (asn1-schema conversion) ${(b * 1000).toFixed(0)} µs/cert (${Math.round(1000 / b)}/s)`);
-  console.log(`certificates: after (DER reader, asn1js walk fallback) ${(a * 1000).toFixed(0)} µs/cert (${Math.round(1000 / a)}/s), ${(b / a).toFixed(1)}x cheaper`);
-  const [w, d] = [median(walk), median(direct)];
-  console.log(`certificates: TBSCertificate alone: asn1js tree walk ${(w * 1000).toFixed(0)} µs/cert, DER reader ${(d * 1000).toFixed(0)} µs/cert (${(w / d).toFixed(1)}x)`);
+  console.log(`certificates: after (asn1js tree walk) ${(a * 1000).toFixed(0)} µs/cert (${Math.round(1000 / a)}/s), ${(b / a).toFixed(1)}x cheaper`);
   console.log(`certificates: peer openssl pkcs7 -print_certs -text ${(p * 1000).toFixed(0)} µs/cert (${Math.round(1000 / p)}/s); Keyring ${(p / a).toFixed(2)}x openssl's rate (was ${(p / b).toFixed(2)}x)`);
 }
 

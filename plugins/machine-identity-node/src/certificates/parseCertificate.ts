@@ -13,7 +13,6 @@ import { formatName, formatNameSlashed, NameAttribute, readName } from './distin
 import { CURVES_BY_OPENSSL_NAME, KEY_ALGORITHMS, KEY_TYPE_OIDS, NAME_ATTRIBUTE_NAMES, SIGNATURE_ALGORITHMS } from './oids';
 import { opensslTimeToIso } from './opensslTime';
 import { readTbsCertificate, type TbsFields } from './readTbsCertificate';
-import { readDerTbsCertificate } from './readDerTbsCertificate';
 import { readCommonBasicConstraints, readCommonGeneralNames } from './readCommonExtensions';
 import { stripControlCharacters } from '../text/stripControlCharacters';
 
@@ -218,9 +217,9 @@ export function decodeTbsWithSchema(der: Uint8Array): TbsFields | undefined {
   };
 }
 
-/** Straight from the bytes for strict DER, the asn1js tree walk for other plain certificates, the schema for anything else. */
+/** The fast tree walk for plain certificates, the schema decoder for anything else. */
 function decode(der: Buffer): TbsFields | undefined {
-  return readDerTbsCertificate(der) ?? readTbsCertificate(der) ?? decodeTbsWithSchema(der);
+  return readTbsCertificate(der) ?? decodeTbsWithSchema(der);
 }
 
 /**

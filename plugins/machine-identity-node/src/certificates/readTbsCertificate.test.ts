@@ -5,7 +5,6 @@ import fc from 'fast-check';
 import { decodeTbsWithSchema, parseCertificate, parseCertificateWithSchema } from './parseCertificate';
 import { readCertificateBlocks } from './readCertificateBlocks';
 import { readTbsCertificate } from './readTbsCertificate';
-import { readDerTbsCertificate } from './readDerTbsCertificate';
 
 const CORPORA = resolve(__dirname, '../../../../../shared/corpora');
 
@@ -59,23 +58,6 @@ describe('readTbsCertificate (the tree walk) against the schema decoder', () => 
     expect(walked / ders.length).toBeGreaterThan(0.85);
   }, 180_000);
 
-  it('readDerTbsCertificate (straight from the bytes) gives the schema decoder’s fields for every corpus certificate it reads', () => {
-    const ders = corpusCertificates();
-    let read = 0;
-    let walked = 0;
-    for (const der of ders) {
-      const fast = readDerTbsCertificate(der);
-      if (readTbsCertificate(der)) walked++;
-      if (fast) {
-        read++;
-        expect(decodeTbsWithSchema(der)).toEqual(fast);
-        expect(readTbsCertificate(der)).toEqual(fast);
-      }
-    }
-    // Strict DER of the plain shape: most of what the tree walk serves.
-    expect(read / walked).toBeGreaterThan(0.8);
-  }, 180_000);
-
   it('agrees with the schema decoder on mutated certificates (fast-check)', () => {
     const leaf = execFileSync('openssl', ['x509', '-outform', 'DER'], {
       input: execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=walk.example.test/O=Keyring', '-addext', 'subjectAltName=DNS:walk.example.test,IP:127.0.0.1', '-days', '30'], { stdio: ['pipe', 'pipe', 'pipe'] }),
@@ -86,11 +68,9 @@ describe('readTbsCertificate (the tree walk) against the schema decoder', () => 
         for (const [at, value] of flips) copy[at] = value;
         const fast = readTbsCertificate(copy);
         if (fast) expect(decodeTbsWithSchema(copy)).toEqual(fast);
-        const der = readDerTbsCertificate(copy);
-        if (der) expect(decodeTbsWithSchema(copy)).toEqual(der);
         expect(data(() => parseCertificate(copy))).toEqual(data(() => parseCertificateWithSchema(copy)));
       }),
-      { numRuns: 600 },
+      { numRuns: 300 },
     );
   }, 120_000);
 });

@@ -171,23 +171,12 @@ export function readTbsCertificate(der: Uint8Array): TbsFields | undefined {
     if (!read) return undefined;
     ext = read;
   }
-  return tbsFields(signature.oid, issuer, subject, spkiAlgorithm, ext);
-}
-
-/** The fields as both readers return them (spkiParameters present only when the algorithm had parameters). */
-export function tbsFields(
-  signatureOid: string,
-  issuer: TbsAttribute[][],
-  subject: TbsAttribute[][],
-  spkiAlgorithm: { oid: string; parameters?: ArrayBuffer | null },
-  extensions: TbsExtension[],
-): TbsFields {
   return {
-    signatureOid,
+    signatureOid: signature.oid,
     issuer,
     subject,
     spkiAlgorithmOid: spkiAlgorithm.oid,
     ...('parameters' in spkiAlgorithm ? { spkiParameters: spkiAlgorithm.parameters } : {}),
-    extensions,
+    extensions: ext,
   };
 }
