@@ -215,7 +215,7 @@ export class FakeMachineIdentityApi implements MachineIdentityApi {
 
   async decideReviewItems(campaignId: string, decisions: ReviewDecisionInput[]): Promise<ReviewDecisionResult> {
     await this.enter('decideReviewItems', [campaignId, decisions]);
-    return this.reviews.decide(campaignId, decisions);
+    return this.reviews.decide(campaignId, decisions, this.user);
   }
 
   async listReassignments(query: ReassignmentQuery = {}): Promise<Reassignment[]> {

@@ -52,17 +52,45 @@ export class FakeReviewBackend {
   get(id: string, decision?: string): ReviewCampaignDetails {
     const campaign = this.campaigns.find(c => c.id === id);
     if (!campaign) throw new Error(`no campaign ${id}`);
-    const items = campaign.items.filter(i =>
-      !decision ? true : decision === 'undecided' ? !i.decision : i.decision === decision,
-    );
+    const items = campaign.items.filter(i => {
+      if (!decision) return true;
+      if (decision === 'undecided') return !i.decision;
+      if (decision === 'awaiting-second-review') return !i.decision && Boolean(i.firstConfirmedBy);
+      return i.decision === decision;
+    });
     return { ...campaign, items };
   }
 
-  decide(id: string, decisions: ReviewDecisionInput[]): ReviewDecisionResult {
+  /**
+   * Decides like the backend, all or nothing. In a second-reviewer campaign a
+   * confirm of a privileged item is first recorded as the first confirmation
+   * (the item stays undecided); it counts once a different member confirms.
+   * The same member confirming twice is a 409 with the backend's sentence.
+   */
+  async decide(id: string, decisions: ReviewDecisionInput[], by: string): Promise<ReviewDecisionResult> {
     const campaign = this.campaigns.find(c => c.id === id)!;
+    const itemOf = (identityId: string) => campaign.items.find(i => i.identityId === identityId)!;
+    const needsTwo = (d: ReviewDecisionInput) => campaign.secondReviewer === true && d.decision === 'confirm' && Boolean(itemOf(d.identityId).privilegedReason);
+    for (const d of decisions.filter(needsTwo)) {
+      const item = itemOf(d.identityId);
+      if (item.firstConfirmedBy === by) {
+        throw await backendError(
+          409,
+          'ConflictError',
+          `Second review: ${by} already confirmed "${item.displayName}" (${item.privilegedReason}); a different member of ${campaign.owner} must give the second confirmation`,
+        );
+      }
+    }
+    const firstConfirmations: string[] = [];
+    const at = new Date().toISOString();
     for (const d of decisions) {
-      const item = campaign.items.find(i => i.identityId === d.identityId)!;
-      Object.assign(item, { decision: d.decision, comment: d.comment, toOwner: d.toOwner, reviewStatus: 'reviewed' });
+      const item = itemOf(d.identityId);
+      if (needsTwo(d) && !item.firstConfirmedBy) {
+        Object.assign(item, { firstConfirmedBy: by, firstConfirmedAt: at });
+        firstConfirmations.push(d.identityId);
+        continue;
+      }
+      Object.assign(item, { decision: d.decision, comment: d.comment, toOwner: d.toOwner, decidedBy: by, decidedAt: at, reviewStatus: 'reviewed' });
     }
     const count = (k: string) => campaign.items.filter(i => i.decision === k).length;
     const decided = campaign.items.filter(i => i.decision).length;
@@ -73,10 +101,11 @@ export class FakeReviewBackend {
       reassigned: count('reassign'),
       revoked: count('revoke'),
       remaining: campaign.items.length - decided,
+      awaitingSecondReview: campaign.items.filter(i => !i.decision && i.firstConfirmedBy).length,
     };
     if (decided === campaign.items.length) campaign.state = 'completed';
     const { items: _items, ...rest } = campaign;
-    return { campaign: rest, decided: decisions.length, reassignmentIds: [], revocationIds: [] };
+    return { campaign: rest, decided: decisions.length - firstConfirmations.length, firstConfirmations, reassignmentIds: [], revocationIds: [] };
   }
 
   decideReassignment(id: string, state: 'accepted' | 'rejected'): Reassignment {

@@ -5,10 +5,14 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { CampaignStateLabel, formatDay } from './CampaignStateLabel';
 
-/** The current campaign: a progress bar, its counts and due date. */
+/**
+ * The current campaign: a progress bar, its counts and due date. Privileged
+ * items confirmed once (second-reviewer campaigns) count as remaining and are
+ * shown as awaiting a second review.
+ */
 export function CampaignProgressCard(props: { campaign: ReviewCampaign }) {
   const { campaign } = props;
-  const { total, decided, confirmed, reassigned, revoked, remaining } = campaign.progress;
+  const { total, decided, confirmed, reassigned, revoked, remaining, awaitingSecondReview } = campaign.progress;
   const percent = total === 0 ? 100 : Math.round((decided / total) * 100);
   return (
     <InfoCard title="Ownership review" subheader={`Opened ${formatDay(campaign.openedAt)} · due ${formatDay(campaign.dueAt)}`}>
@@ -24,6 +28,9 @@ export function CampaignProgressCard(props: { campaign: ReviewCampaign }) {
         <Typography variant="body2">Reassigned: {reassigned}</Typography>
         <Typography variant="body2">To revoke: {revoked}</Typography>
         <Typography variant="body2">Remaining: {remaining}</Typography>
+        {(campaign.secondReviewer || (awaitingSecondReview ?? 0) > 0) && (
+          <Typography variant="body2">Awaiting second review: {awaitingSecondReview ?? 0}</Typography>
+        )}
       </Box>
     </InfoCard>
   );

@@ -2,7 +2,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { EmptyState, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import type { ReviewDecisionKind } from '@keyring/plugin-machine-identity-common';
+import type { ReviewDecisionKind, ReviewDecisionResult } from '@keyring/plugin-machine-identity-common';
 import Grid from '@material-ui/core/Grid';
 import { useState } from 'react';
 import { machineIdentityApiRef } from '../../api/MachineIdentityApi';
@@ -17,6 +17,14 @@ import { type ItemFilter, ReviewItemsTable } from './ReviewItemsTable';
 import { problemMessage } from '../shared/problemMessage';
 import { useIsMember } from './useIsMember';
 import { useOwnershipReview } from './useOwnershipReview';
+
+/** What a decision call recorded: the decisions that count, and the first confirmations waiting for a second member. */
+function decisionDone(result: ReviewDecisionResult): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const firsts = result.firstConfirmations?.length ?? 0;
+  const recorded = `Recorded ${plural(result.decided, 'decision')}`;
+  return firsts === 0 ? recorded : `${recorded}; ${firsts} awaiting a second confirmation by another member`;
+}
 
 /**
  * The "Ownership review" tab of a Group: the current campaign's progress,
@@ -38,14 +46,15 @@ export function EntityOwnershipReviewContent() {
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<{ decision: 'reassign' | 'revoke'; ids: string[] }>();
   const [waiverProblem, setWaiverProblem] = useState<string>();
+  const [decisionProblem, setDecisionProblem] = useState<string>();
   const { data, error, reload } = useOwnershipReview(groupRef, filter);
 
-  const run = async (action: () => Promise<unknown>, done: string, onProblem?: (message?: string) => void) => {
+  const run = async <T,>(action: () => Promise<T>, done: string | ((result: T) => string), onProblem?: (message?: string) => void) => {
     setBusy(true);
     onProblem?.(undefined);
     try {
-      await action();
-      alertApi.post({ message: done, severity: 'success', display: 'transient' });
+      const result = await action();
+      alertApi.post({ message: typeof done === 'string' ? done : done(result), severity: 'success', display: 'transient' });
     } catch (e) {
       const message = problemMessage(e);
       onProblem?.(message);
@@ -58,7 +67,8 @@ export function EntityOwnershipReviewContent() {
   const decide = (decision: ReviewDecisionKind, ids: string[], extra: { comment?: string; toOwner?: string } = {}) =>
     run(
       () => api.decideReviewItems(data!.current!.id, ids.map(identityId => ({ identityId, decision, ...extra }))),
-      `Recorded ${ids.length} decision${ids.length === 1 ? '' : 's'}`,
+      decisionDone,
+      setDecisionProblem,
     );
 
   if (error) return <ResponseErrorPanel error={error} />;
@@ -79,6 +89,7 @@ export function EntityOwnershipReviewContent() {
               onFilter={setFilter}
               canDecide={member && (current.state === 'open' || current.state === 'overdue')}
               busy={busy}
+              problem={decisionProblem}
               onDecide={(decision, ids) =>
                 decision === 'confirm' ? decide('confirm', ids) : setPending({ decision, ids })
               }

@@ -105,3 +105,72 @@ describe('EntityOwnershipReviewContent', () => {
     expect(await screen.findByText('No ownership review yet')).toBeInTheDocument();
   });
 });
+
+describe('EntityOwnershipReviewContent with a second reviewer', () => {
+  const bob = 'user:default/bob';
+  const carol = 'user:default/carol';
+
+  /** A second-reviewer campaign whose first item is privileged; the fake refuses the same member twice like the backend. */
+  function apiWithSecondReviewer() {
+    const api = new FakeMachineIdentityApi();
+    const campaign = makeCampaign({ id: 'current', secondReviewer: true }, 3);
+    campaign.items[0].privilegedReason = 'Kubernetes cluster-admin binding';
+    campaign.progress.awaitingSecondReview = 0;
+    api.reviews.campaigns = [campaign];
+    return api;
+  }
+  const row = (name: string) => screen.getByText(name).closest('tr')!;
+
+  async function confirm(names: string[]) {
+    for (const name of names) fireEvent.click(await screen.findByRole('checkbox', { name: `select ${name}` }));
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm' }));
+  }
+
+  it('marks privileged items, counts a first confirmation as awaiting a second review, refuses the same member and takes another', async () => {
+    const api = apiWithSecondReviewer();
+    api.user = bob;
+    const alerts: Array<{ message: string; severity?: string }> = [];
+    const first = await renderWithApi(<EntityOwnershipReviewContent />, api, { entity: payments, extraApis: signedInAs(bob, ['group:default/payments'], alerts) });
+    expect(await screen.findByText('Awaiting second review: 0')).toBeInTheDocument();
+    expect(within(row('host-0.payments.example.test')).getByText('Privileged: Kubernetes cluster-admin binding')).toBeInTheDocument();
+    expect(within(row('host-1.payments.example.test')).queryByText(/Privileged/)).not.toBeInTheDocument();
+
+    await confirm(['host-0.payments.example.test', 'host-1.payments.example.test']);
+    await waitFor(() => expect(alerts).toContainEqual(expect.objectContaining({ message: 'Recorded 1 decision; 1 awaiting a second confirmation by another member', severity: 'success' })));
+    expect(await screen.findByText('1 of 3 attested (33%)')).toBeInTheDocument();
+    expect(screen.getByText('Awaiting second review: 1')).toBeInTheDocument();
+    expect(within(row('host-0.payments.example.test')).getByText('Confirmed by bob — needs a second reviewer')).toBeInTheDocument();
+
+    await confirm(['host-0.payments.example.test']);
+    const refusal = 'Second review: user:default/bob already confirmed "host-0.payments.example.test" (Kubernetes cluster-admin binding); a different member of group:default/payments must give the second confirmation';
+    expect(await screen.findByRole('alert')).toHaveTextContent(refusal);
+    expect(alerts.at(-1)).toEqual({ message: refusal, severity: 'error' });
+    expect(screen.getByText('1 of 3 attested (33%)')).toBeInTheDocument();
+    expect(api.reviews.campaigns[0].items[0].decision).toBeUndefined();
+    first.unmount();
+
+    api.user = carol;
+    const carolAlerts: Array<{ message: string; severity?: string }> = [];
+    await renderWithApi(<EntityOwnershipReviewContent />, api, { entity: payments, extraApis: signedInAs(carol, ['group:default/payments'], carolAlerts) });
+    await confirm(['host-0.payments.example.test']);
+    await waitFor(() => expect(carolAlerts).toContainEqual(expect.objectContaining({ message: 'Recorded 1 decision', severity: 'success' })));
+    expect(await screen.findByText('2 of 3 attested (67%)')).toBeInTheDocument();
+    expect(screen.getByText('Awaiting second review: 0')).toBeInTheDocument();
+    expect(api.reviews.campaigns[0].items[0]).toMatchObject({ decision: 'confirm', decidedBy: carol, firstConfirmedBy: bob });
+  });
+
+  it('filters the items awaiting a second review through the API', async () => {
+    const api = apiWithSecondReviewer();
+    Object.assign(api.reviews.campaigns[0].items[0], { firstConfirmedBy: bob, firstConfirmedAt: '2026-12-02T00:00:00Z' });
+    await renderWithApi(<EntityOwnershipReviewContent />, api, { entity: payments, extraApis: signedInAs(carol, ['group:default/payments']) });
+    expect(await screen.findByText('host-2.payments.example.test')).toBeInTheDocument();
+
+    fireEvent.mouseDown(screen.getByRole('button', { name: /Show/ }));
+    fireEvent.click(await screen.findByRole('option', { name: 'Awaiting second review' }));
+    await waitFor(() => expect(screen.queryByText('host-2.payments.example.test')).not.toBeInTheDocument());
+    expect(api.calls.filter(c => c.method === 'getReviewCampaign').at(-1)!.args).toEqual(['current', { limit: 1000, decision: 'awaiting-second-review' }]);
+    expect(screen.getByText('host-0.payments.example.test')).toBeInTheDocument();
+    expect(screen.getByText('Confirmed by bob — needs a second reviewer')).toBeInTheDocument();
+    expect(screen.queryByText('host-1.payments.example.test')).not.toBeInTheDocument();
+  });
+});

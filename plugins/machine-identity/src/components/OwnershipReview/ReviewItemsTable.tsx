@@ -14,11 +14,12 @@ import Typography from '@material-ui/core/Typography';
 import { useMemo, useState } from 'react';
 import { ReviewStatusLabel } from '../shared/StatusLabels';
 
-/** Which items the table shows. */
-export type ItemFilter = 'undecided' | 'all' | ReviewDecisionKind;
+/** Which items the table shows (`awaiting-second-review`: confirmed once, a subset of undecided). */
+export type ItemFilter = 'undecided' | 'all' | 'awaiting-second-review' | ReviewDecisionKind;
 
 const FILTERS: Array<[ItemFilter, string]> = [
   ['undecided', 'To attest'],
+  ['awaiting-second-review', 'Awaiting second review'],
   ['all', 'All'],
   ['confirm', 'Confirmed'],
   ['reassign', 'Reassigned'],
@@ -31,6 +32,16 @@ const DECISION_LABELS: Record<ReviewDecisionKind, string> = {
   revoke: 'Revocation requested',
 };
 
+const userName = (ref: string) => ref.replace(/^user:default\//, '');
+
+/** The Decision cell: the decision, or a privileged item's first confirmation waiting for a second member. */
+function decisionText(item: ReviewItem): string {
+  if (item.decision) {
+    return `${DECISION_LABELS[item.decision]}${item.toOwner ? ` → ${item.toOwner}` : ''}${item.decidedBy ? ` by ${userName(item.decidedBy)}` : ''}`;
+  }
+  return item.firstConfirmedBy ? `Confirmed by ${userName(item.firstConfirmedBy)} — needs a second reviewer` : '';
+}
+
 /**
  * The campaign's identities with filters, a selection and bulk decisions:
  * confirm at once, reassign or request revocation through a comment dialog.
@@ -41,6 +52,8 @@ export function ReviewItemsTable(props: {
   onFilter: (filter: ItemFilter) => void;
   canDecide: boolean;
   busy: boolean;
+  /** The backend's refusal of the last decision, in its own words. */
+  problem?: string;
   onDecide: (decision: ReviewDecisionKind, ids: string[]) => void;
 }) {
   const { items, filter, canDecide, busy } = props;
@@ -100,6 +113,13 @@ export function ReviewItemsTable(props: {
           </>
         )}
       </Box>
+      {props.problem && (
+        <Box px={2} pb={2}>
+          <Typography variant="body2" color="error" role="alert">
+            {props.problem}
+          </Typography>
+        </Box>
+      )}
       <Table size="small" aria-label="identities to attest">
         <TableHead>
           <TableRow>
@@ -132,17 +152,20 @@ export function ReviewItemsTable(props: {
                   />
                 )}
               </TableCell>
-              <TableCell>{item.displayName}</TableCell>
+              <TableCell>
+                {item.displayName}
+                {item.privilegedReason && (
+                  <Typography variant="caption" display="block" color="textSecondary">
+                    Privileged: {item.privilegedReason}
+                  </Typography>
+                )}
+              </TableCell>
               <TableCell>{item.type}</TableCell>
               <TableCell>{item.component?.replace(/^component:default\//, '') ?? ''}</TableCell>
               <TableCell>
                 <ReviewStatusLabel status={item.reviewStatus} />
               </TableCell>
-              <TableCell>
-                {item.decision
-                  ? `${DECISION_LABELS[item.decision]}${item.toOwner ? ` → ${item.toOwner}` : ''}${item.decidedBy ? ` by ${item.decidedBy}` : ''}`
-                  : ''}
-              </TableCell>
+              <TableCell>{decisionText(item)}</TableCell>
             </TableRow>
           ))}
           {shown.length === 0 && (
