@@ -1,0 +1,74 @@
+/**
+ * A separate backend process for the fault tests: the real plugin, the real
+ * (database-coordinated) scheduler and the test scanner on the PostgreSQL
+ * database in KEYRING_FAULT_DB. Source `alpha` yields KEYRING_FAULT_COUNT
+ * discoveries covering 127.0.0.1; with KEYRING_FAULT_HANG_AFTER=n, run
+ * KEYRING_FAULT_HANG_ON_RUN (default 1) of the process stops before discovery
+ * n and never ends (the test kills the process). Prints `{"port":N}` once up.
+ *
+ * Run with `node --import tsx scanningBackend.ts`.
+ */
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import knexFactory from 'knex';
+import { machineIdentityPlugin } from '../../plugin';
+import { discovery, scanPlans, testScannerModule } from '../../__testUtils__/testScannerModule';
+
+const count = Number(process.env.KEYRING_FAULT_COUNT ?? '0');
+const hangAfter = process.env.KEYRING_FAULT_HANG_AFTER ? Number(process.env.KEYRING_FAULT_HANG_AFTER) : undefined;
+const hangOnRun = Number(process.env.KEYRING_FAULT_HANG_ON_RUN ?? '1');
+let runs = 0;
+
+scanPlans.set('alpha', async function* plan(context) {
+  runs += 1;
+  context.reportCovered('127.0.0.1');
+  for (let n = 1; n <= count; n++) {
+    if (n === hangAfter && runs === hangOnRun) {
+      process.stdout.write(`${JSON.stringify({ hanging: n })}\n`);
+      await new Promise(() => {});
+    }
+    yield discovery(n);
+  }
+});
+
+async function main() {
+  const knex = knexFactory({ client: 'pg', connection: process.env.KEYRING_FAULT_DB!, pool: { min: 0, max: 5 } });
+  const backend = await startTestBackend({
+    features: [
+      machineIdentityPlugin,
+      testScannerModule,
+      schedulerServiceFactory,
+      mockServices.database.factory({ knex }),
+      mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
+      catalogServiceMock.factory({ entities: [] }),
+      mockServices.rootConfig.factory({
+        data: {
+          machineIdentity: {
+            fallbackOwner: 'group:default/security',
+            // Required under NODE_ENV=production; the test hands every process the same throw-away key.
+            tokenHashKey: process.env.KEYRING_FAULT_TOKEN_HASH_KEY,
+            retirement: { maxShare: 1 },
+            sources: [
+              {
+                id: 'alpha',
+                type: 'test',
+                // Yearly (a cron, not an initial delay: the worker sleeps through an initial delay, triggers included):
+                // scans come when the test asks. The timeout is also how long the scheduler keeps the task locked by a
+                // killed process (no new run of the source on any process before it expires): as long as the lease.
+                schedule: { frequency: { cron: '0 0 1 1 *' }, timeout: { seconds: 40 } },
+              },
+            ],
+          },
+        },
+      }),
+    ],
+  });
+  const address = backend.server.address();
+  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : undefined })}\n`);
+}
+
+main().catch(error => {
+  process.stderr.write(`${error?.stack ?? error}\n`);
+  process.exit(1);
+});
