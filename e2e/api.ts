@@ -78,3 +78,28 @@ export async function asUser<T = any>(user: string, route: string, init: Request
   if (!res.ok) throw new Error(`${route}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+/** Calls the e2e portal's catalog API as a script would. */
+export async function catalog(route: string) {
+  const res = await fetch(`${inject('backendUrl')}/api/catalog${route}`, {
+    headers: { Authorization: `Bearer ${E2E_TOKEN}` },
+  });
+  if (!res.ok) throw new Error(`GET /api/catalog${route}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * Waits until the catalog holds a MachineIdentity titled `title`, with its
+ * relations: the provider ingests the inventory after the scans, so the
+ * entity can arrive after Keyring's own API already shows the identity.
+ */
+export async function machineIdentityEntity(title: string, timeoutMs = 150_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const body = await catalog(`/entities/by-query?filter=kind=MachineIdentity,metadata.title=${encodeURIComponent(title)}`);
+    const entity = body.items[0];
+    if (entity?.relations?.some((r: any) => r.type === 'dependencyOf')) return entity;
+    if (Date.now() > deadline) throw new Error(`MachineIdentity ${title} not in the catalog with relations`);
+    await new Promise(r => setTimeout(r, 2000));
+  }
+}

@@ -1,26 +1,6 @@
 import { inject } from 'vitest';
-import { E2E_TOKEN, waitForOwnership } from './api';
+import { catalog, machineIdentityEntity, waitForOwnership } from './api';
 import { openSignedIn, snap, useBrowser } from './browser';
-
-async function catalog(path: string) {
-  const res = await fetch(`${inject('backendUrl')}/api/catalog${path}`, {
-    headers: { Authorization: `Bearer ${E2E_TOKEN}` },
-  });
-  expect(res.status).toBe(200);
-  return res.json();
-}
-
-/** Waits until the catalog holds a MachineIdentity titled `title`, with relations. */
-async function machineIdentityEntity(title: string, timeoutMs = 150_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const body = await catalog(`/entities/by-query?filter=kind=MachineIdentity,metadata.title=${encodeURIComponent(title)}`);
-    const entity = body.items[0];
-    if (entity?.relations?.some((r: any) => r.type === 'dependencyOf')) return entity;
-    if (Date.now() > deadline) throw new Error(`MachineIdentity ${title} not in the catalog with relations`);
-    await new Promise(r => setTimeout(r, 2000));
-  }
-}
 
 describe('MachineIdentity entities in the catalog', () => {
   const browser = useBrowser(waitForOwnership);

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { E2E_TOKEN, asUser, waitForOwnership } from './api';
+import { asUser, machineIdentityEntity, waitForOwnership } from './api';
 import { seriousViolations, startAppNext } from './appNext';
 import { keyringViews, tableRows, type KeyringView } from './appNextViews';
 import { type Theme, openSignedIn, openSignedInAs, screenshotDir, snap, useBrowser } from './browser';
@@ -59,12 +59,7 @@ describe('Keyring on the new frontend system', () => {
   const browser = useBrowser(async () => {
     app = await startAppNext(inject('backendUrl'));
     await waitForOwnership();
-    const res = await fetch(
-      `${inject('backendUrl')}/api/catalog/entities/by-query?filter=kind=MachineIdentity,metadata.title=api.payments.example.test`,
-      { headers: { Authorization: `Bearer ${E2E_TOKEN}` } },
-    );
-    const entity = (await res.json()).items[0];
-    expect(entity).toBeDefined();
+    const entity = await machineIdentityEntity('api.payments.example.test');
     views = keyringViews(entity.metadata.name, entity.metadata.annotations['keyring.io/fingerprint-sha256']);
     // The Ownership review view shows an open campaign: an admin opens one for billing.
     await asUser('user:default/erin', '/reviews/campaigns', {
