@@ -1,6 +1,8 @@
 import type { LookupFunction } from 'node:net';
 import tls from 'node:tls';
 import { ADDRESS_NOT_ALLOWED } from '@keyring/plugin-machine-identity-node';
+import { LocalIssuers } from './localIssuers';
+import { MAX_CHAIN_DEPTH, orderPeerChain, presentedCertificates } from './peerChainOrder';
 
 /** What one TLS handshake showed. */
 export type PeerChainResult =
@@ -36,8 +38,6 @@ export interface FetchPeerChainOptions {
   lookup?: LookupFunction;
 }
 
-const MAX_CHAIN_DEPTH = 16;
-
 let sharedContext: tls.SecureContext | undefined;
 
 /**
@@ -49,6 +49,36 @@ function clientContext(): tls.SecureContext {
   sharedContext ??= tls.createSecureContext({ minVersion: 'TLSv1', ciphers: 'ALL:@SECLEVEL=0' });
   return sharedContext;
 }
+/**
+ * The chain as Node's `getPeerCertificate(true)` links it (leaf first, each issued by the
+ * next, completed from the client store), walked until a fingerprint repeats.
+ * Kept as the reference for {@link readPeerChain} and for stores it cannot list.
+ */
+export function readDetailedPeerChain(socket: tls.TLSSocket): Buffer[] {
+  const chain: Buffer[] = [];
+  const seen = new Set<string>();
+  let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+  while (cert && cert.raw && chain.length < MAX_CHAIN_DEPTH) {
+    const key = cert.fingerprint256;
+    if (seen.has(key)) break;
+    seen.add(key);
+    chain.push(Buffer.from(cert.raw));
+    cert = cert.issuerCertificate;
+  }
+  return chain;
+}
+
+/**
+ * The same chain as {@link readDetailedPeerChain}, ordered from `getPeerX509Certificate()`
+ * ({@link orderPeerChain}): Node then builds no JavaScript object of every field of every
+ * certificate, which was a sixth of a sweep's CPU. Either reading consumes the socket's
+ * peer chain, so call one of them once.
+ */
+export function readPeerChain(socket: tls.TLSSocket, store = LocalIssuers.defaultStore()): Buffer[] {
+  if (!store.exact) return readDetailedPeerChain(socket);
+  return orderPeerChain(presentedCertificates(socket.getPeerX509Certificate()), store).map(c => c.raw);
+}
+
 /** Errors before the TCP connection that prove nothing about the endpoint (a partition looks the same). */
 const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ENETDOWN']);
 
@@ -119,16 +149,7 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
     });
     socket.once('secureConnect', () => {
       try {
-        const chain: Buffer[] = [];
-        const seen = new Set<string>();
-        let cert: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-        while (cert && cert.raw && chain.length < MAX_CHAIN_DEPTH) {
-          const key = cert.fingerprint256;
-          if (seen.has(key)) break;
-          seen.add(key);
-          chain.push(Buffer.from(cert.raw));
-          cert = cert.issuerCertificate;
-        }
+        const chain = readPeerChain(socket);
         if (chain.length === 0) {
           finish({ ok: false, stage: 'failed', message: 'peer presented no certificate' });
           return;
