@@ -325,6 +325,26 @@ export interface ChangeFeedStore {
  *
  * @internal
  */
+/** A claim of a new run of a source (see {@link ScanRunStore.claimSource}). */
+export interface SourceClaim {
+  sourceId: string;
+  trigger: 'schedule' | 'manual';
+  now: string;
+  leaseToken: string;
+  /** The id of the run when a new one is created. */
+  newId: string;
+  /** A running run with a heartbeat since then (and started after `startedAfter`) holds a live lease. */
+  heartbeatSince: string;
+  startedAfter: string;
+  /** Takes the source's oldest queued (manually requested, unclaimed) run instead of creating one. */
+  takeQueued: boolean;
+  /** Recorded on the source's claimed running runs without a live lease, which the claim fails. */
+  abandonedReason: string;
+}
+
+/** The claimed run, or the run that holds a live lease on the source (nothing was claimed). */
+export type SourceClaimResult = { scanId: string; abandoned: number } | { live: ScanRun };
+
 export interface ScanRunStore {
   /** Creates a run; a claimed one holds the lease `leaseToken` from the start. */
   create(run: { id: string; sourceId: string; trigger: 'schedule' | 'manual'; startedAt: string; claimed: boolean; leaseToken?: string }): Promise<void>;
@@ -336,6 +356,12 @@ export interface ScanRunStore {
   heartbeat(id: string, leaseToken: string, now: string): Promise<boolean>;
   /** Throws `ConflictError` unless the run is running under `leaseToken` (locks the run row on PostgreSQL). */
   assertLease(id: string, leaseToken: string, tx: StoreTransaction): Promise<void>;
+  /**
+   * Claims a new run of a source under `leaseToken` unless another run holds a
+   * live lease on it; exclusive across replicas (one transaction, serialised per
+   * source on PostgreSQL). Fails the source's claimed runs without a live lease.
+   */
+  claimSource(claim: SourceClaim): Promise<SourceClaimResult>;
   /** Marks runs of a source still `running` as failed (a new run starts, so they were abandoned). */
   failAbandoned(sourceId: string, now: string, reason: string): Promise<number>;
   deleteQueued(id: string): Promise<void>;

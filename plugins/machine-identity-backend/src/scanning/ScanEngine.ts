@@ -18,6 +18,7 @@ import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
 import type { ScanSignals } from '../signals/ScanSignals';
 import { concludeRun } from './concludeRun';
 import { RunLease, scheduleStaleRunSweep } from './RunLease';
+import { ABANDON_GRACE_MS, claimSourceRun } from './sourceClaim';
 import type { ConfiguredSource } from './readSources';
 import { validateDiscovery } from './validateDiscovery';
 
@@ -25,8 +26,6 @@ import { validateDiscovery } from './validateDiscovery';
 const BATCH_SIZE = 1000;
 /** Minimum interval between progress writes. */
 const PROGRESS_INTERVAL_MS = 2000;
-/** A running run older than its timeout plus this is considered abandoned. */
-const ABANDON_GRACE_MS = 5 * 60_000;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -165,15 +164,35 @@ export class ScanEngine {
     } catch (error) {
       await runs.deleteQueued(scanId);
       if (isError(error) && error.name === 'ConflictError') {
-        const current = await runs.getRunning(sourceId, liveSince);
-        if (current) {
-          return { scanId: current.id, alreadyRunning: true };
+        // The scheduler still holds the task's claim — for a live run, or for a process that died (until the task's
+        // timeout and its janitor). Keyring's own lease decides: with no live run, the scan runs here, now.
+        const claim = await claimSourceRun({ runs, sourceId, timeoutMs: source.timeoutMs, trigger: 'manual', takeQueued: false, scanId });
+        if (!claim.claimed) {
+          return { scanId: claim.live.id, alreadyRunning: true };
         }
-        throw new ConflictError(`A scan of source ${sourceId} is already running`);
+        this.options.logger.info(
+          `Scheduler task of source ${sourceId} is claimed but no run of it holds a live lease; running scan ${claim.scanId} on this backend`,
+        );
+        void this.runClaimed(source, claim.scanId, claim.token, new AbortController().signal);
+        return { scanId: claim.scanId, alreadyRunning: false };
       }
       throw error;
     }
     return { scanId, alreadyRunning: false };
+  }
+
+  /** Runs a claimed run under its lease: never throws. */
+  private async runClaimed(source: ConfiguredSource, scanId: string, token: string, signal: AbortSignal) {
+    const lease = RunLease.hold({ runs: this.options.stores.scanRuns, scanId, token, logger: this.options.logger });
+    try {
+      await this.execute(source, lease, signal);
+    } catch (error) {
+      this.options.logger.error(
+        `Scan ${scanId} of source ${source.id} failed outside the run: ${isError(error) ? error.message : String(error)}`,
+      );
+    } finally {
+      lease.release();
+    }
   }
 
   /** The scheduled task body: never throws. */
@@ -181,34 +200,19 @@ export class ScanEngine {
     const { logger } = this.options;
     const runs = this.options.stores.scanRuns;
     try {
-      const now = new Date().toISOString();
-      const abandoned = await runs.failAbandoned(
-        source.id,
-        now,
-        'Abandoned: the backend stopped or lost the run before it finished',
-      );
-      if (abandoned > 0) {
-        logger.warn(`Marked ${fmt(abandoned)} abandoned scan runs of source ${source.id} as failed`);
+      const claim = await claimSourceRun({ runs, sourceId: source.id, timeoutMs: source.timeoutMs, trigger: 'schedule', takeQueued: true });
+      if (!claim.claimed) {
+        // A run started outside the scheduler (a manual scan while a dead process held the task) or a run that outlived
+        // its task: it keeps its lease, this tick is skipped.
+        logger.info(
+          `Skipped a scheduled scan of source ${source.id}: run ${claim.live.id} (started ${claim.live.startedAt}) still holds a live lease`,
+        );
+        return;
       }
-      const token = RunLease.newToken();
-      let scanId = await runs.claimQueued(source.id, now, token);
-      if (!scanId) {
-        scanId = randomUUID();
-        await runs.create({
-          id: scanId,
-          sourceId: source.id,
-          trigger: 'schedule',
-          startedAt: now,
-          claimed: true,
-          leaseToken: token,
-        });
+      if (claim.abandoned > 0) {
+        logger.warn(`Marked ${fmt(claim.abandoned)} abandoned scan runs of source ${source.id} as failed`);
       }
-      const lease = RunLease.hold({ runs, scanId, token, logger });
-      try {
-        await this.execute(source, lease, signal);
-      } finally {
-        lease.release();
-      }
+      await this.runClaimed(source, claim.scanId, claim.token, signal);
     } catch (error) {
       logger.error(
         `Scan task of source ${source.id} failed outside a run: ${isError(error) ? error.message : String(error)}`,
