@@ -32,6 +32,14 @@ export interface Config {
        * timeout, first run 30 seconds after start.
        */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /**
+       * Shards of one run (integer 1–256, default 1): each is its own
+       * scheduler task (`machine-identity-scan:<id>#<i>`), so replicas on one
+       * database scan them in parallel; the scanner scans a stable-hash share
+       * of its endpoints, hosts, files or namespaces per shard. Identities are
+       * retired only when every shard of the run finished and succeeded.
+       */
+      shards?: number;
       /* Each scanner module's config.d.ts declares the keys of its source types (targets, paths, …). */
     }>;
     /** Retirement of identities a complete scan no longer sees (only where the scanner has positive evidence). */

@@ -1,5 +1,6 @@
 import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { ScanShard } from './scanning/shard';
 import type {
   IdentityAttributes,
   IdentityType,
@@ -116,6 +117,13 @@ export interface ScannerContext {
    * Use it to identify tokens without keeping their value.
    */
   fingerprintSecret(value: string | Buffer): string;
+  /**
+   * Set when the source is sharded (`shards` > 1): this run scans only the
+   * keys `inShard` assigns to this shard (endpoints, hosts, file paths,
+   * namespaces), and reports coverage only for what it scanned. The run-level
+   * retirement rule applies once every shard of the run finished.
+   */
+  shard?: ScanShard;
 }
 
 /**

@@ -39,7 +39,7 @@ export async function startTestPlugin(
   entities: Entity[] = [],
   extraConfig: Record<string, unknown> = {},
   extraFeatures: BackendFeature[] = [],
-  options: { typeModules?: boolean } = {},
+  options: { typeModules?: boolean; extraSources?: Array<Record<string, unknown>> } = {},
 ) {
   const backend = await startTestBackend({
     features: [
@@ -64,6 +64,7 @@ export async function startTestPlugin(
                 type: 'test',
                 schedule: { frequency: { hours: 6 }, timeout: { milliseconds: 300 }, initialDelay: { hours: 1 } },
               },
+              ...(options.extraSources ?? []),
             ],
           },
         },

@@ -17,6 +17,7 @@ import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
 import type { ScanSignals } from '../signals/ScanSignals';
 import { concludeRun } from './concludeRun';
+import { type ShardClaim, claimShard, finishShard, shardTaskId, triggerSource, writeShardProgress } from './shardRuns';
 import { RunLease, scheduleStaleRunSweep } from './RunLease';
 import { ABANDON_GRACE_MS, claimSourceRun } from './sourceClaim';
 import type { ConfiguredSource } from './readSources';
@@ -108,6 +109,17 @@ export class ScanEngine {
           `Source ${source.id} has type "${source.type}" but no installed scanner module serves it; its scans will fail until one is added`,
         );
       }
+      if (source.shards > 1) {
+        // One task per shard: replicas' schedulers claim them independently, so the shards of a run run in parallel.
+        for (let index = 0; index < source.shards; index++) {
+          await this.options.scheduler.scheduleTask({
+            id: shardTaskId(source.id, index),
+            ...source.schedule,
+            fn: signal => this.runShard(source, index, signal),
+          });
+        }
+        continue;
+      }
       await this.options.scheduler.scheduleTask({
         id: ScanEngine.taskId(source.id),
         ...source.schedule,
@@ -160,10 +172,10 @@ export class ScanEngine {
       claimed: false,
     });
     try {
-      await this.options.scheduler.triggerTask(ScanEngine.taskId(sourceId));
+      await triggerSource(this.options.scheduler, source, ScanEngine.taskId(sourceId));
     } catch (error) {
       await runs.deleteQueued(scanId);
-      if (isError(error) && error.name === 'ConflictError') {
+      if (isError(error) && error.name === 'ConflictError' && source.shards === 1) {
         // The scheduler still holds the task's claim — for a live run, or for a process that died (until the task's
         // timeout and its janitor). Keyring's own lease decides: with no live run, the scan runs here, now.
         const claim = await claimSourceRun({ runs, sourceId, timeoutMs: source.timeoutMs, trigger: 'manual', takeQueued: false, scanId });
@@ -220,11 +232,34 @@ export class ScanEngine {
     }
   }
 
-  /** Runs one scan to its end and records the outcome. */
+  /** The task body of one shard of a sharded source: claims the shard of the current run and runs it; never throws. */
+  private async runShard(source: ConfiguredSource, index: number, signal: AbortSignal) {
+    const { logger, stores } = this.options;
+    try {
+      const shard = await claimShard(stores, source, index);
+      if (!shard) {
+        logger.info(`Skipped shard ${index + 1}/${source.shards} of source ${source.id}: the current run already claimed it`);
+        return;
+      }
+      const lease = RunLease.hold({ runs: stores.scanRuns, scanId: shard.scanId, token: shard.runToken, logger });
+      try {
+        await this.execute(source, lease, signal, shard);
+      } finally {
+        lease.release();
+      }
+    } catch (error) {
+      logger.error(
+        `Scan task of shard ${index + 1}/${source.shards} of source ${source.id} failed outside a run: ${isError(error) ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  /** Runs one scan (or one shard of a run) to its end and records the outcome. */
   private async execute(
     source: ConfiguredSource,
     lease: RunLease,
     taskSignal: AbortSignal,
+    shard?: ShardClaim,
   ): Promise<void> {
     const { stores } = this.options;
     const { scanId, token: leaseToken } = lease;
@@ -258,6 +293,10 @@ export class ScanEngine {
         return;
       }
       lastProgressWrite = Date.now();
+      if (shard) {
+        await writeShardProgress(stores, shard, { seen: seen.size, added, progress: progress ?? { done: seen.size }, errors, errorCount });
+        return;
+      }
       await stores.scanRuns.update(scanId, {
         seen: seen.size,
         added,
@@ -321,6 +360,7 @@ export class ScanEngine {
           void signalProgress('running');
         },
         fingerprintSecret: this.options.fingerprintSecret,
+        ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}),
       };
       for await (const discovery of scanner.scan(context)) {
         if (signal.aborted) break;
@@ -372,7 +412,7 @@ export class ScanEngine {
       errorCount,
     });
     try {
-      ({ status, retired } = await concludeRun(stores, {
+      const conclusion = {
         scanId,
         sourceId: source.id,
         status,
@@ -381,7 +421,8 @@ export class ScanEngine {
         record,
         final,
         leaseToken,
-      }));
+      };
+      ({ status, retired } = shard ? await finishShard(stores, shard, conclusion) : await concludeRun(stores, conclusion));
     } catch (error) {
       status = 'failed';
       record({ message: `Could not record the end of the run: ${isError(error) ? error.message : String(error)}` }, true);
@@ -391,7 +432,7 @@ export class ScanEngine {
     await live?.inventoryChanged();
     await signalProgress(status);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const message = `Scan of source ${source.id} (${source.type}) ${status}: ${fmt(seen.size)} identities seen (${fmt(added)} new, ${fmt(retired.length)} retired), ${fmt(errorCount)} problems in ${seconds}s`;
+    const message = `Scan ${shard ? `shard ${shard.index + 1}/${shard.count} ` : ''}of source ${source.id} (${source.type}) ${status}: ${fmt(seen.size)} identities seen (${fmt(added)} new, ${fmt(retired.length)} retired), ${fmt(errorCount)} problems in ${seconds}s`;
     if (status === 'failed') {
       logger.warn(`${message}: ${errors[errors.length - 1]?.message}`);
     } else {

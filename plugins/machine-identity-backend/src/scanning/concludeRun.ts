@@ -1,4 +1,5 @@
 import type { ScanError } from '@keyring/plugin-machine-identity-common';
+import type { StoreTransaction } from '../database/InventoryDatabase';
 import type { InventoryStores, ScanRunUpdate } from '../database/types';
 import { coverageOf } from '../inventory/coverage';
 import { retireUnseen } from '../inventory/retireUnseen';
@@ -32,6 +33,8 @@ export interface RunConclusion {
 export async function concludeRun(
   stores: InventoryStores,
   run: RunConclusion,
+  /** The transaction to end the run in (a sharded run's last shard holds one). */
+  outer?: StoreTransaction,
 ): Promise<{ status: RunConclusion['status']; retired: string[] }> {
   return stores.transaction(async tx => {
     if (run.leaseToken) {
@@ -76,5 +79,5 @@ export async function concludeRun(
       run.leaseToken,
     );
     return { status, retired };
-  });
+  }, outer);
 }

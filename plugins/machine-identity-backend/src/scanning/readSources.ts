@@ -13,6 +13,8 @@ export interface ConfiguredSource extends ScanSourceConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;
   /** Milliseconds after which a run is aborted. */
   timeoutMs: number;
+  /** Scheduled shards of one run (`shards`, default 1): one scheduler task each, run on any replica. */
+  shards: number;
 }
 
 /** Default schedule of a source: every 6 hours, 30 minutes at most, first run shortly after start. */
@@ -55,12 +57,17 @@ export function readSources(config: Config): ConfiguredSource[] {
           ),
         }
       : DEFAULT_SOURCE_SCHEDULE;
+    const shards = source.getOptionalNumber('shards') ?? 1;
+    if (!Number.isInteger(shards) || shards < 1 || shards > 256) {
+      throw new InputError(`machineIdentity.sources "${id}" shards must be an integer from 1 to 256, got ${shards}`);
+    }
     sources.push({
       id,
       type: source.getString('type'),
       config: source,
       schedule,
       timeoutMs: durationMs(schedule.timeout),
+      shards,
     });
   }
   return sources;

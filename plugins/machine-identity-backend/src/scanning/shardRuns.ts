@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import type { SchedulerService } from '@backstage/backend-plugin-api';
+import { ConflictError, isError } from '@backstage/errors';
+import type { ScanError } from '@keyring/plugin-machine-identity-common';
+import type { StoreTransaction } from '../database/InventoryDatabase';
+import type { InventoryStores } from '../database/types';
+import { type RunConclusion, concludeRun } from './concludeRun';
+import { RunLease, STALE_AFTER_MS } from './RunLease';
+import type { ConfiguredSource } from './readSources';
+
+/** A running run older than its source's timeout plus this is not live. */
+const ABANDON_GRACE_MS = 5 * 60_000;
+const MAX_STORED_ERRORS = 100;
+
+/** The scheduler task id of shard `index` (0-based) of a sharded source. */
+export function shardTaskId(sourceId: string, index: number): string {
+  return `machine-identity-scan:${sourceId}#${index}`;
+}
+
+/** One claimed shard of a run: the run's id and lease (shared by its shards) and the shard's own token. */
+export interface ShardClaim {
+  scanId: string;
+  /** The run's lease token: every shard writes and heart-beats the run under it. */
+  runToken: string;
+  /** The shard's own claim on its `scan_shards` row. */
+  shardToken: string;
+  index: number;
+  count: number;
+}
+
+interface ShardRow {
+  shard_index: number;
+  shard_count: number;
+  status: string;
+  seen: number;
+  added: number;
+  progress_done: number | null;
+  progress_total: number | null;
+  error_count: number;
+  errors: string;
+  covered: string | null;
+}
+
+const isPostgres = (tx: StoreTransaction) =>
+  ['pg', 'postgres', 'postgresql'].includes(String(tx.client.config.client ?? ''));
+
+/**
+ * Claims shard `index` of the source's current run, exclusively across
+ * replicas (serialised per source on PostgreSQL by the same advisory lock as
+ * unsharded claims; SQLite has one writer). The current run is the source's
+ * running run with a live lease; without one, the oldest queued manual request
+ * is claimed, else a new run is created — with one queued `scan_shards` row per
+ * shard. Returns nothing when this shard of the current run was already
+ * claimed (it ran, or runs, elsewhere): the task waits for its next tick.
+ */
+export async function claimShard(
+  stores: InventoryStores,
+  source: ConfiguredSource,
+  index: number,
+  at = Date.now(),
+): Promise<ShardClaim | undefined> {
+  const now = new Date(at).toISOString();
+  const heartbeatSince = new Date(at - STALE_AFTER_MS).toISOString();
+  const startedAfter = new Date(at - source.timeoutMs - ABANDON_GRACE_MS).toISOString();
+  const count = source.shards;
+  return stores.transaction(async tx => {
+    if (isPostgres(tx)) {
+      await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`keyring-scan-claim:${source.id}`]);
+    }
+    let run = await tx('scan_runs')
+      .where({ source_id: source.id, status: 'running' })
+      .whereNotNull('claimed_at')
+      .whereNotNull('lease_token')
+      .where('heartbeat_at', '>=', heartbeatSince)
+      .where('started_at', '>', startedAfter)
+      .orderBy('started_at', 'desc')
+      .first();
+    if (!run) {
+      // Claimed runs without a live lease: their processes stopped.
+      await tx('scan_runs')
+        .where({ source_id: source.id, status: 'running' })
+        .whereNotNull('claimed_at')
+        .update({
+          status: 'failed',
+          finished_at: now,
+          error_count: 1,
+          errors: JSON.stringify([{ message: 'Abandoned: the backends running its shards stopped or lost the run before it finished' }]),
+        });
+      const runToken = RunLease.newToken();
+      const lease = { claimed_at: now, started_at: now, lease_token: runToken, heartbeat_at: now };
+      const queued = await tx('scan_runs')
+        .where({ source_id: source.id, status: 'running' })
+        .whereNull('claimed_at')
+        .orderBy('started_at')
+        .first();
+      const scanId = (queued?.id as string | undefined) ?? randomUUID();
+      if (queued) {
+        await tx('scan_runs').where({ id: scanId }).update(lease);
+      } else {
+        await tx('scan_runs').insert({ id: scanId, source_id: source.id, status: 'running', trigger: 'schedule', errors: '[]', ...lease });
+      }
+      await tx('scan_shards').insert(
+        Array.from({ length: count }, (_, i) => ({ run_id: scanId, shard_index: i, shard_count: count, status: 'queued', errors: '[]' })),
+      );
+      run = { id: scanId, lease_token: runToken };
+    }
+    const shardToken = RunLease.newToken();
+    const claimed = await tx('scan_shards')
+      .where({ run_id: run.id, shard_index: index, status: 'queued' })
+      .update({ status: 'running', lease_token: shardToken, started_at: now, heartbeat_at: now });
+    if (claimed !== 1) return undefined;
+    return { scanId: run.id as string, runToken: run.lease_token as string, shardToken, index, count };
+  });
+}
+
+const sumOf = (rows: ShardRow[], pick: (r: ShardRow) => number | null) =>
+  rows.reduce((sum, r) => sum + Number(pick(r) ?? 0), 0);
+
+/** The run's counters: its shards' summed; problems prefixed with their shard. */
+function summed(rows: ShardRow[]) {
+  const errors: ScanError[] = [];
+  for (const r of rows) {
+    for (const e of JSON.parse(r.errors) as ScanError[]) {
+      if (errors.length < MAX_STORED_ERRORS) {
+        errors.push({ ...e, message: `Shard ${r.shard_index + 1}/${r.shard_count}: ${e.message}` });
+      }
+    }
+  }
+  const totals = rows.map(r => r.progress_total);
+  return {
+    seen: sumOf(rows, r => r.seen),
+    added: sumOf(rows, r => r.added),
+    progress: {
+      done: sumOf(rows, r => r.progress_done ?? r.seen),
+      total: totals.every(t => t !== null) ? sumOf(rows, r => r.progress_total) : undefined,
+    },
+    errors,
+    errorCount: sumOf(rows, r => r.error_count),
+  };
+}
+
+function shardPatch(update: ReturnType<RunConclusion['final']>) {
+  return {
+    seen: update.seen ?? 0,
+    added: update.added ?? 0,
+    progress_done: update.progress?.done ?? null,
+    progress_total: update.progress?.total ?? null,
+    error_count: update.errorCount ?? update.errors?.length ?? 0,
+    errors: JSON.stringify((update.errors ?? []).slice(0, MAX_STORED_ERRORS)),
+  };
+}
+
+/** Writes a shard's progress and the run's, summed over its shards. */
+export async function writeShardProgress(
+  stores: InventoryStores,
+  shard: ShardClaim,
+  update: ReturnType<RunConclusion['final']>,
+): Promise<void> {
+  await stores.transaction(async tx => {
+    await tx('scan_shards')
+      .where({ run_id: shard.scanId, shard_index: shard.index, lease_token: shard.shardToken, status: 'running' })
+      .update({ ...shardPatch(update), heartbeat_at: new Date().toISOString() });
+    const rows = (await tx('scan_shards').where({ run_id: shard.scanId })) as ShardRow[];
+    await stores.scanRuns.update(shard.scanId, summed(rows), tx, shard.runToken);
+  });
+}
+
+/**
+ * Ends a shard: records its status, counters, problems and covered scopes on
+ * its row, then — when it is the last shard of the run to finish — concludes
+ * the run in the same transaction (the run row is locked first, so shards
+ * ending at once on two replicas queue): a run whose every shard succeeded
+ * applies the retirement rule over the union of the shards' coverage, with the
+ * share guard over the whole source; a failed or partial shard fails or
+ * partials the run and nothing is retired. Returns the shard's own status.
+ */
+export async function finishShard(
+  stores: InventoryStores,
+  shard: ShardClaim,
+  conclusion: RunConclusion,
+): Promise<{ status: RunConclusion['status']; retired: string[]; concluded: boolean }> {
+  return stores.transaction(async tx => {
+    await stores.scanRuns.assertLease(shard.scanId, shard.runToken, tx);
+    const now = new Date().toISOString();
+    const ended = await tx('scan_shards')
+      .where({ run_id: shard.scanId, shard_index: shard.index, lease_token: shard.shardToken, status: 'running' })
+      .update({
+        ...shardPatch(conclusion.final()),
+        status: conclusion.status,
+        finished_at: now,
+        covered: JSON.stringify([...conclusion.covered]),
+      });
+    if (ended !== 1) {
+      throw new ConflictError(`Shard ${shard.index + 1}/${shard.count} of scan run ${shard.scanId} no longer holds its claim`);
+    }
+    const rows = (await tx('scan_shards').where({ run_id: shard.scanId }).orderBy('shard_index')) as ShardRow[];
+    if (rows.some(r => r.status === 'queued' || r.status === 'running')) {
+      await stores.scanRuns.update(shard.scanId, summed(rows), tx, shard.runToken);
+      return { status: conclusion.status, retired: [], concluded: false };
+    }
+    const statuses = rows.map(r => r.status);
+    const runStatus: RunConclusion['status'] = statuses.includes('failed')
+      ? 'failed'
+      : statuses.every(s => s === 'succeeded')
+        ? 'succeeded'
+        : 'partial';
+    const totals = summed(rows);
+    const notDone = rows.filter(r => r.status !== 'succeeded');
+    if (notDone.length > 0) {
+      totals.errors.push({
+        message: `Nothing retired: shard(s) ${notDone.map(r => `${r.shard_index + 1}/${r.shard_count} ${r.status}`).join(', ')}; only a run whose every shard succeeded may retire identities`,
+      });
+      totals.errorCount += 1;
+    }
+    const covered = new Set<string>();
+    for (const r of rows) for (const scope of JSON.parse(r.covered ?? '[]') as string[]) covered.add(scope);
+    const outcome = await concludeRun(
+      stores,
+      {
+        ...conclusion,
+        status: runStatus,
+        covered,
+        leaseToken: shard.runToken,
+        record: (problem: ScanError) => {
+          totals.errorCount += 1;
+          if (totals.errors.length < MAX_STORED_ERRORS) totals.errors.push(problem);
+        },
+        final: () => totals,
+      },
+      tx,
+    );
+    return { status: conclusion.status, retired: outcome.retired, concluded: true };
+  });
+}
+
+/**
+ * Triggers a source's scheduler task now, or every shard's task of a sharded
+ * source (a shard's task that is still running elsewhere is left to finish);
+ * a `ConflictError` only when every one of them is running.
+ */
+export async function triggerSource(
+  scheduler: Pick<SchedulerService, 'triggerTask'>,
+  source: ConfiguredSource,
+  taskId: string,
+): Promise<void> {
+  if (source.shards <= 1) {
+    await scheduler.triggerTask(taskId);
+    return;
+  }
+  let conflicts = 0;
+  for (let index = 0; index < source.shards; index++) {
+    try {
+      await scheduler.triggerTask(shardTaskId(source.id, index));
+    } catch (error) {
+      if (!isError(error) || error.name !== 'ConflictError') throw error;
+      conflicts += 1;
+    }
+  }
+  if (conflicts === source.shards) {
+    throw new ConflictError(`Every shard of source ${source.id} is already running`);
+  }
+}
