@@ -6,7 +6,7 @@ import type {
   ScannerContext,
 } from '@keyring/plugin-machine-identity-node';
 import { certificateToDiscovery } from './certificateToDiscovery';
-import { CertificateCache, findFiles, readCertificateBlocksYielding, readFileBounded } from '@keyring/plugin-machine-identity-node';
+import { CertificateCache, findFiles, inShard, readCertificateBlocksYielding, readFileBounded } from '@keyring/plugin-machine-identity-node';
 import type { ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 import { IssuerLinks } from './scanning/IssuerLinks';
 import { TrustStore } from './scanning/TrustStore';
@@ -59,7 +59,8 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
     const found = await findFiles(patterns, { signal: context.signal });
     for (const problem of found.problems) context.reportProblem(problem);
     for (const { path, error } of found.unreadable) context.reportProblem({ location: path, message: `cannot read: ${error}` });
-    const files = found.files.map(f => f.path);
+    // A sharded source's run reads (and covers) only this shard's files; every shard lists the folders.
+    const files = found.files.map(f => f.path).filter(path => inShard(path, context.shard));
     context.reportProgress({ done: 0, total: files.length });
     let certificates = 0;
     let problems = found.problems.length + found.unreadable.length;
@@ -123,10 +124,11 @@ export class CertificateFilesScanner implements MachineIdentityScanner {
       context.reportProgress({ done: i + 1, total: files.length });
       await breathe();
     }
-    for (const file of found.absentFiles) context.reportCovered(`${host}:${file}`);
+    for (const file of found.absentFiles) if (inShard(file, context.shard)) context.reportCovered(`${host}:${file}`);
     // A folder listed completely is evidence for every file it no longer holds, unless one of its files could not be read.
+    // (An unread file of another shard makes that shard, and so the run, partial: nothing is retired.)
     for (const folder of found.completeFolders) {
-      if (!unread.some(file => file.startsWith(folder))) context.reportCovered(`${host}:${folder}`);
+      if (inShard(folder, context.shard) && !unread.some(file => file.startsWith(folder))) context.reportCovered(`${host}:${folder}`);
     }
     context.logger.info(
       `Read ${files.length.toLocaleString('en-US')} certificate files and found ${certificates.toLocaleString('en-US')} certificates ` +

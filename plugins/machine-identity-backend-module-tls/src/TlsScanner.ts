@@ -11,7 +11,9 @@ import { CertificateCache } from '@keyring/plugin-machine-identity-node';
 import {
   AddressPolicy,
   checkEndpointCap,
+  inShard,
   mapConcurrent,
+  type ScanShard,
   readOptionalDurationMs,
   type ParsedCertificate,
 } from '@keyring/plugin-machine-identity-node';
@@ -79,9 +81,11 @@ interface AttemptResult extends Attempt {
 }
 
 /** The handshakes to try; addresses of a range that the source may not reach are counted in `refusedByPolicy`, not tried. */
-function* attempts(settings: TlsSourceSettings, refusedByPolicy: Map<string, number>): Iterable<Attempt> {
+function* attempts(settings: TlsSourceSettings, refusedByPolicy: Map<string, number>, shard?: ScanShard): Iterable<Attempt> {
   for (const target of settings.targets) {
     for (const endpoint of target.endpoints()) {
+      // A sharded source's run scans (and covers) only this shard's endpoints.
+      if (!inShard(endpoint.location, shard)) continue;
       if (endpoint.isIp && !settings.addresses.allows(endpoint.host)) {
         refusedByPolicy.set(target.target, (refusedByPolicy.get(target.target) ?? 0) + 1);
         continue;
@@ -135,7 +139,12 @@ export class TlsScanner implements MachineIdentityScanner {
     const publicRoots = TrustStore.publicRoots();
     const limiter = settings.rateLimit ? new RateLimiter(settings.rateLimit) : undefined;
     const perAddress = Math.max(1, settings.serverNames.length);
-    const total = settings.targets.reduce((sum, t) => sum + t.count * perAddress, 0);
+    const inThisShard = (t: ParsedTarget) => {
+      let n = 0;
+      for (const endpoint of t.endpoints()) if (inShard(endpoint.location, context.shard)) n++;
+      return n;
+    };
+    const total = settings.targets.reduce((sum, t) => sum + (context.shard ? inThisShard(t) : t.count) * perAddress, 0);
 
     let done = 0;
     let certificates = 0;
@@ -162,7 +171,7 @@ export class TlsScanner implements MachineIdentityScanner {
     };
 
     for await (const { endpoint, serverName, result } of mapConcurrent(
-      attempts(settings, refusedByPolicy),
+      attempts(settings, refusedByPolicy, context.shard),
       settings.concurrency,
       attempt,
       context.signal,

@@ -37,7 +37,7 @@ const silentLogger: LoggerService = {
 export async function runScanner(
   scanner: MachineIdentityScanner,
   source: { id?: string; type: string } & Record<string, unknown>,
-  options: { signal?: AbortSignal; logger?: LoggerService } = {},
+  options: { signal?: AbortSignal; logger?: LoggerService; shard?: ScannerContext['shard'] } = {},
 ): Promise<ScanOutcome> {
   const problems: ScanProblem[] = [];
   const covered: string[] = [];
@@ -51,6 +51,7 @@ export async function runScanner(
     reportCovered: scope => covered.push(scope),
     reportProgress: p => progress.push(p),
     fingerprintSecret: v => createHmac('sha256', 'keyring-test').update(v).digest('hex'),
+    ...(options.shard ? { shard: options.shard } : {}),
   };
   const started = Date.now();
   const discoveries: MachineIdentityDiscovery[] = [];
