@@ -6,6 +6,19 @@ const STATEMENT_CHUNK = 5_000;
 /** (identity, location) pairs per SQLite statement. */
 const PAIR_CHUNK = 300;
 
+/** Chunks of about `size` sightings that never split one identity's sightings. */
+function* chunksByIdentity<T extends [string, ...unknown[]]>(items: T[], size: number): Iterable<T[]> {
+  let chunk: T[] = [];
+  for (const [index, item] of items.entries()) {
+    chunk.push(item);
+    if (chunk.length >= size && items[index + 1]?.[0] !== item[0]) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 /**
  * The `scan_sightings` log: a batch whose identities a scan saw unchanged
  * writes one row (the batch's pairs as JSON) instead of one update per
@@ -25,6 +38,79 @@ export class DatabaseSightingStore implements SightingStore {
   async log(scanId: string, seenAt: string, pairs: Array<[string, string]>, tx?: StoreTransaction): Promise<void> {
     if (pairs.length === 0) return;
     await (tx ?? this.database.knex)('scan_sightings').insert({ scan_id: scanId, seen_at: seenAt, pairs: JSON.stringify(pairs) });
+  }
+
+  async logUnchanged(
+    scan: { scanId: string; sourceId: string; seenAt: string },
+    sightings: Array<[string, string, string | null]>,
+    tx: StoreTransaction,
+  ): Promise<Set<string>> {
+    if (sightings.length === 0) return new Set();
+    if (this.database.isPostgres) return this.logUnchangedPostgres(scan, sightings, tx);
+    const live = new Map<string, string | null>();
+    for (const chunk of chunks([...new Set(sightings.map(s => s[0]))], STATEMENT_CHUNK)) {
+      const rows = (await tx('observations')
+        .select('identity_id', 'location', 'content_hash')
+        .where('source_id', scan.sourceId)
+        .whereNull('gone_at')
+        .whereIn('identity_id', chunk)) as { identity_id: string; location: string; content_hash: string | null }[];
+      for (const row of rows) live.set(JSON.stringify([row.identity_id, row.location]), row.content_hash ?? null);
+    }
+    const changed = new Set<string>();
+    for (const [identityId, location, hash] of sightings) {
+      const k = JSON.stringify([identityId, location]);
+      if (hash === null || live.get(k) !== hash) changed.add(identityId);
+    }
+    const unchanged = new Set(sightings.map(s => s[0]).filter(id => !changed.has(id)));
+    await this.log(
+      scan.scanId,
+      scan.seenAt,
+      sightings.filter(s => unchanged.has(s[0])).map(([identityId, location]) => [identityId, location]),
+      tx,
+    );
+    return unchanged;
+  }
+
+  /**
+   * One statement per batch: each sighting looks up its live observation by the whole
+   * unique key (identity, source, location) in a LATERAL subquery, so the plan is a
+   * unique-index probe per sighting whatever the statistics of a freshly loaded table say
+   * (matching by identity alone, or an EXISTS the planner turns into a hashed subplan,
+   * scanned the whole source per batch: 15 ms at 30,000 observations, growing with the
+   * source). The log row is written by the same statement. A null hash never matches.
+   */
+  private async logUnchangedPostgres(
+    scan: { scanId: string; sourceId: string; seenAt: string },
+    sightings: Array<[string, string, string | null]>,
+    tx: StoreTransaction,
+  ): Promise<Set<string>> {
+    const unchanged = new Set<string>();
+    // One statement per batch; a batch over the chunk size (rare) logs one row per chunk of whole identities.
+    const ordered = sightings.length > STATEMENT_CHUNK ? [...sightings].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : sightings;
+    for (const chunk of chunksByIdentity(ordered, STATEMENT_CHUNK)) {
+      const result = await tx.raw(
+        `WITH b AS (SELECT * FROM json_to_recordset(?::json) AS b(i text, l text, h text)),
+         m AS (
+           SELECT b.i, b.l, (o.h IS NOT NULL AND o.h = b.h) AS same
+           FROM b LEFT JOIN LATERAL (
+             SELECT o.content_hash AS h FROM observations o
+             WHERE o.identity_id = b.i AND o.source_id = ? AND o.location = b.l AND o.gone_at IS NULL
+             LIMIT 1
+           ) o ON true
+         ),
+         u AS (SELECT i FROM m GROUP BY i HAVING bool_and(same)),
+         logged AS (
+           INSERT INTO scan_sightings (scan_id, seen_at, pairs)
+           SELECT ?, ?, json_agg(json_build_array(m.i, m.l))::text FROM m WHERE m.i IN (SELECT i FROM u)
+           HAVING count(*) > 0
+           RETURNING 1
+         )
+         SELECT i FROM u`,
+        [JSON.stringify(chunk.map(([i, l, h]) => ({ i, l, h }))), scan.sourceId, scan.scanId, scan.seenAt],
+      );
+      for (const row of result.rows as { i: string }[]) unchanged.add(row.i);
+    }
+    return unchanged;
   }
 
   async apply(scanId: string, sourceId: string, tx: StoreTransaction): Promise<number> {

@@ -292,6 +292,16 @@ export interface SightingStore {
   /** Logs that the scan saw these (identity, location) pairs of its source unchanged at `seenAt`. */
   log(scanId: string, seenAt: string, pairs: Array<[identityId: string, location: string]>, tx?: StoreTransaction): Promise<void>;
   /**
+   * Compares a batch's sightings with the source's live observations and logs (one row) the
+   * sightings of every identity whose each sighting matches its live observation's content
+   * hash; returns those identities. The rest changed and must be written.
+   */
+  logUnchanged(
+    scan: { scanId: string; sourceId: string; seenAt: string },
+    sightings: Array<[identityId: string, location: string, contentHash: string | null]>,
+    tx: StoreTransaction,
+  ): Promise<Set<string>>;
+  /**
    * Moves `last_seen` / `last_scan_id` of every logged sighting of the scan's
    * live observations of the source (and the identities' `last_seen`), set-based,
    * then drops the log. Returns how many sightings were applied.

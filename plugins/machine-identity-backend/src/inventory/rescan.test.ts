@@ -116,4 +116,60 @@ describe('re-scans (unchanged sightings logged per batch, applied set-based at t
       expect((await knex('scan_sightings').select('scan_id')).map(r => r.scan_id)).toEqual(['running']);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'an identity is logged only when every sighting of it in the batch is unchanged: one changed or new location sends all of it through the full path (%p)',
+    async databaseId => {
+      const { knex, stores, write } = await setup(databaseId);
+      const at = (n: number, port: number, details?: Record<string, unknown>) => discovery(n, { location: `127.0.0.1:${port}`, details });
+      await write('scan-1', '2026-12-01T10:00:00.000Z', [at(1, 11), at(1, 12, { v: 1 }), at(2, 21), at(3, 31)]);
+      await write('scan-2', '2026-12-01T11:00:00.000Z', [at(1, 11), at(1, 12, { v: 2 }), at(2, 21), at(3, 31), at(3, 32)]);
+
+      const logged = await knex('scan_sightings').where('scan_id', 'scan-2');
+      expect(logged.map(r => JSON.parse(r.pairs))).toEqual([[[identityId('tls-certificate', discovery(2).fingerprintSha256), '127.0.0.1:21']]]);
+      // Written at once by the full path: every sighting of identities 1 and 3; identity 2 waits for the run's end.
+      const scanOf = async () =>
+        Object.fromEntries((await knex('observations').select('location', 'last_scan_id')).map(r => [r.location, r.last_scan_id]));
+      expect(await scanOf()).toEqual({
+        '127.0.0.1:11': 'scan-2',
+        '127.0.0.1:12': 'scan-2',
+        '127.0.0.1:21': 'scan-1',
+        '127.0.0.1:31': 'scan-2',
+        '127.0.0.1:32': 'scan-2',
+      });
+      expect(await applySightings(stores, 'scan-2')).toBe(1);
+      expect((await scanOf())['127.0.0.1:21']).toBe('scan-2');
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'logUnchanged compares whole keys of the source\'s live observations; a missing hash, another source or a gone observation is a change (%p)',
+    async databaseId => {
+      const { knex, stores, write } = await setup(databaseId);
+      await write('scan-1', '2026-12-01T10:00:00.000Z', [discovery(1), discovery(2), discovery(4)]);
+      const rows = await knex('observations').select('identity_id', 'location', 'content_hash').orderBy('location');
+      const [o1, o2, o4] = rows as { identity_id: string; location: string; content_hash: string }[];
+      await knex('observations').where('identity_id', o4.identity_id).update({ gone_at: '2026-12-01T10:30:00.000Z' });
+      const scan = { scanId: 'scan-2', sourceId: 'src', seenAt: '2026-12-01T11:00:00.000Z' };
+      const unchanged = await stores.transaction(tx =>
+        stores.sightings.logUnchanged(
+          scan,
+          [
+            [o1.identity_id, o1.location, o1.content_hash],
+            [o2.identity_id, o2.location, null],
+            [o4.identity_id, o4.location, o4.content_hash],
+            ['tls-certificate:unknown', o1.location, o1.content_hash],
+          ],
+          tx,
+        ),
+      );
+      expect([...unchanged]).toEqual([o1.identity_id]);
+      const other = await stores.transaction(tx =>
+        stores.sightings.logUnchanged({ ...scan, sourceId: 'other' }, [[o1.identity_id, o1.location, o1.content_hash]], tx),
+      );
+      expect(other.size).toBe(0);
+      const logged = await knex('scan_sightings').where('scan_id', 'scan-2');
+      expect(logged.map(r => JSON.parse(r.pairs))).toEqual([[[o1.identity_id, o1.location]]]);
+    },
+  );
 });

@@ -109,24 +109,16 @@ async function evaluateVerdicts(
   return diffViolations(open, results, now);
 }
 
-/** The batch's identities split by whether this source's input for them changed. */
-function splitUnchanged(
+/** The batch's identities whose input changed (the rest were logged as seen unchanged). */
+function changedOnly(
   merged: Map<string, MergedDiscovery>,
   observations: Map<string, ObservationRecord>,
-  live: Map<string, string | null>,
+  unchanged: Set<string>,
 ) {
-  const changedIds = new Set<string>();
-  for (const [k, o] of observations) {
-    if (live.get(k) !== o.contentHash) changedIds.add(o.identityId);
-  }
   const changed = { merged: new Map<string, MergedDiscovery>(), observations: new Map<string, ObservationRecord>() };
-  const unchanged: Array<[string, string]> = [];
-  for (const [id, m] of merged) if (changedIds.has(id)) changed.merged.set(id, m);
-  for (const [k, o] of observations) {
-    if (changedIds.has(o.identityId)) changed.observations.set(k, o);
-    else unchanged.push([o.identityId, o.location]);
-  }
-  return { changed, unchanged };
+  for (const [id, m] of merged) if (!unchanged.has(id)) changed.merged.set(id, m);
+  for (const [k, o] of observations) if (!unchanged.has(o.identityId)) changed.observations.set(k, o);
+  return changed;
 }
 
 /** Merges, resolves, evaluates and writes the identities whose input changed (under the identity write lock). */
@@ -206,9 +198,9 @@ async function writeChanged(
 }
 
 /**
- * The ingestion pipeline for one batch, in one transaction. One read compares
- * each sighting's content hash with the source's live observation: identities
- * whose every sighting is unchanged are only logged as seen (one row for the
+ * The ingestion pipeline for one batch, in one transaction. One statement
+ * compares each sighting's content hash with the source's live observation and
+ * logs the identities whose every sighting is unchanged as seen (one row for the
  * batch; the run's end moves their `last_seen` set-based) — no lock, no
  * merge, no ownership or policy, no change-feed move. The rest are merged into
  * the stored identities, ownership resolved, policy evaluated, then
@@ -224,9 +216,12 @@ export async function writeDiscoveries(stores: InventoryStores, batch: Discovery
     if (batch.leaseToken) {
       await stores.scanRuns.assertLease(batch.scanId, batch.leaseToken, tx);
     }
-    const live = await stores.identities.listLiveHashes(ids, batch.sourceId, tx);
-    const { changed, unchanged } = splitUnchanged(merged, observations, live);
-    await stores.sightings.log(batch.scanId, batch.now, unchanged, tx);
+    const unchanged = await stores.sightings.logUnchanged(
+      { scanId: batch.scanId, sourceId: batch.sourceId, seenAt: batch.now },
+      [...observations.values()].map(o => [o.identityId, o.location, o.contentHash ?? null]),
+      tx,
+    );
+    const changed = changedOnly(merged, observations, unchanged);
     if (changed.merged.size > 0) {
       added = await writeChanged(stores, batch, changed, tx);
     }
