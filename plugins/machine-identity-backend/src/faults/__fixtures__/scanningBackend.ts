@@ -67,6 +67,8 @@ async function main() {
                 // killed process (no new run of the source on any process before it expires): as long as the lease.
                 schedule: {
                   frequency: frequencySeconds ? { seconds: frequencySeconds } : { cron: '0 0 1 1 *' },
+                  // (Sources default to a 30 s initial delay.)
+                  ...(frequencySeconds ? { initialDelay: { seconds: 1 } } : {}),
                   timeout: { seconds: timeoutSeconds },
                 },
               },
