@@ -21,7 +21,7 @@ const TICKS_WINDOW_MS = 24_000;
 const HANG_FILE = join(tmpdir(), `keyring-two-backends-hang-${process.pid}`);
 const started: BackendProcess[] = [];
 
-type RunRow = { id: string; trigger: string; status: string; started_at: string; finished_at: string | null; added: number; seen: number; retired: number };
+type RunRow = { id: string; source_id: string; trigger: string; status: string; started_at: string; finished_at: string | null; added: number; seen: number; retired: number };
 
 describe.skipIf(!SERVER)('faults: two live backend processes on one PostgreSQL (real processes)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
