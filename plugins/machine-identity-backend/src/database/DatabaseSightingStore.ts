@@ -153,7 +153,9 @@ export class DatabaseSightingStore implements SightingStore {
    * Arbitrated by the unique (identity_id, source_id, location) index and the
    * primary key, so the plan never depends on statistics of a freshly loaded
    * table; only the unindexed last_seen / last_scan_id move (HOT updates).
-   * Observations are never deleted, so the insert arm never inserts.
+   * Observations are never deleted, so the insert arm never inserts. The identities'
+   * update names its ids a second time as `id = ANY(…)`: joined to the unnest alone, a
+   * freshly loaded table (no statistics) was hash-joined by a full scan per chunk.
    */
   private async applyPostgres(
     scanId: string,
@@ -182,8 +184,8 @@ export class DatabaseSightingStore implements SightingStore {
     for (const chunk of chunks([...identities], STATEMENT_CHUNK)) {
       await tx.raw(
         `UPDATE identities SET last_seen = v.seen FROM unnest(?::text[], ?::text[]) AS v(id, seen)
-         WHERE identities.id = v.id AND identities.last_seen < v.seen`,
-        [chunk.map(c => c[0]), chunk.map(c => c[1])],
+         WHERE identities.id = v.id AND identities.id = ANY(?::text[]) AND identities.last_seen < v.seen`,
+        [chunk.map(c => c[0]), chunk.map(c => c[1]), chunk.map(c => c[0])],
       );
     }
   }
