@@ -40,6 +40,13 @@ export interface Config {
        * retired only when every shard of the run finished and succeeded.
        */
       shards?: number;
+      /**
+       * Shards of one run of this source a replica runs at once (default 1).
+       * A replica already running that many hands a further shard back to the
+       * scheduler (its task is triggered again a second later), so an idle
+       * replica takes it; a single replica runs them one after another.
+       */
+      shardsPerReplica?: number;
       /* Each scanner module's config.d.ts declares the keys of its source types (targets, paths, …). */
     }>;
     /** Retirement of identities a complete scan no longer sees (only where the scanner has positive evidence). */

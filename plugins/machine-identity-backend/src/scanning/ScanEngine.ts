@@ -17,7 +17,7 @@ import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
 import type { ScanSignals } from '../signals/ScanSignals';
 import { concludeRun } from './concludeRun';
-import { type ShardClaim, claimShard, finishShard, shardTaskId, triggerSource, writeShardProgress } from './shardRuns';
+import { type ShardClaim, claimShard, finishShard, handShardBack, shardTaskId, triggerSource, writeShardProgress } from './shardRuns';
 import { RunLease, scheduleStaleRunSweep } from './RunLease';
 import { ABANDON_GRACE_MS, claimSourceRun } from './sourceClaim';
 import type { ConfiguredSource } from './readSources';
@@ -78,6 +78,8 @@ export interface ScanEngineOptions {
 export class ScanEngine {
   private readonly sources: Map<string, ConfiguredSource>;
   private readonly scanners = new Map<string, MachineIdentityScanner>();
+  /** Shards of each source running on this replica. */
+  private readonly localShards = new Map<string, number>();
 
   private constructor(private readonly options: ScanEngineOptions) {
     this.sources = new Map(options.sources.map(s => [s.id, s]));
@@ -234,23 +236,41 @@ export class ScanEngine {
 
   /** The task body of one shard of a sharded source: claims the shard of the current run and runs it; never throws. */
   private async runShard(source: ConfiguredSource, index: number, signal: AbortSignal) {
-    const { logger, stores } = this.options;
+    const { logger } = this.options;
+    const busy = this.localShards.get(source.id) ?? 0;
     try {
-      const shard = await claimShard(stores, source, index);
-      if (!shard) {
-        logger.info(`Skipped shard ${index + 1}/${source.shards} of source ${source.id}: the current run already claimed it`);
+      if (busy >= source.shardsPerReplica) {
+        // Spread the run over replicas: this one is busy, so the shard goes back to the scheduler for an idle one.
+        logger.info(`Handed shard ${index + 1}/${source.shards} of source ${source.id} back: this backend runs ${busy} of its shards`);
+        void handShardBack(this.options.scheduler, source, index, logger);
         return;
       }
-      const lease = RunLease.hold({ runs: stores.scanRuns, scanId: shard.scanId, token: shard.runToken, logger });
+      this.localShards.set(source.id, (this.localShards.get(source.id) ?? 0) + 1);
       try {
-        await this.execute(source, lease, signal, shard);
+        await this.runClaimedShard(source, index, signal);
       } finally {
-        lease.release();
+        this.localShards.set(source.id, (this.localShards.get(source.id) ?? 1) - 1);
       }
     } catch (error) {
       logger.error(
         `Scan task of shard ${index + 1}/${source.shards} of source ${source.id} failed outside a run: ${isError(error) ? error.message : String(error)}`,
       );
+    }
+  }
+
+  /** Claims shard `index` of the source's current run (or starts a run) and runs it under the run's lease. */
+  private async runClaimedShard(source: ConfiguredSource, index: number, signal: AbortSignal) {
+    const { logger, stores } = this.options;
+    const shard = await claimShard(stores, source, index);
+    if (!shard) {
+      logger.info(`Skipped shard ${index + 1}/${source.shards} of source ${source.id}: the current run already claimed it`);
+      return;
+    }
+    const lease = RunLease.hold({ runs: stores.scanRuns, scanId: shard.scanId, token: shard.runToken, logger });
+    try {
+      await this.execute(source, lease, signal, shard);
+    } finally {
+      lease.release();
     }
   }
 

@@ -15,6 +15,8 @@ export interface ConfiguredSource extends ScanSourceConfig {
   timeoutMs: number;
   /** Scheduled shards of one run (`shards`, default 1): one scheduler task each, run on any replica. */
   shards: number;
+  /** Shards of one run a replica runs at once (`shardsPerReplica`, default 1); a busy replica hands further shards back. */
+  shardsPerReplica: number;
 }
 
 /** Default schedule of a source: every 6 hours, 30 minutes at most, first run shortly after start. */
@@ -61,6 +63,10 @@ export function readSources(config: Config): ConfiguredSource[] {
     if (!Number.isInteger(shards) || shards < 1 || shards > 256) {
       throw new InputError(`machineIdentity.sources "${id}" shards must be an integer from 1 to 256, got ${shards}`);
     }
+    const shardsPerReplica = source.getOptionalNumber('shardsPerReplica') ?? 1;
+    if (!Number.isInteger(shardsPerReplica) || shardsPerReplica < 1) {
+      throw new InputError(`machineIdentity.sources "${id}" shardsPerReplica must be a positive integer, got ${shardsPerReplica}`);
+    }
     sources.push({
       id,
       type: source.getString('type'),
@@ -68,6 +74,7 @@ export function readSources(config: Config): ConfiguredSource[] {
       schedule,
       timeoutMs: durationMs(schedule.timeout),
       shards,
+      shardsPerReplica,
     });
   }
   return sources;

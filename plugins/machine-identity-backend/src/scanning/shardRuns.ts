@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SchedulerService } from '@backstage/backend-plugin-api';
+import type { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { ConflictError, isError } from '@backstage/errors';
 import type { ScanError } from '@keyring/plugin-machine-identity-common';
 import type { StoreTransaction } from '../database/InventoryDatabase';
@@ -7,6 +7,35 @@ import type { InventoryStores } from '../database/types';
 import { type RunConclusion, concludeRun } from './concludeRun';
 import { RunLease, STALE_AFTER_MS } from './RunLease';
 import type { ConfiguredSource } from './readSources';
+
+/** How often a replica that handed a shard back tries to trigger its task again (until the scheduler released it). */
+const HAND_BACK_RETRY_MS = 100;
+const HAND_BACK_TRIES = 100;
+
+/**
+ * Hands a shard back to the scheduler: triggers its task again as soon as this
+ * replica's tick of it ended. Right after this replica's scheduler polled (it
+ * just claimed the task), so another replica's poll, every 5 s, comes first.
+ */
+export async function handShardBack(
+  scheduler: Pick<SchedulerService, 'triggerTask'>,
+  source: ConfiguredSource,
+  index: number,
+  logger: LoggerService,
+): Promise<void> {
+  for (let attempt = 0; attempt < HAND_BACK_TRIES; attempt++) {
+    await new Promise(r => setTimeout(r, HAND_BACK_RETRY_MS));
+    try {
+      await scheduler.triggerTask(shardTaskId(source.id, index));
+      return;
+    } catch (error) {
+      if (isError(error) && error.name === 'ConflictError') continue;
+      logger.warn(`Could not hand shard ${index + 1}/${source.shards} of source ${source.id} back: ${isError(error) ? error.message : String(error)}`);
+      return;
+    }
+  }
+  logger.warn(`Could not hand shard ${index + 1}/${source.shards} of source ${source.id} back: its task stayed claimed`);
+}
 
 /** A running run older than its source's timeout plus this is not live. */
 const ABANDON_GRACE_MS = 5 * 60_000;
