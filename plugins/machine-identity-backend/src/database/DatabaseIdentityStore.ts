@@ -10,7 +10,8 @@ import type { Knex } from 'knex';
 import { decodeCursor, encodeCursor } from './cursor';
 import { IdentityCountDeltas } from './IdentityCounts';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
-import { applyIdentityFilter, querySummary } from './identityQueries';
+import { applyIdentityFilter, countFromCounters, querySummary } from './identityQueries';
+import { listSearchByUrgency } from './identitySearchPage';
 import { type IdentitySort, countIdentities, listByUrgency, withOpenRules } from './identityOrder';
 import { updateCampaignReviewStatus, updateReviewStatus } from './reviewStatusUpdates';
 import {
@@ -304,12 +305,16 @@ export class DatabaseIdentityStore implements IdentityStore {
     filter: IdentityFilter,
     options: PageRequest & { now: string; sort?: IdentitySort },
   ): Promise<Page<Identity>> {
+    if (options.sort === 'urgency' && filter.q) {
+      const page = await listSearchByUrgency(this.db, filter, options);
+      return { items: await withOpenRules(this.db, page.items), nextCursor: page.nextCursor, total: page.total };
+    }
     if (options.sort === 'urgency') {
       const page = await listByUrgency(this.db, filter, options);
       return {
         items: await withOpenRules(this.db, page.items),
         nextCursor: page.nextCursor,
-        total: await countIdentities(this.db, filter, page.now),
+        total: await this.total(filter, page.now),
       };
     }
     const q = this.db<IdentityRow>('identities');
@@ -324,9 +329,14 @@ export class DatabaseIdentityStore implements IdentityStore {
       nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].id) : undefined,
       ...(options.sort === 'id' && {
         items: await withOpenRules(this.db, rows.slice(0, options.limit)),
-        total: await countIdentities(this.db, filter, options.now),
+        total: await this.total(filter, options.now),
       }),
     };
+  }
+
+  /** The exact `total` of a page: from the summary counters when they answer the filter, else counted. */
+  private async total(filter: IdentityFilter, now: string): Promise<number> {
+    return (await countFromCounters(this.db, filter)) ?? countIdentities(this.db, filter, now);
   }
 
   async get(id: string): Promise<Identity | undefined> {

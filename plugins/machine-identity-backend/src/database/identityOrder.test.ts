@@ -189,4 +189,79 @@ describe('identity list in urgency order', () => {
       ).rejects.toThrow(/Invalid cursor for sort=urgency/);
     },
   );
+  it.each(databases.eachSupportedId())(
+    'pages a q search in the same exact urgency order with its exact total, from one statement a page (%p)',
+    async databaseId => {
+      const { knex, stores, expected } = await seed(databaseId);
+      const names = new Map(((await knex('identities').select('id', 'display_name')) as { id: string; display_name: string }[]).map(r => [r.id, r.display_name]));
+      // identity-1, -10…-19, -100…-199, -1000…-1999: every tier, many pages
+      const wanted = expected.filter(e => names.get(e.id)!.includes('ity-1')).map(e => e.id);
+      const statements: string[] = [];
+      const count = (q: { sql: string }) => statements.push(q.sql);
+      knex.on('query', count);
+      const seen: string[] = [];
+      const totals = new Set<number | undefined>();
+      let cursor: string | undefined;
+      let pages = 0;
+      try {
+        do {
+          const now = new Date(Date.parse(NOW) + pages * 3 * DAY).toISOString();
+          const page = await stores.identities.list({ q: 'ITY-1' }, { cursor, limit: 37, now, sort: 'urgency' });
+          seen.push(...page.items.map(i => i.id));
+          totals.add(page.total);
+          cursor = page.nextCursor;
+          pages += 1;
+        } while (cursor);
+      } finally {
+        knex.off('query', count);
+      }
+      expect(wanted.length).toBeGreaterThan(1_000);
+      expect(seen).toEqual(wanted);
+      expect(totals).toEqual(new Set([wanted.length]));
+      // the page and its total in one statement, plus the open rules of its rows
+      expect(statements.filter(sql => /from [`"]?identities[`"]?/i.test(sql))).toHaveLength(pages);
+      // a search cursor is an urgency cursor: the lanes continue it without the search, and the reverse
+      const first = await stores.identities.list({ q: 'identity' }, { limit: 60, now: NOW, sort: 'urgency' });
+      const rest = await stores.identities.list({}, { cursor: first.nextCursor, limit: 60, now: NOW, sort: 'urgency' });
+      expect([...first.items, ...rest.items].map(i => i.id)).toEqual(expected.slice(0, 120).map(e => e.id));
+      const lanes = await stores.identities.list({}, { limit: 60, now: NOW, sort: 'urgency' });
+      const searched = await stores.identities.list({ q: 'identity' }, { cursor: lanes.nextCursor, limit: 60, now: NOW, sort: 'urgency' });
+      expect(searched.items.map(i => i.id)).toEqual(expected.slice(60, 120).map(e => e.id));
+      // past the last match: no rows, the exact total still
+      const none = await stores.identities.list({ q: 'no-such-identity' }, { limit: 10, now: NOW, sort: 'urgency' });
+      expect(none).toMatchObject({ items: [], total: 0, nextCursor: undefined });
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'answers an unfiltered or type/state total from the summary counters, equal to counting the rows after retirements (%p)',
+    async databaseId => {
+      const { knex, stores } = await seed(databaseId);
+      const ids = ((await knex('identities').select('id').orderBy('id').limit(300)) as { id: string }[]).map(r => r.id);
+      // retire 300 through the store's write path (the counters move with it)
+      const records = await knex.transaction(tx => stores.identities.getRecords(ids, tx));
+      await knex.transaction(tx =>
+        stores.identities.writeRecords([...records.values()].map(before => ({ before, after: { ...before, state: 'gone' as const, stateChangedAt: NOW } })), tx),
+      );
+      const rows = async (where: Record<string, string>) => Number((await knex('identities').where(where).count({ n: '*' }).first())!.n);
+      const gone = await rows({ state: 'gone' });
+      const activeTls = await rows({ state: 'active', type: 'tls-certificate' });
+      const statements: string[] = [];
+      const count = (q: { sql: string }) => statements.push(q.sql);
+      knex.on('query', count);
+      try {
+        expect((await stores.identities.list({}, { limit: 5, now: NOW, sort: 'urgency' })).total).toBe(COUNT);
+        expect((await stores.identities.list({ state: 'gone' }, { limit: 5, now: NOW, sort: 'id' })).total).toBe(gone);
+        expect((await stores.identities.list({ state: 'active', type: 'tls-certificate' }, { limit: 5, now: NOW, sort: 'urgency' })).total).toBe(activeTls);
+        expect((await stores.identities.list({ type: 'ssh-key' }, { limit: 5, now: NOW, sort: 'urgency' })).total).toBe(0);
+      } finally {
+        knex.off('query', count);
+      }
+      expect([gone, activeTls]).toEqual([300, COUNT - 300]);
+      // no count over identities for those totals; an owner filter still counts its rows
+      expect(statements.filter(sql => /count\(/i.test(sql) && /from [`"]?identities[`"]?/i.test(sql))).toEqual([]);
+      expect(statements.filter(sql => /from [`"]?identity_counts[`"]?/i.test(sql))).toHaveLength(4);
+      expect((await stores.identities.list({ owner: 'group:default/security' }, { limit: 5, now: NOW, sort: 'urgency' })).total).toBe(COUNT);
+    },
+  );
 });

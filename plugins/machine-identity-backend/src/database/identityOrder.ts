@@ -16,7 +16,7 @@ export const EXPIRING_SOON_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 /** Sorts after every ISO timestamp, in any collation: identities without an expiry come last. */
-const NO_EXPIRY = '9999-99-99';
+export const NO_EXPIRY = '9999-99-99';
 
 /**
  * Urgency tiers: 0 expired, 1 an open error-severity violation, 2 expiring
@@ -45,18 +45,20 @@ const LANES: Lane[] = [
 ];
 
 /** Position of the last row of a page in urgency order, with the clock page 1 ranked by. */
-interface UrgencyKey {
+export interface UrgencyKey {
   now: string;
   tier: number;
   expiry: string;
   id: string;
 }
 
-function encodeUrgencyCursor(key: UrgencyKey): string {
+/** The cursor of the page ending at `key` (shared with the search page, identitySearchPage.ts). */
+export function encodeUrgencyCursor(key: UrgencyKey): string {
   return encodeCursor(JSON.stringify(['urgency', key.now, key.tier, key.expiry, key.id]));
 }
 
-function decodeUrgencyCursor(cursor: string): UrgencyKey {
+/** The position a cursor of {@link encodeUrgencyCursor} names; a malformed one is an input error. */
+export function decodeUrgencyCursor(cursor: string): UrgencyKey {
   const raw = decodeCursor(cursor);
   try {
     const [kind, now, tier, expiry, id] = JSON.parse(String(raw));
