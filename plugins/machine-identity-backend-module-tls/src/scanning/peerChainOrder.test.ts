@@ -111,7 +111,7 @@ describe('readPeerChain (getPeerX509Certificate walk) gives the chain getPeerCer
       if (certs.length < 2) continue;
       // Our own leaf (we need its key) named as issued by the chain's first CA; OpenSSL's
       // X509_check_issued compares names, key identifiers and key types, not signatures.
-      const issuer = new x509.X509Certificate(certs[1]);
+      const issuer = new x509.X509Certificate(new Uint8Array(certs[1]));
       const rsa = issuer.publicKey.algorithm.name.startsWith('RSA');
       const alg = rsa
         ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 }
@@ -130,7 +130,7 @@ describe('readPeerChain (getPeerX509Certificate walk) gives the chain getPeerCer
       const key = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
       const rest = certs.slice(1);
       for (const order of [rest, [...rest].reverse(), [...rest, rest[0]]]) {
-        const chainPem = [Buffer.from(made.rawData), ...order].map(d => x509.PemConverter.encode(d, 'CERTIFICATE')).join('\n');
+        const chainPem = [Buffer.from(made.rawData), ...order].map(d => x509.PemConverter.encode(new Uint8Array(d), 'CERTIFICATE')).join('\n');
         let port: number;
         try {
           port = await servers.tls(HOST, 0, { key, cert: chainPem });
