@@ -26,6 +26,7 @@ const shards = Number(process.env.KEYRING_SHARDS ?? '2');
 const count = Number(process.env.KEYRING_SHARD_COUNT ?? '0');
 const itemMs = Number(process.env.KEYRING_SHARD_ITEM_MS ?? '0');
 const files = process.env.KEYRING_SHARD_FILES;
+const shardsPerReplica = Number(process.env.KEYRING_SHARDS_PER_REPLICA ?? '1');
 
 const started = (context: ScannerContext) =>
   process.stdout.write(`${JSON.stringify({ shard: context.shard?.index, source: context.source.id, pid: process.pid })}\n`);
@@ -72,8 +73,8 @@ async function main() {
             tokenHashKey: process.env.KEYRING_SHARD_TOKEN_HASH_KEY,
             retirement: { maxShare: 1 },
             sources: [
-              { id: 'wide', type: 'test', shards, schedule },
-              ...(files ? [{ id: 'files', type: 'sharded-files', shards, paths: [files], schedule }] : []),
+              { id: 'wide', type: 'test', shards, shardsPerReplica, schedule },
+              ...(files ? [{ id: 'files', type: 'sharded-files', shards, shardsPerReplica, paths: [files], schedule }] : []),
             ],
           },
         },
