@@ -264,4 +264,26 @@ describe('identity list in urgency order', () => {
       expect((await stores.identities.list({ owner: 'group:default/security' }, { limit: 5, now: NOW, sort: 'urgency' })).total).toBe(COUNT);
     },
   );
+  it('reads an unfiltered urgency lane as a range of its index on PostgreSQL, no sort of the table (POSTGRES_15)', async () => {
+    if (!databases.eachSupportedId().some(([id]) => id === 'POSTGRES_15')) return;
+    const { knex, stores } = await seed('POSTGRES_15');
+    const lanes: Array<{ sql: string; bindings: unknown[] }> = [];
+    const keep = (q: { sql: string; bindings: unknown[] }) => /open_severity_rank/.test(q.sql) && lanes.push(q);
+    knex.on('query', keep);
+    try {
+      await stores.identities.list({}, { limit: 50, now: NOW, sort: 'urgency' });
+    } finally {
+      knex.off('query', keep);
+    }
+    expect(lanes.length).toBeGreaterThan(0);
+    for (const lane of lanes) {
+      const plan = await knex.transaction(async tx => {
+        await tx.raw('SET LOCAL enable_seqscan = off');
+        const rows = (await tx.raw(`EXPLAIN ${lane.sql.replace(/\$\d+/g, '?')}`, lane.bindings as any[])).rows as Array<{ 'QUERY PLAN': string }>;
+        return rows.map(r => r['QUERY PLAN']).join('\n');
+      });
+      expect(plan).toContain('identities_urgency_idx');
+      expect(plan).not.toMatch(/\bSort\b/);
+    }
+  });
 });
