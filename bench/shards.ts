@@ -1,6 +1,6 @@
 /*
  * Sharded scans across replicas (#16): one certificate-files source of
- * KEYRING_BENCH_SHARD_FILES distinct certificates (default 20,000, in 100
+ * KEYRING_BENCH_SHARD_FILES distinct certificates (default 5,000, in 100
  * folders) in 2 shards, scanned by real backend processes on one PostgreSQL
  * database — 1 process running both shards at once (shardsPerReplica 2) vs
  * 2 processes (one shard each, shardsPerReplica 1) — first scan (every
