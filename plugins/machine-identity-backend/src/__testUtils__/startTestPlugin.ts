@@ -5,6 +5,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import type { JsonObject } from '@backstage/types';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { Knex } from 'knex';
 import request from 'supertest';
@@ -39,7 +40,7 @@ export async function startTestPlugin(
   entities: Entity[] = [],
   extraConfig: Record<string, unknown> = {},
   extraFeatures: BackendFeature[] = [],
-  options: { typeModules?: boolean; extraSources?: Array<Record<string, unknown>> } = {},
+  options: { typeModules?: boolean; extraSources?: JsonObject[] } = {},
 ) {
   const backend = await startTestBackend({
     features: [
