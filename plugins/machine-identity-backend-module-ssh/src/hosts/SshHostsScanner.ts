@@ -4,6 +4,7 @@ import { InputError } from '@backstage/errors';
 import {
   AddressPolicy,
   checkEndpointCap,
+  inShard,
   mapConcurrent,
   readOptionalDurationMs,
   type MachineIdentityDiscovery,
@@ -50,6 +51,8 @@ export class SshHostsScanner implements MachineIdentityScanner {
     const allowed = {
       *[Symbol.iterator]() {
         for (const target of targets) {
+          // A sharded source's run connects to (and covers) only its shard's hosts.
+          if (!inShard(target.host, context.shard)) continue;
           if (isIP(target.host) && !addresses.allows(target.host)) skipped++;
           else yield target;
         }
