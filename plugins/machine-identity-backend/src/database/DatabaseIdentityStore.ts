@@ -6,7 +6,6 @@ import type {
   Page,
   ReviewStatus,
 } from '@keyring/plugin-machine-identity-common';
-import type { Knex } from 'knex';
 import { decodeCursor, encodeCursor } from './cursor';
 import { IdentityCountDeltas } from './IdentityCounts';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
@@ -151,29 +150,15 @@ export class DatabaseIdentityStore implements IdentityStore {
     }
   }
 
-  async listLiveHashes(ids: string[], sourceId: string, tx?: StoreTransaction): Promise<Map<string, string | null>> {
-    return this.liveObservationColumn(ids, sourceId, 'content_hash', tx ?? this.db);
-  }
-
   async listLiveDetails(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Map<string, string | null>> {
-    return this.liveObservationColumn(ids, sourceId, 'details', tx);
-  }
-
-  /** One column of the source's live observations of `ids`, keyed by `[identity_id, location]` JSON. */
-  private async liveObservationColumn(
-    ids: string[],
-    sourceId: string,
-    column: 'content_hash' | 'details',
-    db: Knex,
-  ): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>();
     for (const chunk of chunks(ids, 5_000)) {
-      const q = db('observations').select('identity_id', 'location', column).where('source_id', sourceId).whereNull('gone_at');
+      const q = tx('observations').select('identity_id', 'location', 'details').where('source_id', sourceId).whereNull('gone_at');
       // PostgreSQL: one array parameter instead of a bound parameter per id.
       if (this.database.isPostgres) q.whereRaw('identity_id = ANY(?::text[])', [chunk]);
       else q.whereIn('identity_id', chunk);
-      for (const row of (await q) as Pick<ObservationRow, 'identity_id' | 'location' | typeof column>[]) {
-        out.set(JSON.stringify([row.identity_id, row.location]), row[column] ?? null);
+      for (const row of (await q) as Pick<ObservationRow, 'identity_id' | 'location' | 'details'>[]) {
+        out.set(JSON.stringify([row.identity_id, row.location]), row.details ?? null);
       }
     }
     return out;

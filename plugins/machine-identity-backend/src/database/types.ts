@@ -239,8 +239,6 @@ export interface IdentityStore {
   touch(ids: string[], lastSeen: string, tx: StoreTransaction): Promise<void>;
   /** Upserts sightings (a re-sighting revives a gone observation). */
   upsertObservations(observations: ObservationRecord[], tx: StoreTransaction): Promise<void>;
-  /** Content hashes of a source's live observations of the ids, by `JSON.stringify([identityId, location])` (null: written before hashes). */
-  listLiveHashes(ids: string[], sourceId: string, tx?: StoreTransaction): Promise<Map<string, string | null>>;
   /** Details JSON text of a source's live observations of the ids, by `JSON.stringify([identityId, location])`. */
   listLiveDetails(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Map<string, string | null>>;
   /**
