@@ -22,6 +22,8 @@
  *   KEYRING_BENCH_CATALOG_BATCH=1000                entities per mutation
  *   KEYRING_BENCH_CATALOG_RELATIONS=1               0: identities without owner/component
  *   KEYRING_BENCH_CATALOG_TIMEOUT_S=3600            give up waiting for steady after this
+ *   KEYRING_BENCH_CATALOG_GROUPS=50                 owning Groups (identity n → team-(n % groups))
+ *   KEYRING_BENCH_CATALOG_COMPONENTS=1000           Components (identity n → service-(n % components))
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -45,8 +47,10 @@ import { type CatalogVariant, catalogVariant } from './_catalogVariants';
 import { PostgresCpu } from './_processCpu';
 
 const PG = process.env.KEYRING_BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
-const GROUPS = 50;
-const COMPONENTS = 1000;
+// Owners: a real estate of 300,000 has hundreds of teams; every identity gives its
+// Group an `ownerOf` relation, so the Group's stitch grows with its share.
+const GROUPS = Number(process.env.KEYRING_BENCH_CATALOG_GROUPS ?? 50);
+const COMPONENTS = Number(process.env.KEYRING_BENCH_CATALOG_COMPONENTS ?? 1000);
 
 const sizes = (process.env.KEYRING_BENCH_IDENTITIES ?? '10000').split(',').map(Number);
 const dbs = (process.env.KEYRING_BENCH_CATALOG_DBS ?? 'postgres,sqlite').split(',');
