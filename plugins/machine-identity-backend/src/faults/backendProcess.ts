@@ -16,7 +16,8 @@ const TOKEN_HASH_KEY = randomBytes(32).toString('hex');
 
 export type BackendProcess = { child: ChildProcess; http: ReturnType<typeof request>; lines: string[]; stderr: string[] };
 
-const databaseUrl = (database: string) => `${SERVER!.replace(/\/$/, '')}/${database}`;
+/** The URL of `database` on the test server. */
+export const databaseUrl = (database: string) => `${SERVER!.replace(/\/$/, '')}/${database}`;
 
 /** A fresh database `name` on the test server, with a knex on it; `drop` removes both. */
 export async function freshDatabase(name: string): Promise<{ knex: Knex; drop: () => Promise<void> }> {
@@ -34,12 +35,30 @@ export async function freshDatabase(name: string): Promise<{ knex: Knex; drop: (
   };
 }
 
+/** Starts a backend process of the fault fixture on `database` of the test server; `started` collects it for cleanup. */
 export async function startBackend(database: string, env: Record<string, string>, started: BackendProcess[]): Promise<BackendProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+  return spawnBackend(
+    FIXTURE,
+    { KEYRING_FAULT_TOKEN_HASH_KEY: TOKEN_HASH_KEY, KEYRING_FAULT_DB: databaseUrl(database), ...env },
+    started,
+  );
+}
+
+/**
+ * Spawns the backend fixture `fixture` with `env`, collects the JSON lines it prints and waits for the
+ * line with its port; `started` collects it for cleanup.
+ */
+export async function spawnBackend(
+  fixture: string,
+  env: Record<string, string>,
+  started: BackendProcess[],
+  readyTimeoutMs = 60_000,
+): Promise<BackendProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
     cwd: resolve(__dirname, '../..'),
     // NODE_ENV production as in a deployment: under 'test' Backstage's scheduler starts no janitor, so a killed
     // process's claim on a task would never be cleared.
-    env: { ...process.env, NODE_ENV: 'production', KEYRING_FAULT_TOKEN_HASH_KEY: TOKEN_HASH_KEY, KEYRING_FAULT_DB: databaseUrl(database), ...env },
+    env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -54,7 +73,7 @@ export async function startBackend(database: string, env: Record<string, string>
     buffered = parts.pop()!;
     lines.push(...parts.filter(l => l.startsWith('{')));
   });
-  const ready = JSON.parse(await nextLine(proc, l => l.includes('"port"'), 60_000)) as { port: number };
+  const ready = JSON.parse(await nextLine(proc, l => l.includes('"port"'), readyTimeoutMs)) as { port: number };
   proc.http = request(`http://127.0.0.1:${ready.port}`);
   return proc;
 }

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import request from 'supertest';
 import { API, AUTH } from '../__testUtils__/startTestPlugin';
-import { type BackendProcess, SERVER, nextLine } from '../faults/backendProcess';
+import { type BackendProcess, databaseUrl, spawnBackend } from '../faults/backendProcess';
 
 /**
  * Real backend processes with sharded sources on one PostgreSQL database (see
@@ -14,32 +12,12 @@ const TOKEN_HASH_KEY = randomBytes(32).toString('hex');
 
 /** Starts a backend process on `database` of the test server; `started` collects it for cleanup. */
 export async function startShardedBackend(database: string, env: Record<string, string>, started: BackendProcess[]): Promise<BackendProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-    cwd: resolve(__dirname, '../..'),
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      KEYRING_SHARD_TOKEN_HASH_KEY: TOKEN_HASH_KEY,
-      KEYRING_SHARD_DB: `${SERVER!.replace(/\/$/, '')}/${database}`,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  const proc = { child, lines, stderr } as BackendProcess;
-  started.push(proc);
-  child.stderr!.on('data', d => stderr.push(String(d)));
-  let buffered = '';
-  child.stdout!.on('data', d => {
-    buffered += String(d);
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    lines.push(...parts.filter(l => l.startsWith('{')));
-  });
-  const ready = JSON.parse(await nextLine(proc, l => l.includes('"port"'), 90_000)) as { port: number };
-  proc.http = request(`http://127.0.0.1:${ready.port}`);
-  return proc;
+  return spawnBackend(
+    FIXTURE,
+    { KEYRING_SHARD_TOKEN_HASH_KEY: TOKEN_HASH_KEY, KEYRING_SHARD_DB: databaseUrl(database), ...env },
+    started,
+    90_000,
+  );
 }
 
 /** Requests a scan of `sourceId` on `proc` and polls the run until it ends; returns it with its wall time. */
