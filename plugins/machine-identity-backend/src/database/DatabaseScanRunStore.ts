@@ -46,22 +46,6 @@ export class DatabaseScanRunStore implements ScanRunStore {
     });
   }
 
-  async claimQueued(sourceId: string, now: string, leaseToken?: string): Promise<string | undefined> {
-    const row = await this.db('scan_runs')
-      .where({ source_id: sourceId, status: 'running' })
-      .whereNull('claimed_at')
-      .orderBy('started_at')
-      .first();
-    if (!row) {
-      return undefined;
-    }
-    const n = await this.db('scan_runs')
-      .where({ id: row.id })
-      .whereNull('claimed_at')
-      .update({ claimed_at: now, started_at: now, ...(leaseToken ? { lease_token: leaseToken, heartbeat_at: now } : {}) });
-    return n === 1 ? (row.id as string) : undefined;
-  }
-
   async claimSource(claim: SourceClaim): Promise<SourceClaimResult> {
     return this.database.transaction(async tx => {
       if (this.database.isPostgres) {
@@ -110,18 +94,6 @@ export class DatabaseScanRunStore implements ScanRunStore {
       });
       return { scanId: claim.newId, abandoned };
     });
-  }
-
-  async failAbandoned(sourceId: string, now: string, reason: string): Promise<number> {
-    return this.db('scan_runs')
-      .where({ source_id: sourceId, status: 'running' })
-      .whereNotNull('claimed_at')
-      .update({
-        status: 'failed',
-        finished_at: now,
-        error_count: 1,
-        errors: JSON.stringify([{ message: reason }]),
-      });
   }
 
   async failStale(heartbeatBefore: string, now: string, reason: string): Promise<number> {

@@ -356,8 +356,6 @@ export type SourceClaimResult = { scanId: string; abandoned: number } | { live: 
 export interface ScanRunStore {
   /** Creates a run; a claimed one holds the lease `leaseToken` from the start. */
   create(run: { id: string; sourceId: string; trigger: 'schedule' | 'manual'; startedAt: string; claimed: boolean; leaseToken?: string }): Promise<void>;
-  /** Claims the oldest unclaimed (manually requested) run of a source, if any, under `leaseToken`. */
-  claimQueued(sourceId: string, now: string, leaseToken?: string): Promise<string | undefined>;
   /** Fails running runs whose last heartbeat is before `heartbeatBefore` (their process died). */
   failStale(heartbeatBefore: string, now: string, reason: string): Promise<number>;
   /** Renews a run's lease; `false` when the run no longer holds it (failed or superseded). */
@@ -370,8 +368,6 @@ export interface ScanRunStore {
    * source on PostgreSQL). Fails the source's claimed runs without a live lease.
    */
   claimSource(claim: SourceClaim): Promise<SourceClaimResult>;
-  /** Marks runs of a source still `running` as failed (a new run starts, so they were abandoned). */
-  failAbandoned(sourceId: string, now: string, reason: string): Promise<number>;
   deleteQueued(id: string): Promise<void>;
   /** Updates a run; with `leaseToken`, only while the run still holds that lease. */
   update(id: string, update: ScanRunUpdate, tx?: StoreTransaction, leaseToken?: string): Promise<void>;
