@@ -27,8 +27,12 @@ const TIER = `CASE
  * (ten lanes, each ~10 ms at 300,000 identities on PostgreSQL). Here the
  * matches are collected once — on PostgreSQL from the trigram and
  * fingerprint indexes — then ranked, counted and cut: the cost follows the
- * number of matches, not the size of the estate. Same order and cursor as
- * `listByUrgency`, so a cursor of either continues in the other.
+ * number of matches, not the size of the estate. Only the id and the two
+ * sort keys of each match are materialized; the page's rows are joined back
+ * from the table (a 2 % match at 300,000 identities materialized whole rows
+ * — ~1 kB each, spilling to temp — in 35 ms on PostgreSQL, 26 ms narrow).
+ * Same order and cursor as `listByUrgency`, so a cursor of either continues
+ * in the other.
  */
 export async function listSearchByUrgency(
   db: Knex,
@@ -38,10 +42,9 @@ export async function listSearchByUrgency(
   const after = options.cursor ? decodeUrgencyCursor(options.cursor) : undefined;
   const now = after?.now ?? options.now;
   const soon = new Date(Date.parse(now) + EXPIRING_SOON_DAYS * DAY_MS).toISOString();
-  const matches = db('identities').select('identities.*', db.raw(`${TIER} AS sort_tier`, { now, soon }), db.raw('COALESCE(not_after, ?) AS sort_expiry', [NO_EXPIRY]));
+  const matches = db('identities').select('id', db.raw(`${TIER} AS sort_tier`, { now, soon }), db.raw('COALESCE(not_after, ?) AS sort_expiry', [NO_EXPIRY]));
   applyIdentityFilter(matches, filter, now);
   const page = db
-    .withMaterialized('matches', matches)
     .from('matches')
     .select('matches.*', db.raw('(SELECT count(*) FROM matches) AS match_total'));
   if (after) {
@@ -52,7 +55,14 @@ export async function listSearchByUrgency(
         .orWhere(t => t.where('sort_tier', after.tier).where('sort_expiry', after.expiry).where('id', '>', after.id)),
     );
   }
-  const rows = (await page.orderBy(['sort_tier', 'sort_expiry', 'id']).limit(options.limit + 1)) as SearchRow[];
+  page.orderBy(['sort_tier', 'sort_expiry', 'id']).limit(options.limit + 1);
+  const rows = (await db
+    .withMaterialized('matches', matches)
+    .with('page', page)
+    .from('page')
+    .join('identities', 'identities.id', 'page.id')
+    .select('identities.*', 'page.sort_tier', 'page.sort_expiry', 'page.match_total')
+    .orderBy(['page.sort_tier', 'page.sort_expiry', 'page.id'])) as SearchRow[];
   const total = rows.length
     ? Number(rows[0].match_total)
     : Number((await db.withMaterialized('matches', matches).from('matches').count({ n: '*' }).first())?.n ?? 0);
