@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError } from '@backstage/errors';
 import {
+  inShard,
   readFileBounded,
   redactSecretMaterial,
   type MachineIdentityDiscovery,
@@ -90,8 +91,11 @@ export class SshFilesScanner implements MachineIdentityScanner {
       problem => context.reportProblem(problem),
       context.signal,
     );
-    const files = found.files;
+    // A sharded source's run reads (and covers) only this shard's files, by path; every shard lists the folders.
+    const files = found.files.filter(file => inShard(file.path, context.shard));
+    // Folder coverage names the hosts of every file found, so the shard owning a folder covers it as an unsharded run does.
     const hosts = new Set([this.localHostname]);
+    for (const file of found.files) hosts.add(resolveFileContext(file.path, file.root, this.localHostname, pathPattern).host);
     const unread: string[] = [];
     context.reportProgress({ done: 0, total: files.length });
     let keys = 0;
@@ -103,7 +107,6 @@ export class SshFilesScanner implements MachineIdentityScanner {
         return;
       }
       const fileContext = resolveFileContext(file.path, file.root, this.localHostname, pathPattern);
-      hosts.add(fileContext.host);
       const result = await this.#readFile(file.path, fileContext, context);
       if (result.read) context.reportCovered(`${fileContext.host}:${file.path}`);
       else unread.push(file.path);
@@ -189,14 +192,18 @@ export class SshFilesScanner implements MachineIdentityScanner {
    * names its hosts by path (a fleet tree, `<root>/<host>/…`), the folder is
    * covered for any host (`*:<folder>`): a host whose folder is gone from a
    * readable parent has its keys retired, though none of its files was seen.
+   * In a sharded run each absent file and folder is reported by the shard its
+   * path belongs to; an unread file of another shard makes that shard, and so
+   * the run, partial (nothing is retired).
    */
   #reportFolders(context: ScannerContext, found: FoundKeyFiles, hosts: string[], unread: string[], pathPattern?: RegExp) {
     for (const file of found.absentFiles) {
+      if (!inShard(file, context.shard)) continue;
       context.reportCovered(`${resolveFileContext(file, dirname(file), this.localHostname, pathPattern).host}:${file}`);
     }
     const roots = [...new Set(found.files.map(f => f.root))];
     for (const folder of found.completeFolders) {
-      if (unread.some(file => file.startsWith(folder))) continue;
+      if (!inShard(folder, context.shard) || unread.some(file => file.startsWith(folder))) continue;
       for (const host of hosts) context.reportCovered(`${host}:${folder}`);
       if (this.#namesHostsByPath(folder, roots, found, pathPattern)) context.reportCovered(`*:${folder}`);
     }
