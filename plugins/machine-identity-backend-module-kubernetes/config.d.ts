@@ -40,7 +40,9 @@ export interface Config {
       /**
        * kubernetes: namespaces to scan; empty or absent means every
        * namespace. Cluster-scoped resources (ClusterRoles, bindings,
-       * webhooks, APIServices, CRDs) are read either way.
+       * webhooks, APIServices, CRDs) are read either way. A sharded source
+       * (`shards`) gives each namespace to one shard by a stable hash of its
+       * name; cluster-scoped identities are scanned by shard 0.
        */
       namespaces?: string[];
 

@@ -1,5 +1,5 @@
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import type { MachineIdentityDiscovery, MachineIdentityScanner, ScannerContext } from '@keyring/plugin-machine-identity-node';
+import { inShard, type MachineIdentityDiscovery, type MachineIdentityScanner, type ScannerContext } from '@keyring/plugin-machine-identity-node';
 import { ClusterReader, type ListedResource } from './client/ClusterReader';
 import { IncompleteListError, listPaged } from './client/listPaged';
 import { readClusterConnection, type ClusterConnection } from './client/readClusterConnection';
@@ -34,15 +34,24 @@ const CA_BUNDLE_KINDS: Array<[ListedResource, CaBundleKind]> = [
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** ` (shard 2/4 of 50 namespaces)` for a sharded run, else nothing. */
+function shardText(run: ClusterScan): string {
+  const shard = run.context.shard;
+  if (!run.sharded || !shard) return '';
+  return ` (shard ${shard.index + 1}/${shard.count} of ${fmt(run.namespacesInCluster)} namespaces)`;
+}
+
 /** One run against one cluster: what the run learns as it goes. */
 class ClusterScan {
   readonly reader: ClusterReader;
   readonly rbac = new RbacIndex();
   readonly certManager = new CertManagerIndex();
-  /** `backstage.io/kubernetes-id` of each labelled namespace. */
+  /** `backstage.io/kubernetes-id` of each labelled namespace of this run's shard. */
   readonly namespaceIds = new Map<string, string>();
-  /** Namespaces the cluster has (listed) or the source names. */
+  /** Namespaces the cluster has (listed) or the source names, of this run's shard. */
   readonly namespaces = new Set<string>();
+  /** Namespaces listed or named in all shards. */
+  namespacesInCluster = 0;
   /** Legacy token Secrets per service account `ns/name`. */
   readonly tokenSecrets = new Map<string, number>();
   secretsDone = 0;
@@ -61,9 +70,25 @@ class ClusterScan {
     return this.connection.clusterName;
   }
 
-  /** Namespace scopes to list a namespaced resource in: each configured namespace, or all at once. */
-  private scopes(namespaced: boolean): Array<string | undefined> {
-    return namespaced && this.connection.namespaces.length > 0 ? this.connection.namespaces : [undefined];
+  /** Whether the source is sharded: this run scans only the namespaces `inShard` assigns to its shard. */
+  get sharded(): boolean {
+    return (this.context.shard?.count ?? 1) > 1;
+  }
+
+  /** Whether this run reports cluster-scoped identities (caBundles): unsharded, or shard 0. */
+  get ownsClusterScope(): boolean {
+    return !this.sharded || this.context.shard!.index === 0;
+  }
+
+  /**
+   * Namespace scopes to list a namespaced resource in: each namespace of this
+   * shard when sharded (`whole`: every namespace, for RBAC, which grants
+   * across namespaces), each configured namespace, or all at once.
+   */
+  scopes(namespaced: boolean, whole = false): Array<string | undefined> {
+    if (!namespaced) return [undefined];
+    if (this.sharded && !whole) return [...this.namespaces];
+    return this.connection.namespaces.length > 0 ? this.connection.namespaces : [undefined];
   }
 
   /**
@@ -75,10 +100,10 @@ class ClusterScan {
     resource: ListedResource,
     namespaced: boolean,
     onItem: (item: any) => MachineIdentityDiscovery[] | void,
-    options: { onPage?: (meta: any, items: number) => void; notServed?: string } = {},
+    options: { onPage?: (meta: any, items: number) => void; notServed?: string; whole?: boolean } = {},
   ): AsyncGenerator<MachineIdentityDiscovery, boolean> {
     let complete = true;
-    for (const namespace of this.scopes(namespaced)) {
+    for (const namespace of this.scopes(namespaced, options.whole)) {
       const what = `${resource} in ${namespace ? `namespace ${namespace}` : namespaced ? 'all namespaces' : 'the cluster'} of ${this.cluster}`;
       try {
         const pages = listPaged(this.reader.list(resource, namespace), {
@@ -94,7 +119,7 @@ class ClusterScan {
         if (error instanceof NotAllowedError) throw error;
         if (error instanceof NotFoundError && options.notServed) {
           this.context.logger.info(`${options.notServed} on cluster ${this.cluster}`);
-          continue;
+          break;
         }
         if (!(error instanceof IncompleteListError) && !(error instanceof NotFoundError)) throw error;
         complete = false;
@@ -152,28 +177,33 @@ export class KubernetesScanner implements MachineIdentityScanner {
     yield* count(this.readCertManager(run));
     yield* count(this.readSecrets(run));
     yield* count(this.readServiceAccounts(run));
-    for (const [resource, kind] of CA_BUNDLE_KINDS) yield* count(this.readCaBundles(run, resource, kind));
+    if (run.ownsClusterScope) for (const [resource, kind] of CA_BUNDLE_KINDS) yield* count(this.readCaBundles(run, resource, kind));
     context.logger.info(
-      `Scanned cluster ${run.cluster}: ${fmt(run.secretsDone)} Secrets, ${fmt(run.namespaces.size)} namespaces, ${fmt(run.rbac.bindings)} bindings, ${fmt(run.certManager.size)} cert-manager Certificates; ${fmt(seen)} discoveries in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+      `Scanned cluster ${run.cluster}${shardText(run)}: ${fmt(run.secretsDone)} Secrets, ${fmt(run.namespaces.size)} namespaces, ${fmt(run.rbac.bindings)} bindings, ${fmt(run.certManager.size)} cert-manager Certificates; ${fmt(seen)} discoveries in ${((Date.now() - started) / 1000).toFixed(1)}s`,
     );
   }
 
-  /** Namespaces and their ownership labels (no discoveries of their own). */
+  /** Namespaces (this shard's) and their ownership labels (no discoveries of their own). */
   private async *readNamespaces(run: ClusterScan): AsyncGenerator<MachineIdentityDiscovery, boolean> {
-    const note = (ns: any) => {
-      const name = ns?.metadata?.name;
-      if (typeof name !== 'string' || !name) return;
-      run.namespaces.add(name);
-      const id = kubernetesIdOf(ns.metadata?.labels);
+    const label = (name: string, ns: any) => {
+      const id = kubernetesIdOf(ns?.metadata?.labels);
       if (id) run.namespaceIds.set(name, id);
     };
     if (run.connection.namespaces.length === 0) {
-      return yield* run.listing('namespaces', false, ns => void note(ns));
+      return yield* run.listing('namespaces', false, ns => {
+        const name = ns?.metadata?.name;
+        if (typeof name !== 'string' || !name) return;
+        run.namespacesInCluster += 1;
+        if (!inShard(name, run.context.shard)) return;
+        run.namespaces.add(name);
+        label(name, ns);
+      });
     }
-    for (const name of run.connection.namespaces) {
+    run.namespacesInCluster = run.connection.namespaces.length;
+    for (const name of run.connection.namespaces.filter(ns => inShard(ns, run.context.shard))) {
       run.namespaces.add(name);
       try {
-        note(await run.reader.readNamespace(name));
+        label(name, await run.reader.readNamespace(name));
       } catch (error) {
         const code = (error as { code?: number }).code;
         if (code === 401) throw new NotAllowedError(`The API server refused the credentials reading namespace ${name}`);
@@ -196,9 +226,10 @@ export class KubernetesScanner implements MachineIdentityScanner {
       else run.rbac.addBinding(kind, b.metadata.namespace, b.metadata.name, b.roleRef, b.subjects);
     };
     const a = yield* run.listing('clusterroles', false, role('ClusterRole'));
-    const b = yield* run.listing('roles', true, role('Role'));
+    // Every shard reads RBAC whole: a RoleBinding in one namespace may grant a ServiceAccount of another.
+    const b = yield* run.listing('roles', true, role('Role'), { whole: true });
     const c = yield* run.listing('clusterrolebindings', false, binding('ClusterRoleBinding'));
-    const d = yield* run.listing('rolebindings', true, binding('RoleBinding'));
+    const d = yield* run.listing('rolebindings', true, binding('RoleBinding'), { whole: true });
     return a && b && c && d;
   }
 
@@ -237,7 +268,9 @@ export class KubernetesScanner implements MachineIdentityScanner {
       },
       {
         onPage: (meta, items) => {
-          if (run.secretsTotal === undefined && typeof meta?.remainingItemCount === 'number') run.secretsTotal = meta.remainingItemCount + items;
+          // Only a single list tells the total; of several per-namespace lists the first would tell only its own.
+          const once = run.scopes(true).length === 1;
+          if (once && run.secretsTotal === undefined && typeof meta?.remainingItemCount === 'number') run.secretsTotal = meta.remainingItemCount + items;
         },
       },
     );

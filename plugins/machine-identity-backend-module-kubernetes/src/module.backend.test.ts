@@ -1,71 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { coreServices, createServiceFactory, type RootLoggerService } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend, TestDatabases } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
-import type { Knex } from 'knex';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import knexFactory from 'knex';
 import { KubernetesEmulator } from '@keyring/cloud-emulators/kubernetes';
-import request from 'supertest';
-import { startFixtureCluster, type FixtureCluster } from './__testUtils__/fixtureCluster';
-import { emulatorSource } from './__testUtils__/scanCluster';
-import machineIdentityModuleKubernetes from './index';
-
-const API = '/api/machine-identity';
-const AUTH = mockCredentials.user.header();
-
-const paymentsApi = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name: 'payments-api', namespace: 'default', annotations: { 'backstage.io/kubernetes-id': 'payments-api' } },
-  spec: { type: 'service', lifecycle: 'production', owner: 'group:default/payments' },
-};
-
-/** A root logger keeping every line with its metadata, to search for secret values. */
-function capturingLogger(lines: string[], meta: Record<string, unknown> = {}): RootLoggerService {
-  const at = (level: string) => (message: string, extra?: unknown) => void lines.push(`${level} ${message} ${JSON.stringify({ ...meta, extra })}`);
-  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), child: more => capturingLogger(lines, { ...meta, ...more }) };
-}
-
-async function startBackend(fixture: FixtureCluster, knex: Knex, lines: string[] = []) {
-  const backend = await startTestBackend({
-    features: [
-      machineIdentityPlugin,
-      machineIdentityModuleKubernetes,
-      mockServices.database.factory({ knex }),
-      mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
-      catalogServiceMock.factory({ entities: [paymentsApi] }),
-      createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => capturingLogger(lines) }),
-      mockServices.rootConfig.factory({
-        data: { machineIdentity: { fallbackOwner: 'group:default/security', sources: [emulatorSource(fixture.emulator, { id: 'fixture-cluster' })] } },
-      }),
-    ],
-  });
-  const http = request(backend.server);
-  const responses: string[] = [];
-  const call = async (method: 'get' | 'post', path: string, expected: number) => {
-    const res = await http[method](`${API}${path}`).set('Authorization', AUTH);
-    responses.push(res.text);
-    expect(res.status).toBe(expected);
-    return res.body;
-  };
-  const get = (path: string) => call('get', path, 200);
-  /** Starts a scan of the cluster source and waits (at most a minute) for its outcome. */
-  const scan = async () => {
-    const { scanId } = await call('post', '/sources/fixture-cluster/scan', 202);
-    const until = Date.now() + 60_000;
-    let run = await get(`/scans/${scanId}`);
-    while (run.status === 'running' && Date.now() < until) {
-      await new Promise(r => setTimeout(r, 100));
-      run = await get(`/scans/${scanId}`);
-    }
-    return run;
-  };
-  const identityAt = async (type: string, displayName: string) => (await get(`/identities?type=${type}&limit=500`)).items.find((i: any) => i.displayName === displayName);
-  return { backend, get, scan, identityAt, responses };
-}
+import { startFixtureCluster } from './__testUtils__/fixtureCluster';
+import { startKubernetesBackend as startBackend } from './__testUtils__/startKubernetesBackend';
 
 describe('machineIdentityModuleKubernetes inside the real machine-identity backend plugin', () => {
   it('inventories the cluster through the REST API with owners from labels, and no secret value reaches the database, logs or API', async () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
-import type { MachineIdentityDiscovery, ScanProblem } from '@keyring/plugin-machine-identity-node';
+import type { MachineIdentityDiscovery, ScanProblem, ScanShard } from '@keyring/plugin-machine-identity-node';
 import type { KubernetesEmulator } from '@keyring/cloud-emulators/kubernetes';
 import { KubernetesScanner, type KubernetesScannerOptions } from '../KubernetesScanner';
 
@@ -28,8 +28,8 @@ export function emulatorSource(emulator: KubernetesEmulator, extra: Record<strin
   };
 }
 
-/** Runs the real scanner (real client, over the network) against a source block. */
-export async function scanCluster(source: Record<string, any>, options: KubernetesScannerOptions = {}): Promise<ClusterScanResult> {
+/** Runs the real scanner (real client, over the network) against a source block, as one shard of it when `shard` is given. */
+export async function scanCluster(source: Record<string, any>, options: KubernetesScannerOptions = {}, shard?: ScanShard): Promise<ClusterScanResult> {
   const result: ClusterScanResult = { discoveries: [], problems: [], covered: [], logs: [] };
   const logger = mockServices.logger.mock();
   for (const level of ['info', 'warn', 'error', 'debug'] as const) {
@@ -45,6 +45,7 @@ export async function scanCluster(source: Record<string, any>, options: Kubernet
       reportCovered: scope => result.covered.push(scope),
       reportProgress: () => {},
       fingerprintSecret: testFingerprint,
+      ...(shard ? { shard } : {}),
     });
     for await (const d of discoveries) result.discoveries.push(d);
   } catch (error) {
