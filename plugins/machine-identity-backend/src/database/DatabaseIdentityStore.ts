@@ -97,6 +97,7 @@ export class DatabaseIdentityStore implements IdentityStore {
     }
     const rows = writes.map(w => recordToRow(w.after));
     const mergeColumns = columns?.map(columnOf);
+    if (mergeColumns?.some(c => c === 'display_name' || c === 'subject')) mergeColumns.push('search_text');
     const { isPostgres, insertChunk } = this.database;
     if (isPostgres) {
       // One JSON parameter per statement instead of 25 bound parameters per row: far less to parse.

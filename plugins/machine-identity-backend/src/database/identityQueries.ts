@@ -1,6 +1,7 @@
 import type { IdentityState, InventorySummary } from '@keyring/plugin-machine-identity-common';
 import type { Knex } from 'knex';
 import { applyAccessFilter } from './accessFilter';
+import { searchNeedleOf } from './searchText';
 import type { IdentityFilter } from './types';
 
 const LIVE_STATES: IdentityState[] = ['active', 'pending-revocation'];
@@ -28,12 +29,10 @@ export function applyIdentityFilter(q: Knex.QueryBuilder, filter: IdentityFilter
     q.where('violation_count', filter.violating ? '>' : '=', 0);
   }
   if (filter.q) {
-    const needle = filter.q.toLowerCase();
-    const like = `%${escapeLike(needle)}%`;
+    const needle = searchNeedleOf(filter.q);
     q.where(w =>
       w
-        .whereRaw("lower(display_name) LIKE ? ESCAPE '\\'", [like])
-        .orWhereRaw("lower(subject) LIKE ? ESCAPE '\\'", [like])
+        .whereRaw("search_text LIKE ? ESCAPE '\\'", [`%${escapeLike(needle)}%`])
         .orWhere('fingerprint_sha256', 'like', `${escapeLike(needle)}%`),
     );
   }

@@ -57,8 +57,27 @@ describe('identity search (q)', () => {
       expect(await search(stores, fingerprintOf(7).slice(1, 13))).toEqual([]);
       expect(await search(stores, 'g_100%')).toEqual(['deploy key']);
       expect(await search(stores, '100_')).toEqual([]);
+      // Display name and subject are one column joined by a newline: no match across the join, even with one in q.
+      expect(await search(stores, 'gatewaycn=')).toEqual([]);
+      expect(await search(stores, 'gateway\ncn=pay')).toEqual([]);
+      expect(await search(stores, 'GATEWAY')).toEqual(['Payments-API gateway']);
     },
   );
+
+  it.each(databases.eachSupportedId())('finds an identity by its new name once a scan renames it, not by the old (%p)', async databaseId => {
+    const knex = await databases.init(databaseId);
+    const stores = await seed(knex);
+    await writeDiscoveries(stores, {
+      scanId: 'rename',
+      sourceId: 'alpha',
+      now: NOW,
+      resolveOwnership,
+      discoveries: [discovery(100, { displayName: 'Ledger gateway', attributes: { subject: 'CN=ledger.example.test' } })],
+    });
+    expect(await search(stores, 'ledger')).toEqual(['Ledger gateway']);
+    expect(await search(stores, 'payments')).toEqual([]);
+    expect(await search(stores, 'pay.example')).toEqual([]);
+  });
 
   it.each(databases.eachSupportedId().filter(([id]) => id.startsWith('POSTGRES')))(
     'is answered from the trigram and fingerprint indexes on PostgreSQL, not by reading every row (%p)',
@@ -66,7 +85,7 @@ describe('identity search (q)', () => {
       const knex = await databases.init(databaseId);
       await seed(knex);
       const plan = await searchPlan(knex, 'ments-api');
-      expect(plan).toContain('identities_search_trgm_idx');
+      expect(plan).toContain('identities_search_text_trgm_idx');
       expect(plan).toContain('identities_fingerprint_pattern_idx');
       expect(plan).not.toMatch(/Seq Scan/);
     },
@@ -81,7 +100,7 @@ describe('identity search (q)', () => {
       applyIdentityFilter(query, { q: 'ments-api' }, NOW);
       const { sql, bindings } = query.toSQL();
       const plan = (await knex.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings as any[])) as Array<{ detail: string }>;
-      expect(plan.map(r => r.detail)).toEqual(['SCAN identities USING COVERING INDEX identities_search_idx']);
+      expect(plan.map(r => r.detail)).toEqual(['SCAN identities USING COVERING INDEX identities_search_text_idx']);
     },
   );
 
@@ -112,7 +131,7 @@ describe('identity search (q)', () => {
           (r: { indexname: string }) => r.indexname,
         );
         expect(indexes).toContain('identities_fingerprint_pattern_idx');
-        expect(indexes).not.toContain('identities_search_trgm_idx');
+        expect(indexes).not.toContain('identities_search_text_trgm_idx');
         expect(await search(stores, 'MENTS-api')).toEqual(['Payments-API gateway']);
       } finally {
         await restricted?.destroy();

@@ -13,6 +13,7 @@ import type {
   StoredViolation,
   ViolationListItem,
 } from './types';
+import { searchTextOf } from './searchText';
 
 /** The `identities` row as stored (snake_case). */
 export interface IdentityRow {
@@ -21,6 +22,8 @@ export interface IdentityRow {
   fingerprint_sha256: string;
   display_name: string;
   subject: string | null;
+  /** The display name and subject as the `q` search matches them ({@link searchTextOf}). */
+  search_text?: string | null;
   attributes: string;
   not_after: string | null;
   owner: string | null;
@@ -139,6 +142,7 @@ export function recordToRow(r: IdentityRecord): IdentityRow {
     fingerprint_sha256: r.fingerprintSha256,
     display_name: r.displayName,
     subject: r.subject ?? null,
+    search_text: searchTextOf(r.displayName, r.subject),
     attributes: JSON.stringify(r.attributes),
     not_after: r.notAfter ?? null,
     owner: r.owner ?? null,
