@@ -23,6 +23,7 @@ import { RateLimiter } from './scanning/RateLimiter';
 import { IssuerLinks } from './scanning/IssuerLinks';
 import { TrustStore } from './scanning/TrustStore';
 import { EndpointEvidence } from './scanning/EndpointEvidence';
+import { AbortFanout } from './scanning/AbortFanout';
 
 /** Settings of one `tls` source, read from config. */
 export interface TlsSourceSettings {
@@ -82,11 +83,21 @@ interface AttemptResult extends Attempt {
 
 /** The handshakes to try; addresses of a range that the source may not reach are counted in `refusedByPolicy`, not tried. */
 function* attempts(settings: TlsSourceSettings, refusedByPolicy: Map<string, number>, shard?: ScanShard): Iterable<Attempt> {
+  // The ports of one address come one after another: its range check is made once for them.
+  let lastHost: string | undefined;
+  let lastAllowed = false;
+  const allows = (host: string) => {
+    if (host !== lastHost) {
+      lastHost = host;
+      lastAllowed = settings.addresses.allows(host);
+    }
+    return lastAllowed;
+  };
   for (const target of settings.targets) {
     for (const endpoint of target.endpoints()) {
       // A sharded source's run scans (and covers) only this shard's endpoints.
       if (!inShard(endpoint.location, shard)) continue;
-      if (endpoint.isIp && !settings.addresses.allows(endpoint.host)) {
+      if (endpoint.isIp && !allows(endpoint.host)) {
         refusedByPolicy.set(target.target, (refusedByPolicy.get(target.target) ?? 0) + 1);
         continue;
       }
@@ -156,6 +167,7 @@ export class TlsScanner implements MachineIdentityScanner {
     const refusedByPolicy = new Map<string, number>();
     context.reportProgress({ done, total });
 
+    const aborts = new AbortFanout(context.signal);
     const attempt = async (a: Attempt): Promise<AttemptResult> => {
       await limiter?.take(context.signal);
       const result = await fetchPeerChain({
@@ -164,7 +176,7 @@ export class TlsScanner implements MachineIdentityScanner {
         serverName: a.serverName,
         connectTimeoutMs: settings.connectTimeoutMs,
         handshakeTimeoutMs: settings.handshakeTimeoutMs,
-        signal: context.signal,
+        aborts,
         lookup: settings.addresses.lookup,
       });
       return { ...a, result };
@@ -197,8 +209,9 @@ export class TlsScanner implements MachineIdentityScanner {
       }
       const parsed: ParsedCertificate[] = [];
       for (const [position, der] of result.chain.entries()) {
+        const decoded = result.certificates?.[position];
         try {
-          parsed.push(this.certificates.parse(der));
+          parsed.push(decoded ? this.certificates.parseX509(decoded) : this.certificates.parse(der));
         } catch (e) {
           context.reportProblem({
             location: where,

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { makeCertificate, makeTestPki, TestPki } from '../__testUtils__/testPki';
 import { CertificateCache } from '@keyring/plugin-machine-identity-node';
 import { parseCertificate, ParsedCertificate } from '@keyring/plugin-machine-identity-node';
@@ -59,6 +60,27 @@ describe('CertificateCache', () => {
     expect(calls).toHaveLength(3);
     cache.parse(pki.intermediate.der);
     expect(calls).toHaveLength(4);
+  });
+
+  it('answers a DER and the same certificate as Node decoded it from one entry', () => {
+    const { cache, calls } = countingCache();
+    const decoded = new X509Certificate(pki.intermediate.der);
+    const fromX509 = cache.parseX509(decoded);
+    // A configured parser is handed the DER of the decoded certificate.
+    expect(calls).toEqual([pki.intermediate.der]);
+    expect(cache.parse(Buffer.from(pki.intermediate.der))).toBe(fromX509);
+    expect(cache.parseX509(new X509Certificate(pki.intermediate.der))).toBe(fromX509);
+    expect(calls).toHaveLength(1);
+    expect(cache.stats).toEqual({ hits: 2, misses: 1, size: 1 });
+  });
+
+  it('parses a miss from the decoded certificate itself, with the fields the DER gives', () => {
+    const cache = new CertificateCache();
+    const decoded = new X509Certificate(pki.root.der);
+    const parsed = cache.parseX509(decoded);
+    expect(parsed.node).toBe(decoded);
+    expect(fields(parsed)).toEqual(fields(parseCertificate(pki.root.der)));
+    expect(parsed.fingerprintSha256).toBe(decoded.fingerprint256.replace(/:/g, '').toLowerCase());
   });
 
   it('refuses a malformed DER again without re-parsing it', () => {

@@ -1,5 +1,6 @@
 import { makeCertificate, makeTestPki } from '../__testUtils__/testPki';
 import { TestServers } from '../__testUtils__/testServers';
+import { parseCertificate, parseX509Certificate, type ParsedCertificate } from '@keyring/plugin-machine-identity-node';
 import { fetchPeerChain } from './fetchPeerChain';
 
 /** Timers created through the globals while `fn` runs that are still pending when it resolves. */
@@ -60,6 +61,30 @@ describe('fetchPeerChain', () => {
     // The connect and handshake timeouts and the byte-cap guard were all cleared on settle.
     expect(created).toBe(3);
     expect(pending).toBe(0);
+  });
+
+  it("hands over the handshake's decoded certificates, which parse to the fields of the chain's DER", async () => {
+    const result = await fetchPeerChain({ host: '127.0.111.1', port, connectTimeoutMs: 30_000, handshakeTimeoutMs: 30_000 });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.certificates?.map(c => c.raw)).toEqual([leafDer, intermediateDer]);
+    const fields = ({ node: _node, ...rest }: ParsedCertificate) => rest;
+    for (const [i, cert] of result.certificates!.entries()) {
+      expect(fields(parseX509Certificate(cert))).toEqual(fields(parseCertificate(result.chain[i])));
+    }
+  });
+
+  it('stops a handshake in flight when the shared abort signal fires', async () => {
+    const { AbortFanout } = await import('./AbortFanout');
+    const controller = new AbortController();
+    const aborts = new AbortFanout(controller.signal);
+    const pending = fetchPeerChain({ host: '127.0.111.2', port, connectTimeoutMs: 30_000, handshakeTimeoutMs: 30_000, aborts });
+    setTimeout(() => controller.abort(), 100);
+    expect(await pending).toEqual({ ok: false, stage: 'failed', message: 'scan aborted' });
+    // Once aborted, a new call settles at once.
+    expect(await fetchPeerChain({ host: '127.0.111.1', port, connectTimeoutMs: 30_000, handshakeTimeoutMs: 30_000, aborts })).toMatchObject({
+      ok: false,
+      message: 'scan aborted',
+    });
   });
 
   it('clears its timers when a silent peer times out', async () => {

@@ -1,6 +1,8 @@
+import type { X509Certificate } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import tls from 'node:tls';
 import { ADDRESS_NOT_ALLOWED } from '@keyring/plugin-machine-identity-node';
+import type { AbortFanout } from './AbortFanout';
 import { LocalIssuers } from './localIssuers';
 import { MAX_CHAIN_DEPTH, orderPeerChain, presentedCertificates } from './peerChainOrder';
 
@@ -10,6 +12,11 @@ export type PeerChainResult =
       ok: true;
       /** DER certificates, leaf first, each issued by the next. */
       chain: Buffer[];
+      /**
+       * The same certificates as Node decoded them in the handshake (absent when Node's own walk
+       * read the chain, under `--use-openssl-ca`): parsing these spares decoding each DER again.
+       */
+      certificates?: X509Certificate[];
       tlsVersion?: string;
       cipher?: string;
     }
@@ -34,6 +41,8 @@ export interface FetchPeerChainOptions {
   /** Most bytes read from the peer before giving up (default 1 MiB). */
   maxBytes?: number;
   signal?: AbortSignal;
+  /** The scan's signal shared by every connection (used instead of `signal` when given). */
+  aborts?: AbortFanout;
   /** Name resolution for hostnames (an `AddressPolicy` lookup refuses addresses the source may not reach). */
   lookup?: LookupFunction;
 }
@@ -75,8 +84,16 @@ export function readDetailedPeerChain(socket: tls.TLSSocket): Buffer[] {
  * peer chain, so call one of them once.
  */
 export function readPeerChain(socket: tls.TLSSocket, store = LocalIssuers.defaultStore()): Buffer[] {
-  if (!store.exact) return readDetailedPeerChain(socket);
-  return orderPeerChain(presentedCertificates(socket.getPeerX509Certificate()), store).map(c => c.raw);
+  return readPeerX509Chain(socket, store)?.map(c => c.raw) ?? readDetailedPeerChain(socket);
+}
+
+/**
+ * {@link readPeerChain}'s chain as the handshake's `X509Certificate` objects, or `undefined`
+ * when the client store cannot be listed (then only {@link readDetailedPeerChain} applies).
+ */
+export function readPeerX509Chain(socket: tls.TLSSocket, store = LocalIssuers.defaultStore()): X509Certificate[] | undefined {
+  if (!store.exact) return undefined;
+  return orderPeerChain(presentedCertificates(socket.getPeerX509Certificate()), store);
 }
 
 /** Errors before the TCP connection that prove nothing about the endpoint (a partition looks the same). */
@@ -97,6 +114,7 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
     let timer: NodeJS.Timeout | undefined;
     let guard: NodeJS.Timeout | undefined;
     let connected = false;
+    let stopListening: () => void = () => undefined;
     // No session is offered (nothing is resumed) and no ALPN is sent: one full handshake, nothing more.
     const socket = tls.connect({
       host: options.host,
@@ -112,16 +130,23 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
       // Nothing waits on a timer once the handshake (or its failure) settled the result.
       clearTimeout(timer);
       clearInterval(guard);
-      options.signal?.removeEventListener('abort', onAbort);
+      stopListening();
       socket.destroy();
       resolve(result);
     };
     const onAbort = () => finish({ ok: false, stage: 'failed', message: 'scan aborted' });
-    if (options.signal?.aborted) {
+    const signal = options.aborts ?? options.signal;
+    if (signal?.aborted) {
       onAbort();
       return;
     }
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.aborts) {
+      stopListening = options.aborts.add(onAbort);
+    } else if (options.signal) {
+      const own = options.signal;
+      own.addEventListener('abort', onAbort, { once: true });
+      stopListening = () => own.removeEventListener('abort', onAbort);
+    }
     timer = setTimeout(
       () => finish({ ok: false, stage: 'unreachable', message: `connect timed out after ${options.connectTimeoutMs} ms` }),
       options.connectTimeoutMs,
@@ -149,13 +174,20 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
     });
     socket.once('secureConnect', () => {
       try {
-        const chain = readPeerChain(socket);
+        const certificates = readPeerX509Chain(socket);
+        const chain = certificates ? certificates.map(c => c.raw) : readDetailedPeerChain(socket);
         if (chain.length === 0) {
           finish({ ok: false, stage: 'failed', message: 'peer presented no certificate' });
           return;
         }
         const cipher = socket.getCipher();
-        finish({ ok: true, chain, tlsVersion: socket.getProtocol() ?? undefined, cipher: cipher?.standardName ?? cipher?.name });
+        finish({
+          ok: true,
+          chain,
+          ...(certificates ? { certificates } : {}),
+          tlsVersion: socket.getProtocol() ?? undefined,
+          cipher: cipher?.standardName ?? cipher?.name,
+        });
       } catch (e) {
         finish({ ok: false, stage: 'failed', message: `could not read the peer chain: ${(e as Error).message}` });
       }

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { readCertificateBlocks } from '@keyring/plugin-machine-identity-node';
 
+/** Issuer names whose lookup keys are remembered (the memo is emptied when full). */
+const MAX_REMEMBERED_NAMES = 4096;
+
 /**
  * The certificates of the client context's own store, as OpenSSL looks them up by subject
  * name when Node completes a peer chain (`getPeerCertificate(true)` appends the issuer of
@@ -15,6 +18,8 @@ import { readCertificateBlocks } from '@keyring/plugin-machine-identity-node';
  */
 export class LocalIssuers {
   private readonly bySubject = new Map<string, X509Certificate[]>();
+  /** Issuer names seen, with their keys: a sweep asks about the same few intermediates' issuers. */
+  private readonly keys = new Map<string, string>();
 
   private constructor(
     certificates: X509Certificate[],
@@ -58,6 +63,16 @@ export class LocalIssuers {
     return LocalIssuers.shared;
   }
 
+  private keyOf(name: string): string {
+    let key = this.keys.get(name);
+    if (key === undefined) {
+      key = nameKey(name);
+      if (this.keys.size >= MAX_REMEMBERED_NAMES) this.keys.clear();
+      this.keys.set(name, key);
+    }
+    return key;
+  }
+
   /** A store of exactly these certificates (tests). */
   static of(certificates: X509Certificate[]): LocalIssuers {
     return new LocalIssuers(certificates, true);
@@ -69,7 +84,7 @@ export class LocalIssuers {
    * one expiring last.
    */
   issuerOf(cert: X509Certificate, now = Date.now()): X509Certificate | undefined {
-    const candidates = this.bySubject.get(nameKey(cert.issuer));
+    const candidates = this.bySubject.get(this.keyOf(cert.issuer));
     if (!candidates) return undefined;
     let best: X509Certificate | undefined;
     for (const candidate of candidates) {

@@ -44,8 +44,8 @@ function parsePorts(text: string | undefined, target: string): number[] {
   });
 }
 
-function endpoint(host: string, port: number, target: string, sweep: boolean): Endpoint {
-  return { host, port, isIp: ipaddr.isValid(host), location: formatLocation(host, port), target, sweep };
+function endpoint(host: string, port: number, target: string, sweep: boolean, isIp = ipaddr.isValid(host)): Endpoint {
+  return { host, port, isIp, location: formatLocation(host, port), target, sweep };
 }
 
 function cidrTarget(target: string, cidr: string, portText: string | undefined): ParsedTarget {
@@ -78,7 +78,8 @@ function cidrTarget(target: string, cidr: string, portText: string | undefined):
         const bytes: number[] = [];
         for (let b = bits - 8; b >= 0; b -= 8) bytes.push(Number((value >> BigInt(b)) & 0xffn));
         const host = ipaddr.fromByteArray(bytes).toString();
-        for (const port of ports) yield endpoint(host, port, target, size > 1);
+        // An address of a range is an IP address: no per-endpoint check needed.
+        for (const port of ports) yield endpoint(host, port, target, size > 1, true);
       }
     },
   };

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { parseCertificate, ParsedCertificate } from './parseCertificate';
+import { createHash, type X509Certificate } from 'node:crypto';
+import { parseCertificate, ParsedCertificate, parseX509Certificate } from './parseCertificate';
 
 /** Options of {@link CertificateCache}. */
 export interface CertificateCacheOptions {
@@ -36,17 +36,34 @@ export class CertificateCache {
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly parser: (der: Buffer) => ParsedCertificate;
+  private readonly customParser: boolean;
   private hits = 0;
   private misses = 0;
 
   constructor(options: CertificateCacheOptions = {}) {
     this.maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_MAX_ENTRIES);
     this.parser = options.parse ?? parseCertificate;
+    this.customParser = options.parse !== undefined;
   }
 
   /** The parsed certificate for `der`, parsing only on a miss. Throws what the parser throws. */
   parse(der: Buffer): ParsedCertificate {
-    const key = createHash('sha256').update(der).digest('hex');
+    return this.lookup(createHash('sha256').update(der).digest('hex'), () => this.parser(der));
+  }
+
+  /**
+   * The parsed certificate for a certificate Node has already decoded (a handshake's
+   * `getPeerX509Certificate()`), keyed like {@link CertificateCache.parse} by the SHA-256 of
+   * its DER (Node's `fingerprint256`), so either call hits what the other parsed. A miss is
+   * parsed from `cert` itself ({@link parseX509Certificate}), or from `cert.raw` by a
+   * configured `parse`.
+   */
+  parseX509(cert: X509Certificate): ParsedCertificate {
+    const key = cert.fingerprint256.replace(/:/g, '').toLowerCase();
+    return this.lookup(key, () => (this.customParser ? this.parser(cert.raw) : parseX509Certificate(cert)));
+  }
+
+  private lookup(key: string, parseMiss: () => ParsedCertificate): ParsedCertificate {
     let entry = this.entries.get(key);
     if (entry) {
       this.hits++;
@@ -56,7 +73,7 @@ export class CertificateCache {
     } else {
       this.misses++;
       try {
-        entry = { cert: this.parser(der) };
+        entry = { cert: parseMiss() };
       } catch (error) {
         entry = { error };
       }

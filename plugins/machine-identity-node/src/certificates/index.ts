@@ -1,4 +1,4 @@
-export { parseCertificate } from './parseCertificate';
+export { parseCertificate, parseX509Certificate } from './parseCertificate';
 export type { ParsedCertificate } from './parseCertificate';
 export { CertificateCache } from './CertificateCache';
 export type { CertificateCacheOptions, CertificateCacheStats } from './CertificateCache';

@@ -128,6 +128,9 @@ type KeyFields = Pick<ParsedCertificate, 'keyAlgorithm' | 'keyAlgorithmOid' | 'k
 /** Whether EC key parameters spell the curve out instead of naming it (asn1-ecc decodes them). */
 function hasExplicitCurve(params: ArrayBuffer | null | undefined): boolean {
   if (!params) return false;
+  // ECParameters is a CHOICE: an OBJECT IDENTIFIER (tag 6) is a named curve, which the
+  // decoder would read as `namedCurve` (or refuse): neither is `specifiedCurve`.
+  if (new Uint8Array(params, 0, Math.min(1, params.byteLength))[0] === 0x06) return false;
   try {
     return !!AsnConvert.parse(params, ECParameters).specifiedCurve;
   } catch {
@@ -238,6 +241,15 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
 }
 
 /**
+ * {@link parseCertificate} of a certificate Node has already decoded (a TLS handshake's
+ * `getPeerX509Certificate()`): the same fields as parsing its DER (`cert.raw`), without
+ * OpenSSL decoding the DER a second time. The result keeps `cert` as its `node`.
+ */
+export function parseX509Certificate(cert: NodeX509Certificate): ParsedCertificate {
+  return parseCertificateUsing(cert.raw, decode, false, cert);
+}
+
+/**
  * {@link parseCertificate} with the schema decoder alone (what it did before the
  * tree walk): the reference for tests and the benchmark's before figure.
  * @internal
@@ -250,10 +262,11 @@ function parseCertificateUsing(
   der: Buffer,
   decodeTbs: (der: Buffer) => TbsFields | undefined,
   schemaOnly: boolean,
+  decoded?: NodeX509Certificate,
 ): ParsedCertificate {
   let node: NodeX509Certificate;
   try {
-    node = new NodeX509Certificate(der);
+    node = decoded ?? new NodeX509Certificate(der);
   } catch (e) {
     throw new InputError(`Not a valid X.509 certificate: ${(e as Error).message}`);
   }
