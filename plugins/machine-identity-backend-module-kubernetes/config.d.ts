@@ -42,7 +42,9 @@ export interface Config {
        * namespace. Cluster-scoped resources (ClusterRoles, bindings,
        * webhooks, APIServices, CRDs) are read either way. A sharded source
        * (`shards`) gives each namespace to one shard by a stable hash of its
-       * name; cluster-scoped identities are scanned by shard 0.
+       * name; cluster-scoped identities are scanned by shard 0. Only when this
+       * is empty does a namespace deleted from the cluster retire what was
+       * seen in it (a complete namespace list no longer holding it).
        */
       namespaces?: string[];
 

@@ -7,6 +7,7 @@ import { caBundleDiscoveries, type CaBundleKind } from './scanning/caBundleDisco
 import { CertManagerIndex } from './scanning/CertManagerIndex';
 import { createCertificateFactsCache, type CertificateFactsCache } from './scanning/certificateFacts';
 import { CoverageTracker } from './scanning/CoverageTracker';
+import { NamespaceMemory } from './scanning/NamespaceMemory';
 import { kubernetesIdOf } from './scanning/ownership';
 import { RbacIndex } from './scanning/RbacIndex';
 import { secretDiscoveries } from './scanning/secretDiscoveries';
@@ -52,6 +53,8 @@ class ClusterScan {
   readonly namespaces = new Set<string>();
   /** Namespaces listed or named in all shards. */
   namespacesInCluster = 0;
+  /** Whether every Secret, ServiceAccount and caBundle object read was well-formed. */
+  wellFormed = true;
   /** Legacy token Secrets per service account `ns/name`. */
   readonly tokenSecrets = new Map<string, number>();
   secretsDone = 0;
@@ -129,6 +132,16 @@ class ClusterScan {
     return complete;
   }
 
+  /**
+   * Whether this run's coverage may be the whole cluster (`cluster/`): an
+   * unsharded run over every namespace whose lists all completed and that met
+   * no malformed object (whose earlier identities must be kept). Every place
+   * in the cluster was then read, deleted namespaces included.
+   */
+  coversWholeCluster(listsComplete: boolean[]): boolean {
+    return !this.sharded && this.connection.namespaces.length === 0 && this.wellFormed && listsComplete.every(Boolean);
+  }
+
   /** Reports `scopes` as covered. */
   cover(scopes: string[]) {
     for (const scope of scopes) this.context.reportCovered(scope);
@@ -150,6 +163,7 @@ class ClusterScan {
 export class KubernetesScanner implements MachineIdentityScanner {
   readonly sourceTypes = ['kubernetes'] as const;
   private readonly certificates: CertificateFactsCache;
+  private readonly namespaceMemory = new NamespaceMemory();
 
   private constructor(private readonly options: KubernetesScannerOptions) {
     this.certificates = createCertificateFactsCache(options.certificateCacheSize);
@@ -172,12 +186,15 @@ export class KubernetesScanner implements MachineIdentityScanner {
       }
       return next.value;
     };
-    yield* count(this.readNamespaces(run));
-    yield* count(this.readRbac(run));
-    yield* count(this.readCertManager(run));
-    yield* count(this.readSecrets(run));
-    yield* count(this.readServiceAccounts(run));
-    if (run.ownsClusterScope) for (const [resource, kind] of CA_BUNDLE_KINDS) yield* count(this.readCaBundles(run, resource, kind));
+    const complete = [
+      yield* count(this.readNamespaces(run)),
+      yield* count(this.readRbac(run)),
+      yield* count(this.readCertManager(run)),
+      yield* count(this.readSecrets(run)),
+      yield* count(this.readServiceAccounts(run)),
+    ];
+    if (run.ownsClusterScope) for (const [resource, kind] of CA_BUNDLE_KINDS) complete.push(yield* count(this.readCaBundles(run, resource, kind)));
+    if (run.coversWholeCluster(complete)) run.cover([`${run.cluster}/`]);
     context.logger.info(
       `Scanned cluster ${run.cluster}${shardText(run)}: ${fmt(run.secretsDone)} Secrets, ${fmt(run.namespaces.size)} namespaces, ${fmt(run.rbac.bindings)} bindings, ${fmt(run.certManager.size)} cert-manager Certificates; ${fmt(seen)} discoveries in ${((Date.now() - started) / 1000).toFixed(1)}s`,
     );
@@ -190,14 +207,22 @@ export class KubernetesScanner implements MachineIdentityScanner {
       if (id) run.namespaceIds.set(name, id);
     };
     if (run.connection.namespaces.length === 0) {
-      return yield* run.listing('namespaces', false, ns => {
+      const listed = new Set<string>();
+      const complete = yield* run.listing('namespaces', false, ns => {
         const name = ns?.metadata?.name;
         if (typeof name !== 'string' || !name) return;
-        run.namespacesInCluster += 1;
+        listed.add(name);
         if (!inShard(name, run.context.shard)) return;
         run.namespaces.add(name);
         label(name, ns);
       });
+      run.namespacesInCluster = listed.size;
+      // Only a complete list is evidence that a namespace it lacks was deleted; each vanished one is covered by its own shard.
+      if (complete) {
+        const vanished = this.namespaceMemory.vanished(`${run.context.source.id}/${run.cluster}`, listed);
+        run.cover(vanished.filter(name => inShard(name, run.context.shard)).map(name => `${run.cluster}/${name}/`));
+      }
+      return complete;
     }
     run.namespacesInCluster = run.connection.namespaces.length;
     for (const name of run.connection.namespaces.filter(ns => inShard(ns, run.context.shard))) {
@@ -275,6 +300,7 @@ export class KubernetesScanner implements MachineIdentityScanner {
       },
     );
     run.context.reportProgress({ done: run.secretsDone, total: run.secretsTotal ?? run.secretsDone });
+    if (coverage.heldMalformed) run.wellFormed = false;
     if (complete) run.cover(coverage.scopes(run.namespaces));
     return complete;
   }
@@ -298,6 +324,7 @@ export class KubernetesScanner implements MachineIdentityScanner {
         }),
       ];
     });
+    if (coverage.heldMalformed) run.wellFormed = false;
     if (complete) run.cover(coverage.scopes(run.namespaces));
     return complete;
   }
@@ -310,6 +337,7 @@ export class KubernetesScanner implements MachineIdentityScanner {
       for (const problem of result.problems) run.context.reportProblem(problem);
       return result.discoveries;
     });
+    if (coverage.heldMalformed) run.wellFormed = false;
     if (complete) run.cover(coverage.scopes(['-']));
     return complete;
   }

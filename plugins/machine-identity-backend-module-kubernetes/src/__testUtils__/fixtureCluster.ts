@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { issueCertificate, KubernetesEmulator, loadManifests, pkcs12Store, type TestCertificate } from '@keyring/cloud-emulators/kubernetes';
+import { issueCertificate, KubernetesEmulator, loadManifests, pkcs12Store, RESOURCE_TYPES, type TestCertificate } from '@keyring/cloud-emulators/kubernetes';
 
 /** The published fixtures (kubernetes/api, kubernetes/website, cert-manager), read in place. */
 export const CORPORA = resolve(__dirname, '../../../../../shared/corpora');
@@ -136,4 +136,15 @@ export async function startFixtureCluster(options: { token?: string } = {}): Pro
     emulator.add(...objects.map(o => ({ ...o, metadata: { ...o.metadata, namespace: 'zz-malformed' } })));
   }
   return { emulator, ca, apiCert, keystoreCert, clientCert, webhookCa, corpusCert, secrets };
+}
+
+/** Deletes a namespace and every object in it, as the API server's namespace controller finishes doing; returns how many objects went. */
+export function deleteNamespace(emulator: KubernetesEmulator, name: string): number {
+  let deleted = 0;
+  for (const type of RESOURCE_TYPES.filter(t => t.namespaced)) {
+    const { items } = emulator.store.list(type, { start: '', prefix: `${name}/`, limit: Number.MAX_SAFE_INTEGER });
+    for (const { key } of items) if (emulator.store.delete(type, key)) deleted += 1;
+  }
+  if (emulator.store.delete(KubernetesEmulator.resource('namespaces'), name)) deleted += 1;
+  return deleted;
 }

@@ -28,14 +28,22 @@ export function emulatorSource(emulator: KubernetesEmulator, extra: Record<strin
   };
 }
 
-/** Runs the real scanner (real client, over the network) against a source block, as one shard of it when `shard` is given. */
-export async function scanCluster(source: Record<string, any>, options: KubernetesScannerOptions = {}, shard?: ScanShard): Promise<ClusterScanResult> {
+/**
+ * Runs the real scanner (real client, over the network) against a source
+ * block, as one shard of it when `shard` is given; `scanner` keeps what it
+ * remembers across runs (a new one is made when absent).
+ */
+export async function scanCluster(
+  source: Record<string, any>,
+  options: KubernetesScannerOptions = {},
+  shard?: ScanShard,
+  scanner = KubernetesScanner.create({ backoffMs: 10, ...options }),
+): Promise<ClusterScanResult> {
   const result: ClusterScanResult = { discoveries: [], problems: [], covered: [], logs: [] };
   const logger = mockServices.logger.mock();
   for (const level of ['info', 'warn', 'error', 'debug'] as const) {
     logger[level].mockImplementation((message: string) => void result.logs.push(`${level} ${message}`));
   }
-  const scanner = KubernetesScanner.create({ backoffMs: 10, ...options });
   try {
     const discoveries = scanner.scan({
       source: { id: source.id, type: source.type, config: new ConfigReader(source) },

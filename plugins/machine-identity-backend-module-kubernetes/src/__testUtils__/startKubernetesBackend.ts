@@ -27,10 +27,17 @@ function capturingLogger(lines: string[], meta: Record<string, unknown> = {}): R
 /**
  * The real machine-identity backend plugin with this module on `knex`, scanning
  * the fixture cluster as source `fixture-cluster` (`source`: more keys of its
- * block, e.g. `shards`), with REST helpers: `scan()` starts a scan and waits
- * (at most a minute) for its outcome. `lines` collects every log line.
+ * block, e.g. `shards`; `machineIdentity`: more keys of the plugin's config),
+ * with REST helpers: `scan()` starts a scan and waits (at most a minute) for
+ * its outcome. `lines` collects every log line.
  */
-export async function startKubernetesBackend(fixture: FixtureCluster, knex: Knex, lines: string[] = [], source: Record<string, unknown> = {}) {
+export async function startKubernetesBackend(
+  fixture: FixtureCluster,
+  knex: Knex,
+  lines: string[] = [],
+  source: Record<string, unknown> = {},
+  machineIdentity: Record<string, unknown> = {},
+) {
   const backend = await startTestBackend({
     features: [
       machineIdentityPlugin,
@@ -40,7 +47,7 @@ export async function startKubernetesBackend(fixture: FixtureCluster, knex: Knex
       catalogServiceMock.factory({ entities: [paymentsApi] }),
       createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => capturingLogger(lines) }),
       mockServices.rootConfig.factory({
-        data: { machineIdentity: { fallbackOwner: 'group:default/security', sources: [emulatorSource(fixture.emulator, { id: 'fixture-cluster', ...source })] } },
+        data: { machineIdentity: { fallbackOwner: 'group:default/security', ...machineIdentity, sources: [emulatorSource(fixture.emulator, { id: 'fixture-cluster', ...source })] } },
       }),
     ],
   });
@@ -64,5 +71,7 @@ export async function startKubernetesBackend(fixture: FixtureCluster, knex: Knex
     return run;
   };
   const identityAt = async (type: string, displayName: string) => (await get(`/identities?type=${type}&limit=500`)).items.find((i: any) => i.displayName === displayName);
-  return { backend, get, scan, identityAt, responses };
+  /** Every identity's state, by id. */
+  const states = async (): Promise<Record<string, string>> => Object.fromEntries((await get('/identities?limit=500')).items.map((i: any) => [i.id, i.state]));
+  return { backend, get, scan, identityAt, states, responses };
 }

@@ -13,6 +13,7 @@ export class CoverageTracker {
   private currentMalformed = false;
   private readonly clean = new Set<string>();
   private readonly partial = new Map<string, string[]>();
+  private malformedSeen = false;
 
   constructor(
     private readonly cluster: string,
@@ -23,7 +24,12 @@ export class CoverageTracker {
   saw(namespace: string, name: string, wellFormed: boolean) {
     if (namespace !== this.currentNamespace) this.closeNamespace(namespace);
     if (wellFormed) this.currentNames.push(name);
-    else this.currentMalformed = true;
+    else this.currentMalformed = this.malformedSeen = true;
+  }
+
+  /** Whether a malformed object was recorded. */
+  get heldMalformed(): boolean {
+    return this.malformedSeen;
   }
 
   private closeNamespace(next: string | undefined) {
