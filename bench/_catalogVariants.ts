@@ -3,7 +3,11 @@
  * is Keyring's catalog path as it was before issue #16 (entity with
  * compliance, review, management and expiry; a processor that runs the
  * schema validator on every entity of every kind), `after` is today's, in one
- * catalog process or two sharing the PostgreSQL database.
+ * catalog process or two sharing the PostgreSQL database. The 2-process
+ * variants compare the owner levers: `unordered-2` sends feed pages in feed
+ * order (as before the provider grouped by owner), `after-2` groups by owner
+ * (the default), `oneway-2` also emits only the identity-side relations
+ * (`ownerSideRelations: false`).
  */
 import type { Entity } from '@backstage/catalog-model';
 import type { JsonObject } from '@backstage/types';
@@ -14,7 +18,10 @@ import {
   machineIdentityEntityV1alpha1Validator,
 } from '@keyring/plugin-machine-identity-common';
 import { MachineIdentityEntityProcessor } from '../plugins/catalog-backend-module-machine-identity/src/processor/MachineIdentityEntityProcessor';
-import type { EntityMapper } from '../plugins/catalog-backend-module-machine-identity/src/provider/types';
+import type {
+  EntityMapper,
+  MachineIdentityEntityProviderOptions,
+} from '../plugins/catalog-backend-module-machine-identity/src/provider/types';
 
 /** The entity the provider wrote before #16: today's plus the fields only Keyring's API needs. */
 function entityBefore(change: IdentityChange, target: { name: string; namespace: string }): Entity {
@@ -42,11 +49,13 @@ class ProcessorBefore extends MachineIdentityEntityProcessor {
 }
 
 export interface CatalogVariant {
-  name: 'before' | 'after' | 'after-2';
+  name: 'before' | 'after' | 'after-2' | 'unordered-2' | 'oneway-2';
   describe: string;
   /** Catalog processes sharing the database (PostgreSQL only for 2). */
   processes: 1 | 2;
   toEntity?: EntityMapper;
+  /** Provider options besides the mapping and batch size. */
+  provider?: Partial<MachineIdentityEntityProviderOptions>;
   processor: () => CatalogProcessor;
   /** The `catalog` config section. */
   catalog: JsonObject;
@@ -76,10 +85,25 @@ export const CATALOG_VARIANTS: CatalogVariant[] = [
     catalog: catalogConfig,
   },
   {
+    name: 'unordered-2',
+    describe: 'after, feed order (not grouped by owner), 2 catalog processes on one PostgreSQL database',
+    processes: 2,
+    provider: { orderWindow: 0 },
+    processor: () => new MachineIdentityEntityProcessor(),
+    catalog: catalogConfig,
+  },
+  {
     name: 'after-2',
-    describe: 'after, 2 catalog processes on one PostgreSQL database',
+    describe: 'after, grouped by owner, 2 catalog processes on one PostgreSQL database',
     processes: 2,
     processor: () => new MachineIdentityEntityProcessor(),
+    catalog: catalogConfig,
+  },
+  {
+    name: 'oneway-2',
+    describe: 'after, grouped by owner, identity-side relations only (ownerSideRelations: false), 2 catalog processes',
+    processes: 2,
+    processor: () => new MachineIdentityEntityProcessor({ ownerSideRelations: false }),
     catalog: catalogConfig,
   },
 ];

@@ -18,7 +18,9 @@
  *
  *   KEYRING_BENCH_IDENTITIES=10000,100000          sizes (default 10000)
  *   KEYRING_BENCH_CATALOG_DBS=postgres,sqlite       databases (default both)
- *   KEYRING_BENCH_CATALOG_VARIANTS=after,before,after-2   run in this order (default all; after-2 on PostgreSQL only)
+ *   KEYRING_BENCH_CATALOG_VARIANTS=after,before,after-2   run in this order (default after,before,after-2;
+ *                                                   also unordered-2, oneway-2; *-2 on PostgreSQL only)
+ *   KEYRING_BENCH_CATALOG_PEER=before               variant the others are compared with
  *   KEYRING_BENCH_CATALOG_BATCH=1000                entities per mutation
  *   KEYRING_BENCH_CATALOG_RELATIONS=1               0: identities without owner/component
  *   KEYRING_BENCH_CATALOG_TIMEOUT_S=3600            give up waiting for steady after this
@@ -58,6 +60,7 @@ const dbs = (process.env.KEYRING_BENCH_CATALOG_DBS ?? 'postgres,sqlite').split('
 const variantNames = (process.env.KEYRING_BENCH_CATALOG_VARIANTS ?? 'after,before,after-2').split(',');
 const batchSize = Number(process.env.KEYRING_BENCH_CATALOG_BATCH ?? 1000);
 const withRelations = process.env.KEYRING_BENCH_CATALOG_RELATIONS !== '0';
+const peerName = process.env.KEYRING_BENCH_CATALOG_PEER ?? 'before';
 const timeoutMs = Number(process.env.KEYRING_BENCH_CATALOG_TIMEOUT_S ?? 3600) * 1000;
 
 /** What the in-bench scanner finds on its next run, and the hosts it looks at completely. */
@@ -202,7 +205,7 @@ async function benchOne(db: string, size: number, variant: CatalogVariant): Prom
       perPluginDatabase,
       mockServices.rootConfig.factory({ data: config }),
       orgFixtureModule(GROUPS, COMPONENTS),
-      providerHandleModule(p => (provider = p), { batchSize, toEntity: variant.toEntity }, variant.processor()),
+      providerHandleModule(p => (provider = p), { batchSize, toEntity: variant.toEntity, ...variant.provider }, variant.processor()),
     ],
   });
   const replica = variant.processes === 2 ? await startReplica(variant, catalogDb.name!) : undefined;
@@ -317,10 +320,10 @@ export async function run(): Promise<void> {
       const variants = variantNames.map(catalogVariant).filter(v => v.processes === 1 || db === 'postgres');
       const rows: Row[] = [];
       for (const variant of variants) rows.push(await benchOne(db, size, variant));
-      const peer = rows.find(r => r.variant.name === 'before');
+      const peer = rows.find(r => r.variant.name === peerName);
       console.log(`\n${db}, ${fmt(size)} identities, same run:`);
       for (const r of rows) {
-        const vs = peer && r !== peer ? ` (x${(r.rate / peer.rate).toFixed(2)} entities/s, x${(r.cpuPerEntity / peer.cpuPerEntity).toFixed(2)} CPU vs before)` : '';
+        const vs = peer && r !== peer ? ` (x${(r.rate / peer.rate).toFixed(2)} entities/s, x${(r.cpuPerEntity / peer.cpuPerEntity).toFixed(2)} CPU vs ${peerName})` : '';
         console.log(`  ${r.variant.name.padEnd(8)} ${fmt(r.rate).padStart(5)} entities/s end to end, ${fmt(r.catalogRate).padStart(5)}/s feed to visible, ${r.cpuPerEntity.toFixed(2)} ms CPU per identity, 300,000 in ${r.minutes300k.toFixed(1)} min${vs}`);
       }
       console.log('');

@@ -35,6 +35,18 @@ export interface Config {
       };
       /** Catalog namespace of the MachineIdentity entities. Default `default`. */
       namespace?: string;
+      /**
+       * Whether the processor also emits the owner-side relations: `ownerOf`
+       * from the owning Group and `dependsOn` from the Component. Default true
+       * (both directions). Set false for large inventories: only `ownedBy` and
+       * `dependencyOf` (whose source is the identity) are emitted, so the
+       * catalog no longer re-stitches a Group or Component for every identity
+       * it owns or uses; their entities then do not list their machine
+       * identities in `relations` (the `relations.ownedBy` and
+       * `relations.dependencyOf` filters on the identities still find them).
+       * Set it the same on every catalog replica.
+       */
+      ownerSideRelations?: boolean;
     };
   };
 }

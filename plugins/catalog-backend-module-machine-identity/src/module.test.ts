@@ -5,6 +5,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import type { EntityProviderMutation } from '@backstage/plugin-catalog-node';
 import { machineIdentityEntityName } from '@keyring/plugin-machine-identity-common';
 import request from 'supertest';
 import { getEntity, listMachineIdentities, waitFor } from './testing/catalogApi';
@@ -64,9 +65,59 @@ describe.each(databases.eachSupportedId())('MachineIdentity in the catalog on %s
     }
   });
 
+  it('with ownerSideRelations: false the module emits only the identity-side relations, and the ownedBy filter still finds them', async () => {
+    const knex = await databases.init(databaseId);
+    const emulator = new ChangeFeedEmulator();
+    emulator.upsert(...Array.from({ length: 10 }, (_, n) =>
+      makeIdentity(n, { owner: `group:default/team-${n % 2}`, component: `component:default/service-${n % 2}` })));
+    const backend = await startTestBackend({
+      features: [
+        import('@backstage/plugin-catalog-backend'),
+        import('./index'),
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({
+          data: {
+            ...catalogConfig,
+            machineIdentity: { catalog: { ownerSideRelations: false, schedule: { frequency: { seconds: 1 }, timeout: { minutes: 1 } } } },
+          },
+        }),
+        mockServices.scheduler.factory({ includeInitialDelayedTasksOnStartup: true }),
+        emulator.plugin(),
+        orgFixtureModule(2, 2),
+      ],
+    });
+    try {
+      const items = await waitFor(async () => {
+        const all = await listMachineIdentities(backend.server);
+        return all.length === 10 && all.every(e => (e.relations ?? []).length === 2) && all;
+      });
+      expect(relationsOf(items.find(e => e.metadata.name === nameOf(3)))).toEqual([
+        'dependencyOf component:default/service-1',
+        'ownedBy group:default/team-1',
+      ]);
+      // Everything stitched: the Group and Component list no machine identity.
+      await waitFor(async () => Number((await knex('stitch_queue').count({ n: '*' }))[0].n) === 0);
+      const group = await getEntity(backend.server, 'Group', 'team-1');
+      const component = await getEntity(backend.server, 'Component', 'service-1');
+      expect(group).toBeDefined();
+      expect(relationsOf(group).filter(r => r.includes('machineidentity:'))).toEqual([]);
+      expect(relationsOf(component).filter(r => r.includes('machineidentity:'))).toEqual([]);
+      const owned = await request(backend.server)
+        .get('/api/catalog/entities/by-query')
+        .query({ filter: 'kind=MachineIdentity,relations.ownedBy=group:default/team-1' })
+        .set('authorization', mockCredentials.user.header());
+      expect(owned.body.items.map((e: Entity) => e.metadata.name).sort()).toEqual(
+        [1, 3, 5, 7, 9].map(nameOf).sort(),
+      );
+    } finally {
+      await backend.stop();
+    }
+  });
+
   async function start(
     options: Partial<MachineIdentityEntityProviderOptions> = {},
     reuse?: { knex: Awaited<ReturnType<typeof databases.init>>; emulator: ChangeFeedEmulator },
+    onMutation?: (mutation: EntityProviderMutation) => void,
   ) {
     const knex = reuse?.knex ?? (await databases.init(databaseId));
     const emulator = reuse?.emulator ?? new ChangeFeedEmulator();
@@ -78,7 +129,7 @@ describe.each(databases.eachSupportedId())('MachineIdentity in the catalog on %s
         mockServices.rootConfig.factory({ data: catalogConfig }),
         emulator.plugin(),
         orgFixtureModule(3, 5),
-        providerHandleModule(p => (provider = p), options),
+        providerHandleModule(p => (provider = p), options, undefined, onMutation),
       ],
     });
     return { backend, emulator, provider: provider!, server: backend.server, knex };
@@ -123,6 +174,41 @@ describe.each(databases.eachSupportedId())('MachineIdentity in the catalog on %s
       expect(relationsOf(component)).toContain(`dependsOn machineidentity:default/${nameOf(7)}`);
     } finally {
       await backend.stop();
+    }
+  });
+
+  it('sends the feed grouped by owner and component across pages, and in feed order with orderWindow 0', async () => {
+    const addedBy = (m: EntityProviderMutation) => (m.type === 'delta' ? m.added : m.entities);
+    const ownersOf = (mutations: EntityProviderMutation[]) =>
+      mutations.map(m => [...new Set(addedBy(m).map(d => String(d.entity.spec?.owner)))]);
+    const feed = Array.from({ length: 30 }, (_, n) =>
+      makeIdentity(n, { owner: `group:default/team-${n % 3}`, component: `component:default/service-${n % 5}` }));
+    for (const orderWindow of [undefined, 0]) {
+      const mutations: EntityProviderMutation[] = [];
+      const { backend, emulator, provider, server } = await start({ batchSize: 10, orderWindow }, undefined, m => mutations.push(m));
+      try {
+        emulator.upsert(...feed);
+        expect(await provider.poll()).toMatchObject({ feedItems: 30, added: 30, mutations: 3 });
+        await waitForCount(server, 30);
+        if (orderWindow === undefined) {
+          // Three feed pages of interleaved owners become one Group per mutation.
+          expect(ownersOf(mutations)).toEqual([['group:default/team-0'], ['group:default/team-1'], ['group:default/team-2']]);
+          const components = addedBy(mutations[0]).map(d => String(d.entity.spec?.component));
+          expect(components).toEqual([...components].sort());
+        } else {
+          expect(ownersOf(mutations).every(owners => owners.length === 3)).toBe(true);
+        }
+        // A delta poll groups the same way: a later change touches only its identities.
+        emulator.upsert(makeIdentity(4, { owner: 'group:default/team-1', component: 'component:default/service-4' }),
+          makeIdentity(5, { owner: 'group:default/team-0', component: 'component:default/service-0' }),
+          makeIdentity(7, { owner: 'group:default/team-1', component: 'component:default/service-2' }));
+        mutations.length = 0;
+        expect(await provider.poll()).toMatchObject({ kind: 'poll', feedItems: 3, added: 3 });
+        const names = mutations.flatMap(m => addedBy(m).map(d => d.entity.metadata.name));
+        expect(names).toEqual(orderWindow === undefined ? [5, 7, 4].map(nameOf) : [4, 5, 7].map(nameOf));
+      } finally {
+        await backend.stop();
+      }
     }
   });
 

@@ -39,7 +39,9 @@ export const catalogModuleMachineIdentity = createBackendModule({
           removalGuardMinCount: settings.removalGuardMinCount,
           namespace: settings.namespace,
         });
-        catalog.addProcessor(new MachineIdentityEntityProcessor());
+        catalog.addProcessor(
+          new MachineIdentityEntityProcessor({ ownerSideRelations: settings.ownerSideRelations }),
+        );
         catalog.addEntityProvider(provider);
 
         await scheduler.scheduleTask({

@@ -15,9 +15,12 @@ const entity = (spec: Record<string, unknown>, namespace = 'keys'): Entity => ({
   },
 });
 
-async function relationsOf(input: Entity): Promise<string[]> {
+async function relationsOf(
+  input: Entity,
+  processor = new MachineIdentityEntityProcessor(),
+): Promise<string[]> {
   const emitted: CatalogProcessorResult[] = [];
-  await new MachineIdentityEntityProcessor().postProcessEntity(input, location, r => emitted.push(r));
+  await processor.postProcessEntity(input, location, r => emitted.push(r));
   return emitted.map(r => {
     if (r.type !== 'relation') throw new Error(`unexpected ${r.type}`);
     const { source, type, target } = r.relation;
@@ -32,6 +35,14 @@ describe('MachineIdentityEntityProcessor', () => {
       'Group:keys/payments ownerOf MachineIdentity:keys/ssh-0123456789abcdef',
       'MachineIdentity:keys/ssh-0123456789abcdef dependencyOf Component:keys/payments-api',
       'Component:keys/payments-api dependsOn MachineIdentity:keys/ssh-0123456789abcdef',
+    ]);
+  });
+
+  it('emits only the identity-side relations with ownerSideRelations: false', async () => {
+    const processor = new MachineIdentityEntityProcessor({ ownerSideRelations: false });
+    expect(await relationsOf(entity({ owner: 'payments', component: 'payments-api' }), processor)).toEqual([
+      'MachineIdentity:keys/ssh-0123456789abcdef ownedBy Group:keys/payments',
+      'MachineIdentity:keys/ssh-0123456789abcdef dependencyOf Component:keys/payments-api',
     ]);
   });
 

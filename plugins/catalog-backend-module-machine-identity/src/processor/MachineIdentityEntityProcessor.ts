@@ -18,15 +18,35 @@ import {
   machineIdentityEntityV1alpha1Validator,
 } from '@keyring/plugin-machine-identity-common';
 
+/** Options of {@link MachineIdentityEntityProcessor}. */
+export interface MachineIdentityEntityProcessorOptions {
+  /**
+   * Whether to emit the owner-side relations too (`ownerOf` from the Group,
+   * `dependsOn` from the Component). Default true. With false only the
+   * identity-side ones (`ownedBy`, `dependencyOf`) are emitted: a relation is
+   * stitched into the entity that is its source, so the Group and Component
+   * are no longer re-stitched for every identity they own or use — and their
+   * entities no longer list their machine identities in `relations`.
+   */
+  ownerSideRelations?: boolean;
+}
+
 /**
  * Validates MachineIdentity entities against their schema and emits both
  * directions of their relations: `ownedBy`/`ownerOf` with the owning Group
- * and `dependencyOf`/`dependsOn` with the Component that uses the identity.
+ * and `dependencyOf`/`dependsOn` with the Component that uses the identity
+ * (only the identity-side ones with `ownerSideRelations: false`).
  * MachineIdentity entities are accepted only from Keyring's entity provider
  * (location type `keyring-inventory`): one registered from a file or URL
  * could claim any owner, so it is refused.
  */
 export class MachineIdentityEntityProcessor implements CatalogProcessor {
+  private readonly ownerSideRelations: boolean;
+
+  constructor(options: MachineIdentityEntityProcessorOptions = {}) {
+    this.ownerSideRelations = options.ownerSideRelations ?? true;
+  }
+
   getProcessorName(): string {
     return 'MachineIdentityEntityProcessor';
   }
@@ -69,9 +89,11 @@ export class MachineIdentityEntityProcessor implements CatalogProcessor {
       emit(processingResult.relation({
         source: self, type: MACHINE_IDENTITY_RELATIONS.ownedBy, target: group,
       }));
-      emit(processingResult.relation({
-        source: group, type: MACHINE_IDENTITY_RELATIONS.ownerOf, target: self,
-      }));
+      if (this.ownerSideRelations) {
+        emit(processingResult.relation({
+          source: group, type: MACHINE_IDENTITY_RELATIONS.ownerOf, target: self,
+        }));
+      }
     }
     if (component) {
       const target = parseEntityRef(component, {
@@ -81,9 +103,11 @@ export class MachineIdentityEntityProcessor implements CatalogProcessor {
       emit(processingResult.relation({
         source: self, type: MACHINE_IDENTITY_RELATIONS.dependencyOf, target,
       }));
-      emit(processingResult.relation({
-        source: target, type: MACHINE_IDENTITY_RELATIONS.dependsOn, target: self,
-      }));
+      if (this.ownerSideRelations) {
+        emit(processingResult.relation({
+          source: target, type: MACHINE_IDENTITY_RELATIONS.dependsOn, target: self,
+        }));
+      }
     }
     return entity;
   }

@@ -18,6 +18,7 @@ import type {
 export type { EntityMapper, MachineIdentityEntityProviderOptions, ProviderRunSummary } from './types';
 
 const MAX_FEED_PAGE = 1000;
+const DEFAULT_ORDER_WINDOW = 10_000;
 
 /**
  * Mirrors the machine-identity backend's inventory into the catalog as
@@ -50,6 +51,7 @@ export class MachineIdentityEntityProvider implements EntityProvider {
       retention: new Retention(options.retentionMs, now),
       sender: new MutationSender(batchSize),
       pageSize: Math.min(batchSize, MAX_FEED_PAGE),
+      orderWindow: options.orderWindow ?? DEFAULT_ORDER_WINDOW,
       guard: {
         maxShare: options.removalGuardMaxShare ?? 0.5,
         minCount: options.removalGuardMinCount ?? 100,

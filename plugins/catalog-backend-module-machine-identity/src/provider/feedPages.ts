@@ -1,3 +1,5 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import type { DeferredEntity } from '@backstage/plugin-catalog-node';
 import type { IdentityChange } from '@keyring/plugin-machine-identity-common';
 import { type MutationBatch, newMutationBatch } from './MutationSender';
 import type { ProviderParts, ProviderRunSummary } from './types';
@@ -10,10 +12,13 @@ export interface FeedPagesResult {
 
 /**
  * Reads the change feed from `from` page by page; `handle` queues each
- * nameable item into the page's batch, which is applied before the next page
- * is read. Items that cannot be named are counted as skipped. Never throws: a
- * failed read or mutation ends the loop and is returned with the sequence
- * reached.
+ * nameable item into the current batch. Pages are gathered until the batch
+ * holds `parts.orderWindow` entities (or the feed ends), then the batch is
+ * applied grouped by owner and component (see {@link orderByOwner}) before
+ * the cursor moves on; with an `orderWindow` of 0 each page is applied in
+ * feed order. Items that cannot be named are counted as skipped. Never
+ * throws: a failed read or mutation ends the loop and is returned with the
+ * sequence of the last batch applied.
  */
 export async function applyFeedPages(
   parts: ProviderParts,
@@ -23,23 +28,52 @@ export async function applyFeedPages(
   onPage?: (since: number) => void,
 ): Promise<FeedPagesResult> {
   let since = from;
+  let read = from;
+  let batch = newMutationBatch();
+  const flush = async () => {
+    if (parts.orderWindow > 0) batch.added = orderByOwner(batch.added);
+    await parts.sender.apply(batch, run);
+    batch = newMutationBatch();
+    since = read;
+    onPage?.(since);
+  };
   try {
     for (;;) {
-      const page = await parts.feed.readChanges({ since, limit: parts.pageSize });
+      const page = await parts.feed.readChanges({ since: read, limit: parts.pageSize });
       run.feedItems += page.items.length;
-      const batch = newMutationBatch();
       for (const item of page.items) {
         const ref = parts.mapping.refOf(item);
         if (ref) handle(item, ref, batch);
         else run.skipped += 1;
       }
-      await parts.sender.apply(batch, run);
-      since = Math.max(since, page.nextSince);
-      onPage?.(since);
-      if (!page.hasMore || page.items.length === 0) break;
+      read = Math.max(read, page.nextSince);
+      const last = !page.hasMore || page.items.length === 0;
+      if (last || batch.added.length + batch.removed.length >= parts.orderWindow) await flush();
+      if (last) break;
     }
     return { since };
   } catch (error) {
     return { since, error };
   }
+}
+
+/**
+ * The entities grouped by `spec.owner`, then `spec.component` (stable, so feed
+ * order within a group), keeping only the last of an entity queued twice.
+ * Processing an identity queues its Group and Component for stitching; sent
+ * together, a Group's identities are processed together and the Group is
+ * re-stitched a few times per window instead of throughout the ingestion.
+ */
+export function orderByOwner(added: DeferredEntity[]): DeferredEntity[] {
+  const last = new Map<string, number>();
+  for (const [index, deferred] of added.entries()) last.set(stringifyEntityRef(deferred.entity), index);
+  const key = (deferred: DeferredEntity) => {
+    const spec = (deferred.entity.spec ?? {}) as { owner?: unknown; component?: unknown };
+    return `${String(spec.owner ?? '')}\n${String(spec.component ?? '')}`;
+  };
+  return added
+    .filter((deferred, index) => last.get(stringifyEntityRef(deferred.entity)) === index)
+    .map(deferred => ({ deferred, key: key(deferred) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ deferred }) => deferred);
 }

@@ -22,6 +22,8 @@ export interface MachineIdentityProviderConfig {
   removalGuardMinCount: number;
   /** Catalog namespace of the entities. */
   namespace: string;
+  /** Whether the processor also emits `ownerOf`/`dependsOn` from the Group and Component. */
+  ownerSideRelations: boolean;
 }
 
 const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
@@ -64,5 +66,6 @@ export function readProviderConfig(root: Config): MachineIdentityProviderConfig 
     removalGuardMaxShare: maxShare,
     removalGuardMinCount: minCount,
     namespace: config?.getOptionalString('namespace') ?? 'default',
+    ownerSideRelations: config?.getOptionalBoolean('ownerSideRelations') ?? true,
   };
 }

@@ -43,6 +43,13 @@ export interface MachineIdentityEntityProviderOptions {
   /** …when that is also more than this many entities. */
   removalGuardMinCount?: number;
   namespace?: string;
+  /**
+   * Feed items gathered before they are sent, grouped by owner and component
+   * (default 10,000; 0 sends each feed page as it comes, in feed order). A
+   * Group's identities then reach the catalog together, so the Group is
+   * re-stitched a few times per window rather than throughout an ingestion.
+   */
+  orderWindow?: number;
   /** Injected clock (ms since epoch). */
   now?: () => number;
   /**
@@ -78,6 +85,8 @@ export interface ProviderParts {
   sender: MutationSender;
   /** Feed page size: the backend answers at most 1,000 changes a page. */
   pageSize: number;
+  /** See {@link MachineIdentityEntityProviderOptions.orderWindow}. */
+  orderWindow: number;
   guard: RemovalGuardLimits;
   now: () => number;
 }
