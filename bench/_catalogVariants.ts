@@ -7,7 +7,7 @@
  * variants compare the owner levers: `unordered-2` sends feed pages in feed
  * order (as before the provider grouped by owner), `after-2` groups by owner
  * (the default), `oneway-2` also emits only the identity-side relations
- * (`ownerSideRelations: false`).
+ * (`ownerSideRelations: false`); `oneway-3` is that in 3 catalog processes.
  */
 import type { Entity } from '@backstage/catalog-model';
 import type { JsonObject } from '@backstage/types';
@@ -49,10 +49,10 @@ class ProcessorBefore extends MachineIdentityEntityProcessor {
 }
 
 export interface CatalogVariant {
-  name: 'before' | 'after' | 'after-2' | 'unordered-2' | 'oneway-2';
+  name: 'before' | 'after' | 'after-2' | 'unordered-2' | 'oneway-2' | 'oneway-3';
   describe: string;
-  /** Catalog processes sharing the database (PostgreSQL only for 2). */
-  processes: 1 | 2;
+  /** Catalog processes sharing the database (PostgreSQL only for more than 1). */
+  processes: 1 | 2 | 3;
   toEntity?: EntityMapper;
   /** Provider options besides the mapping and batch size. */
   provider?: Partial<MachineIdentityEntityProviderOptions>;
@@ -103,6 +103,13 @@ export const CATALOG_VARIANTS: CatalogVariant[] = [
     name: 'oneway-2',
     describe: 'after, grouped by owner, identity-side relations only (ownerSideRelations: false), 2 catalog processes',
     processes: 2,
+    processor: () => new MachineIdentityEntityProcessor({ ownerSideRelations: false }),
+    catalog: catalogConfig,
+  },
+  {
+    name: 'oneway-3',
+    describe: 'after, grouped by owner, identity-side relations only (ownerSideRelations: false), 3 catalog processes',
+    processes: 3,
     processor: () => new MachineIdentityEntityProcessor({ ownerSideRelations: false }),
     catalog: catalogConfig,
   },

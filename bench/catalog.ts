@@ -12,14 +12,14 @@
  * Prints identities visible per second with their Group and Component
  * relations, and the catalog's CPU per identity from the end of the scan until
  * the catalog is steady: this process (catalog, machine-identity backend,
- * provider), the second catalog process, and PostgreSQL's backend processes
+ * provider), the other catalog processes, and PostgreSQL's backend processes
  * for the two databases (read from /proc). Then an unchanged re-scan (must
  * mutate nothing), a full reconcile and 1 % of the estate retired.
  *
  *   KEYRING_BENCH_IDENTITIES=10000,100000          sizes (default 10000)
  *   KEYRING_BENCH_CATALOG_DBS=postgres,sqlite       databases (default both)
  *   KEYRING_BENCH_CATALOG_VARIANTS=after,before,after-2   run in this order (default after,before,after-2;
- *                                                   also unordered-2, oneway-2; *-2 on PostgreSQL only)
+ *                                                   also unordered-2, oneway-2, oneway-3; *-2, *-3 on PostgreSQL only)
  *   KEYRING_BENCH_CATALOG_PEER=before               variant the others are compared with
  *   KEYRING_BENCH_CATALOG_BATCH=1000                entities per mutation
  *   KEYRING_BENCH_CATALOG_RELATIONS=1               0: identities without owner/component
@@ -169,6 +169,18 @@ async function startReplica(variant: CatalogVariant, database: string): Promise<
   };
 }
 
+/** `count` more catalog processes, their CPU summed. */
+async function startReplicas(variant: CatalogVariant, database: string, count: number) {
+  const replicas: Array<Awaited<ReturnType<typeof startReplica>>> = [];
+  for (let i = 0; i < count; i++) replicas.push(await startReplica(variant, database));
+  return {
+    cpuMs: async () => (await Promise.all(replicas.map(r => r.cpuMs()))).reduce((a, b) => a + b, 0),
+    stop: async () => {
+      await Promise.all(replicas.map(r => r.stop()));
+    },
+  };
+}
+
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
@@ -208,7 +220,7 @@ async function benchOne(db: string, size: number, variant: CatalogVariant): Prom
       providerHandleModule(p => (provider = p), { batchSize, toEntity: variant.toEntity, ...variant.provider }, variant.processor()),
     ],
   });
-  const replica = variant.processes === 2 ? await startReplica(variant, catalogDb.name!) : undefined;
+  const replica = variant.processes > 1 ? await startReplicas(variant, catalogDb.name!, variant.processes - 1) : undefined;
   const pgAdmin = db === 'postgres' ? knexFactory({ client: 'pg', connection: PG, pool: { min: 0, max: 1 } }) : undefined;
   const pgCpu = pgAdmin ? new PostgresCpu(pgAdmin, [catalogDb.name!, inventoryDb.name!]) : undefined;
   const http = request(backend.server);
@@ -295,7 +307,7 @@ async function benchOne(db: string, size: number, variant: CatalogVariant): Prom
     const rate = (shown / (tVisible || tSteady)) * 1000;
     const catalogRate = (shown / ((tVisible || tSteady) - tScan)) * 1000;
     if (!tVisible || tSteady > timeoutMs) console.log(`  TIMED OUT after ${s(tSteady)}: ${fmt(last!.visible)} of ${fmt(size)} visible, ${fmt(last!.processed)} processed`);
-    const split = `this process ${fmt(cpu.own / size * 1000)} µs${replica ? `, second catalog process ${fmt(cpu.replica / size * 1000)} µs` : ''}${pgCpu ? `, PostgreSQL ${fmt(cpu.pg / size * 1000)} µs` : ''}`;
+    const split = `this process ${fmt(cpu.own / size * 1000)} µs${replica ? `, ${variant.processes === 2 ? 'second catalog process' : `other ${variant.processes - 1} catalog processes`} ${fmt(cpu.replica / size * 1000)} µs` : ''}${pgCpu ? `, PostgreSQL ${fmt(cpu.pg / size * 1000)} µs` : ''}`;
     console.log(`${db}, ${fmt(size)} identities, ${variant.describe} (batch ${batchSize}, ${withRelations ? `related to ${GROUPS} groups and ${COMPONENTS} components` : 'owned by the fallback group only'}):`);
     console.log(`  scan by the real backend: ${firstScan.status}, ${fmt(firstScan.seen)} seen in ${s(tScan)}; provider applied ${fmt(run.added)} entities in ${run.mutations} delta mutations, ${s(tApplied - tScan)}`);
     console.log(`  all visible with relations ${s(tVisible)} after the scan started: ${fmt(rate)} entities/s end to end, ${fmt(catalogRate)}/s from feed to visible; processing done at ${s(processedAt)}, steady (${fmt(last!.relations)} relations, stitch queue empty) at ${s(tSteady)}; catalog API totalItems ${api.body.totalItems}`);

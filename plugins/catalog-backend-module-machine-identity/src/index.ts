@@ -5,7 +5,10 @@
  * @packageDocumentation
  */
 export { catalogModuleMachineIdentity as default } from './module';
-export { MachineIdentityEntityProcessor } from './processor/MachineIdentityEntityProcessor';
+export {
+  MachineIdentityEntityProcessor,
+  type MachineIdentityEntityProcessorOptions,
+} from './processor/MachineIdentityEntityProcessor';
 export {
   MachineIdentityEntityProvider,
   type EntityMapper,
