@@ -10,7 +10,12 @@ export interface Config {
     sources?: Array<{
       /** Unique kebab-case source id. */
       id: string;
-      /** `aws-iam`: IAM, Secrets Manager and ACM of the listed accounts. */
+      /**
+       * `aws-iam`: IAM, Secrets Manager and ACM of the listed accounts. A
+       * sharded source (`shards`) splits each account's IAM users and roles
+       * between the shards by a stable hash; shard 0 reads the account-level
+       * stores (server certificates, Secrets Manager, ACM).
+       */
       type: string;
       /** When the source is scanned. */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;

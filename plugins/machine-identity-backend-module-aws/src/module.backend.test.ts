@@ -1,74 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RootLoggerService, coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
-import { TestDatabases, mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import type { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { AwsEmulator, DEMO_AWS_CREDENTIALS, demoAccount, type EmulatedAccount } from '@keyring/cloud-emulators/aws';
-import { awsDemoConfig, until } from './__testUtils__/awsBackend';
-import machineIdentityPlugin from '@keyring/plugin-machine-identity-backend';
-import knexFactory, { type Knex } from 'knex';
-import request from 'supertest';
-import machineIdentityModuleAws from './index';
-
-const API = '/api/machine-identity';
-const AUTH = mockCredentials.user.header();
-
-/** Root logger keeping every line with its metadata. */
-class CapturingLogger implements RootLoggerService {
-  constructor(readonly lines: string[], private readonly meta: Record<string, unknown> = {}) {}
-  private log(level: string, message: string, meta?: unknown) {
-    this.lines.push(`${level} ${message} ${JSON.stringify(this.meta)} ${meta instanceof Error ? meta.stack : JSON.stringify(meta ?? {})}`);
-  }
-  error(m: string, meta?: unknown) { this.log('error', m, meta); }
-  warn(m: string, meta?: unknown) { this.log('warn', m, meta); }
-  info(m: string, meta?: unknown) { this.log('info', m, meta); }
-  debug(m: string, meta?: unknown) { this.log('debug', m, meta); }
-  child(meta: Record<string, unknown>) { return new CapturingLogger(this.lines, { ...this.meta, ...meta }); }
-}
-
-const ENTITIES: Entity[] = [
-  { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'platform-team' }, spec: { type: 'team', children: [] } },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'deploy-tooling', annotations: { 'keyring.io/aws-iam-users': 'deploy-bot' } },
-    spec: { type: 'service', lifecycle: 'production', owner: 'platform-team' },
-  },
-];
-
-async function startBackend(emulator: AwsEmulator, knex: Knex, lines: string[] = []) {
-  const backend = await startTestBackend({
-    features: [
-      machineIdentityPlugin,
-      machineIdentityModuleAws,
-      mockServices.database.factory({ knex }),
-      mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
-      catalogServiceMock.factory({ entities: ENTITIES }),
-      createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => new CapturingLogger(lines) }),
-      mockServices.rootConfig.factory({ data: awsDemoConfig(emulator) }),
-    ],
-  });
-  const http = request(backend.server);
-  const responses: string[] = [];
-  const get = async (path: string) => {
-    const res = await http.get(`${API}${path}`).set('Authorization', AUTH);
-    expect(res.status).toBe(200);
-    responses.push(res.text);
-    return res.body;
-  };
-  const scan = async () => {
-    const res = await http.post(`${API}/sources/aws-demo/scan`).set('Authorization', AUTH);
-    expect(res.status).toBe(202);
-    return until('scan', async () => {
-      const run = await get(`/scans/${res.body.scanId}`);
-      return run.status !== 'running' ? run : undefined;
-    }, 600);
-  };
-  const identities = async () => (await get('/identities?limit=500')).items as any[];
-  return { backend, get, scan, identities, responses };
-}
+import knexFactory from 'knex';
+import { startAwsBackend as startBackend } from './__testUtils__/startAwsBackend';
 
 describe('aws-iam source through the real machine-identity backend', () => {
   let emulator: AwsEmulator;

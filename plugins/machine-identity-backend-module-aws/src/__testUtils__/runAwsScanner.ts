@@ -5,6 +5,7 @@ import type {
   MachineIdentityDiscovery,
   ScannerContext,
   ScanProblem,
+  ScanShard,
 } from '@keyring/plugin-machine-identity-node';
 import { AwsIamScanner } from '../scanning/AwsIamScanner';
 
@@ -19,8 +20,8 @@ export interface AwsScanOutcome {
 /** The HMAC key the test context fingerprints secrets with. */
 export const TEST_FINGERPRINT_KEY = 'aws-module-test-key';
 
-/** Runs the AWS scanner once against an `aws-iam` source config. */
-export async function runAwsScanner(source: Record<string, unknown>): Promise<AwsScanOutcome> {
+/** Runs the AWS scanner once against an `aws-iam` source config, as one shard of it when `shard` is given. */
+export async function runAwsScanner(source: Record<string, unknown>, shard?: ScanShard): Promise<AwsScanOutcome> {
   const outcome: AwsScanOutcome = { discoveries: [], problems: [], covered: [], logs: [] };
   const logger = mockServices.logger.mock();
   for (const level of ['info', 'warn', 'error', 'debug'] as const) {
@@ -34,6 +35,7 @@ export async function runAwsScanner(source: Record<string, unknown>): Promise<Aw
     reportCovered: scope => outcome.covered.push(scope),
     reportProgress: () => {},
     fingerprintSecret: value => createHmac('sha256', TEST_FINGERPRINT_KEY).update(value).digest('hex'),
+    ...(shard ? { shard } : {}),
   };
   for await (const d of AwsIamScanner.create().scan(context)) outcome.discoveries.push(d);
   return outcome;

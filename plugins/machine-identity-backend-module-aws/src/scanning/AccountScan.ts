@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ScannerContext } from '@keyring/plugin-machine-identity-node';
+import { inShard, type ScannerContext } from '@keyring/plugin-machine-identity-node';
 import type { AwsClients } from './createAwsClients';
 import type { AwsAccountConfig } from './readAwsAccounts';
 
@@ -32,6 +32,24 @@ export class AccountScan {
     readonly account: AwsAccountConfig,
     readonly clients: AwsClients,
   ) {}
+
+  /**
+   * Whether this run scans the IAM user or role at `location`: a sharded
+   * source (`ScannerContext.shard`) gives each to one shard by `inShard` of
+   * its location (`<accountId>/iam/users/<name>`).
+   */
+  owns(location: string): boolean {
+    return inShard(location, this.context.shard);
+  }
+
+  /**
+   * Whether this run scans the account-level stores (IAM server
+   * certificates, Secrets Manager, ACM) and reports problems every shard
+   * meets alike (a malformed user record): unsharded, or shard 0.
+   */
+  get ownsAccountLevel(): boolean {
+    return (this.context.shard?.index ?? 0) === 0;
+  }
 
   /** `<accountId>/iam/users/…` or `<accountId>/<region>/acm/…`. */
   location(family: string, ...rest: string[]): string {

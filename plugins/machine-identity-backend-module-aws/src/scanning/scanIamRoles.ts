@@ -25,7 +25,8 @@ export async function* scanIamRoles(
 ): AsyncGenerator<MachineIdentityDiscovery> {
   try {
     for await (const page of paginateListRoles({ client: scan.clients.iam, pageSize: 100 }, {})) {
-      const roles = await mapConcurrent(page.Roles ?? [], 8, role => scanRole(scan, judge, role));
+      const owned = (page.Roles ?? []).filter(r => !r.RoleName || !r.Arn || scan.owns(scan.location(ROLES, r.RoleName)));
+      const roles = await mapConcurrent(owned, 8, role => scanRole(scan, judge, role));
       for (const d of roles) {
         if (!d) continue;
         counts.roles += 1;
@@ -41,6 +42,7 @@ export async function* scanIamRoles(
 async function scanRole(scan: AccountScan, judge: ManagedPolicyJudge, listed: Role): Promise<MachineIdentityDiscovery | undefined> {
   const name = listed.RoleName;
   if (!name || !listed.Arn) {
+    if (!scan.ownsAccountLevel) return undefined;
     scan.context.reportProblem({ location: scan.location(ROLES), message: `Skipped a malformed IAM role record (RoleId ${listed.RoleId ?? 'unknown'})`, incomplete: false });
     return undefined;
   }

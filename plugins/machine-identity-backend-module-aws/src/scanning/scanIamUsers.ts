@@ -50,7 +50,8 @@ export async function* scanIamUsers(
   const listLocation = scan.location(USERS);
   try {
     for await (const page of paginateListUsers({ client: iam, pageSize: 100 }, {})) {
-      const users = page.Users ?? [];
+      // Every shard lists all users and handles its own; a malformed record (no shard can be told) in every shard.
+      const users = (page.Users ?? []).filter(u => !u.UserName || !u.Arn || scan.owns(scan.location(USERS, u.UserName)));
       const batches = await mapConcurrent(users, USER_CONCURRENCY, user => scanUser(scan, judges, user, counts));
       for (const discoveries of batches) yield* discoveries;
       scan.context.reportProgress({ done: counts.users });
@@ -74,9 +75,10 @@ async function scanUser(
   const { iam } = scan.clients;
   const name = user.UserName;
   if (!name || !user.Arn) {
-    // Its keys cannot be listed: keep the account's keys from being retired wholesale.
+    // Its keys cannot be listed: keep the account's keys from being retired wholesale (by every shard).
     scan.markIncomplete(KEYS);
     scan.markIncomplete(SSH_KEYS);
+    if (!scan.ownsAccountLevel) return [];
     scan.context.reportProblem({
       location: scan.location(USERS),
       message: `Skipped a malformed IAM user record (UserId ${user.UserId ?? 'unknown'}): no UserName or Arn`,
