@@ -4,9 +4,12 @@
  * Starts 1,000 TLS endpoints on loopback (250 addresses 127.0.30.0–249 × 4
  * ports, each address with its own EC leaf under a test intermediate CA) in a
  * child process, then scans them all with Keyring's TLS scanner (full chain,
- * both certificates parsed, trust checked, discoveries built) and with
+ * both certificates parsed, trust checked against the test root given as
+ * `trustedCaFiles` and against Node's public roots, discoveries built) and with
  * `nmap -Pn -n --script ssl-cert` (leaf only) on the same endpoints in the same
- * run, and prints endpoints/second for both and the ratio.
+ * run, and prints endpoints/second for both and the ratio, and CPU per
+ * endpoint: the scanner's main thread, its whole process, the endpoint
+ * servers' process, and nmap's.
  *
  *   KEYRING_BENCH_TLS_ADDRESSES=250     loopback addresses (× 4 ports)
  *   KEYRING_BENCH_TLS_CONCURRENCY=64    Keyring scanner concurrency
@@ -15,7 +18,10 @@
  *                                       --min-parallelism 64 did not make nmap faster here)
  */
 import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import tls from 'node:tls';
 import { ConfigReader } from '@backstage/config';
 import type { MachineIdentityDiscovery, ScannerContext } from '@keyring/plugin-machine-identity-node';
@@ -85,20 +91,35 @@ function context(config: object): ScannerContext {
   );
 }
 
-function runNmap(ports: number[], lastAddress: number): Promise<{ ms: number; certs: number; open: number }> {
+const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** CPU time (user + system) of a process or of one thread, in ms, from /proc. */
+function procCpuMs(stat: string): number {
+  const text = readFileSync(stat, 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+}
+
+function runNmap(ports: number[], lastAddress: number): Promise<{ ms: number; certs: number; open: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const args = ['-Pn', '-n', ...NMAP_TIMING, '--script', 'ssl-cert', '-p', ports.join(','), `127.0.30.0-${lastAddress}`, '-oX', '-'];
-    const child = spawn('nmap', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The shell's `times` prints its children's CPU (nmap's) after it exits.
+    const child = spawn('sh', ['-c', 'nmap "$@" && times', 'sh', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', d => (out += d));
     child.on('error', reject);
     child.on('close', code => {
       if (code !== 0) return reject(new Error(`nmap exited with ${code}`));
+      const ms = Date.now() - started;
+      // `times`: the shell's user and system time, then its children's (`0m1.230s 0m0.450s`).
+      const children = out.trim().split('\n').at(-1)!.match(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/);
+      const cpuMs = children ? (Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])) * 1000 : NaN;
       resolve({
-        ms: Date.now() - started,
+        ms,
         certs: (out.match(/<script id="ssl-cert"/g) ?? []).length,
         open: (out.match(/<state state="open"/g) ?? []).length,
+        cpuMs,
       });
     });
   });
@@ -129,6 +150,10 @@ export async function run(): Promise<void> {
     const leaf = await makeCertificate({ subject: `CN=svc-${i}.bench.example.test`, dnsNames: [`svc-${i}.bench.example.test`], ipAddresses: [host], issuer: pki.intermediate });
     endpoints.push({ host, key: leaf.keyPem, cert: leaf.certPem + pki.intermediate.certPem });
   }
+  // The test root is the configured trust anchor, so `chainTrusted` is decided by real signatures.
+  const trustDir = mkdtempSync(path.join(tmpdir(), 'keyring-bench-tls-'));
+  const trustFile = path.join(trustDir, 'root.pem');
+  writeFileSync(trustFile, pki.root.certPem);
   const ports = await freePorts(4);
   const total = ADDRESSES * ports.length;
   console.log(`Made ${ADDRESSES} leaf certificates in ${Date.now() - genStarted} ms; starting ${total} TLS endpoints on ${ports.length} ports…`);
@@ -146,16 +171,32 @@ export async function run(): Promise<void> {
     for await (const _ of TlsScanner.create().scan(context({ targets: [`127.0.30.0:${ports[0]}`] }))) void _;
 
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const mainThread = `/proc/${process.pid}/task/${process.pid}/stat`;
+    const servers = `/proc/${child.pid}/stat`;
     const scanOnce = async (scanner: ReturnType<typeof TlsScanner.create>) => {
-      const ctx = context({ targets, concurrency: CONCURRENCY, handshakeTimeout: { seconds: 10 } });
+      const ctx = context({ targets, concurrency: CONCURRENCY, handshakeTimeout: { seconds: 10 }, trustedCaFiles: [trustFile] });
       const started = Date.now();
       const cpuBefore = process.cpuUsage();
+      const mainBefore = procCpuMs(mainThread);
+      const serversBefore = procCpuMs(servers);
       const found: MachineIdentityDiscovery[] = [];
       for await (const d of scanner.scan(ctx)) found.push(d);
       const ms = Date.now() - started;
       const cpu = process.cpuUsage(cpuBefore);
-      const leaves = new Set(found.filter(d => d.details?.chainPosition === 0).map(d => d.location)).size;
-      return { ms, cpuMs: (cpu.user + cpu.system) / 1000, leaves, certificates: found.length, problems: (ctx as any).problems as string[], rate: (leaves / ms) * 1000 };
+      const leafSightings = found.filter(d => d.details?.chainPosition === 0);
+      const leaves = new Set(leafSightings.map(d => d.location)).size;
+      const trusted = leafSightings.filter(d => d.attributes.chainTrusted === true).length;
+      return {
+        ms,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        mainCpuMs: procCpuMs(mainThread) - mainBefore,
+        serversCpuMs: procCpuMs(servers) - serversBefore,
+        leaves,
+        trusted,
+        certificates: found.length,
+        problems: (ctx as any).problems as string[],
+        rate: (leaves / ms) * 1000,
+      };
     };
     const nmapArgs = ['-Pn', '-n', ...NMAP_TIMING].join(' ');
     const rounds: { first: Awaited<ReturnType<typeof scanOnce>>; rescan: Awaited<ReturnType<typeof scanOnce>>; parsed: number; nmap: Awaited<ReturnType<typeof runNmap>> & { rate: number } }[] = [];
@@ -171,24 +212,34 @@ export async function run(): Promise<void> {
       const nmap = { ...n, rate: (n.certs / n.ms) * 1000 };
       rounds.push({ first, rescan, parsed, nmap });
       if (first.problems.length) console.log(`Sample problem: ${first.problems[0]}`);
+      const perEndpoint = (cpuMs: number, n: number) => (cpuMs / n).toFixed(2);
       console.log(
-        `round ${round}: Keyring ${first.leaves}/${total} endpoints, ${first.certificates} certificates in ${(first.ms / 1000).toFixed(2)} s = ${first.rate.toFixed(0)}/s ` +
-          `(${(first.cpuMs / first.leaves).toFixed(2)} ms CPU per endpoint, ${parsed} distinct parsed, ${first.problems.length} problems); ` +
-          `re-scan ${rescan.rate.toFixed(0)}/s; nmap ${nmap.certs}/${total} (${nmap.open} open) in ${(nmap.ms / 1000).toFixed(2)} s = ${nmap.rate.toFixed(0)}/s`,
+        `round ${round}: Keyring ${first.leaves}/${total} endpoints (${first.trusted} chain-trusted), ${first.certificates} certificates in ${(first.ms / 1000).toFixed(2)} s = ${first.rate.toFixed(0)}/s ` +
+          `(ms CPU per endpoint: ${perEndpoint(first.cpuMs, first.leaves)} process, ${perEndpoint(first.mainCpuMs, first.leaves)} main thread, servers ${perEndpoint(first.serversCpuMs, first.leaves)}; ` +
+          `${parsed} distinct parsed, ${first.problems.length} problems); ` +
+          `re-scan ${rescan.rate.toFixed(0)}/s (${perEndpoint(rescan.cpuMs, rescan.leaves)} ms CPU); ` +
+          `nmap ${nmap.certs}/${total} (${nmap.open} open) in ${(nmap.ms / 1000).toFixed(2)} s = ${nmap.rate.toFixed(0)}/s (${perEndpoint(nmap.cpuMs, nmap.certs)} ms CPU)`,
       );
     }
     const keyringRate = median(rounds.map(r => r.first.rate));
     const rescanRate = median(rounds.map(r => r.rescan.rate));
     const nmapRate = median(rounds.map(r => r.nmap.rate));
     const ratio = median(rounds.map(r => r.first.rate / r.nmap.rate));
+    const cpu = (xs: number[]) => median(xs).toFixed(2);
     console.log(`Medians of ${ROUNDS} round(s):`);
-    console.log(`Keyring TLS scanner (first scan, full chain parsed, trust-checked, concurrency ${CONCURRENCY}): ${keyringRate.toFixed(0)} endpoints/s`);
-    console.log(`Keyring TLS scanner re-scan (same scanner, warm certificate cache): ${rescanRate.toFixed(0)} endpoints/s`);
-    console.log(`nmap ${nmapArgs} --script ssl-cert (leaf only): ${nmapRate.toFixed(0)} endpoints/s`);
+    console.log(
+      `Keyring TLS scanner (first scan, full chain parsed, trust-checked, concurrency ${CONCURRENCY}): ${keyringRate.toFixed(0)} endpoints/s, ` +
+        `${cpu(rounds.map(r => r.first.cpuMs / r.first.leaves))} ms CPU per endpoint (main thread ${cpu(rounds.map(r => r.first.mainCpuMs / r.first.leaves))})`,
+    );
+    console.log(
+      `Keyring TLS scanner re-scan (same scanner, warm certificate cache): ${rescanRate.toFixed(0)} endpoints/s, ${cpu(rounds.map(r => r.rescan.cpuMs / r.rescan.leaves))} ms CPU per endpoint`,
+    );
+    console.log(`nmap ${nmapArgs} --script ssl-cert (leaf only): ${nmapRate.toFixed(0)} endpoints/s, ${cpu(rounds.map(r => r.nmap.cpuMs / r.nmap.certs))} ms CPU per endpoint`);
     console.log(`Ratio Keyring (first scan) / nmap: ${ratio.toFixed(2)}× ${ratio > 1 ? 'faster' : 'slower'} (median of per-round ratios)`);
   } finally {
     child.send('stop');
     await new Promise(r => child.once('exit', r));
+    rmSync(trustDir, { recursive: true, force: true });
   }
 }
 
