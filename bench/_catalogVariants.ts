@@ -7,7 +7,8 @@
  * variants compare the owner levers: `unordered-2` sends feed pages in feed
  * order (as before the provider grouped by owner), `after-2` groups by owner
  * (the default), `oneway-2` also emits only the identity-side relations
- * (`ownerSideRelations: false`); `oneway-3` is that in 3 catalog processes.
+ * (`ownerSideRelations: false`); `oneway-3` is that in 3 catalog processes;
+ * `grouped-all-2` groups the whole feed at once (one window).
  */
 import type { Entity } from '@backstage/catalog-model';
 import type { JsonObject } from '@backstage/types';
@@ -49,7 +50,7 @@ class ProcessorBefore extends MachineIdentityEntityProcessor {
 }
 
 export interface CatalogVariant {
-  name: 'before' | 'after' | 'after-2' | 'unordered-2' | 'oneway-2' | 'oneway-3';
+  name: 'before' | 'after' | 'after-2' | 'unordered-2' | 'grouped-all-2' | 'oneway-2' | 'oneway-3';
   describe: string;
   /** Catalog processes sharing the database (PostgreSQL only for more than 1). */
   processes: 1 | 2 | 3;
@@ -96,6 +97,14 @@ export const CATALOG_VARIANTS: CatalogVariant[] = [
     name: 'after-2',
     describe: 'after, grouped by owner, 2 catalog processes on one PostgreSQL database',
     processes: 2,
+    processor: () => new MachineIdentityEntityProcessor(),
+    catalog: catalogConfig,
+  },
+  {
+    name: 'grouped-all-2',
+    describe: 'after, the whole feed grouped by owner in one window, 2 catalog processes on one PostgreSQL database',
+    processes: 2,
+    provider: { orderWindow: Number.MAX_SAFE_INTEGER },
     processor: () => new MachineIdentityEntityProcessor(),
     catalog: catalogConfig,
   },
