@@ -119,12 +119,17 @@ export async function run(): Promise<void> {
     ['scans past their timeout (fault scans that did not end)', cell(retirement), `${RETIREMENT.split('/').pop()}, connection-lost scan`],
     ['identities wrongly retired', cell(retirement), 'timeout sweep keeps both, refused endpoint retires its one; lost connection keeps 500'],
     ['decisions lost', cell(decisions), 'waiver approval whose transaction loses its connection; the retry decides once'],
-    ['load errors', load ? String(load.scanning.errors) : 'not run', load ? `${load.scanning.requests.toLocaleString('en-US')} requests, PostgreSQL` : 'PostgreSQL unavailable'],
+    [
+      'load errors',
+      load ? String(load.scanning.errors + load.scanningPaced.errors) : 'not run',
+      load ? `${(load.scanning.requests + load.scanningPaced.requests).toLocaleString('en-US')} requests, PostgreSQL` : 'PostgreSQL unavailable',
+    ],
     [
       'p99 under load, ms (goal < 50)',
-      load ? String(load.scanning.p99) : 'not run',
+      load ? String(load.scanningPaced.p99) : 'not run',
       load
-        ? `${options.identities.toLocaleString('en-US')} identities, ${options.connections} clients × ${options.seconds} s, scan running; peer p99 ${load.peer.p99} ms`
+        ? `${options.identities.toLocaleString('en-US')} identities, ${options.connections} clients × ${options.seconds} s at ${options.rate} req/s, scan running; ` +
+          `peer p99 ${load.peerPaced.p99} ms; closed loop ${Math.round(load.scanning.rps)} req/s, p99 ${load.scanning.p99} ms`
         : '',
     ],
   ];
