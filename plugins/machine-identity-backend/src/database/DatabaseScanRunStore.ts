@@ -47,53 +47,58 @@ export class DatabaseScanRunStore implements ScanRunStore {
   }
 
   async claimSource(claim: SourceClaim): Promise<SourceClaimResult> {
-    return this.database.transaction(async tx => {
-      if (this.database.isPostgres) {
-        // Claims of one source queue here, across replicas (SQLite has one writer).
-        await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`keyring-scan-claim:${claim.sourceId}`]);
-      }
-      const live = await tx('scan_runs')
-        .where({ source_id: claim.sourceId, status: 'running' })
-        .whereNotNull('claimed_at')
-        .whereNotNull('lease_token')
-        .where('heartbeat_at', '>=', claim.heartbeatSince)
-        .where('started_at', '>', claim.startedAfter)
-        .orderBy('started_at', 'desc')
-        .first();
-      if (live) {
-        return { live: rowToScanRun(live) };
-      }
-      const abandoned = await tx('scan_runs')
-        .where({ source_id: claim.sourceId, status: 'running' })
-        .whereNotNull('claimed_at')
-        .update({
-          status: 'failed',
-          finished_at: claim.now,
-          error_count: 1,
-          errors: JSON.stringify([{ message: claim.abandonedReason }]),
-        });
-      const lease = { claimed_at: claim.now, started_at: claim.now, lease_token: claim.leaseToken, heartbeat_at: claim.now };
-      const queued = claim.takeQueued
-        ? await tx('scan_runs')
-            .where({ source_id: claim.sourceId, status: 'running' })
-            .whereNull('claimed_at')
-            .orderBy('started_at')
-            .first()
-        : undefined;
-      if (queued) {
-        await tx('scan_runs').where({ id: queued.id }).update(lease);
-        return { scanId: queued.id as string, abandoned };
-      }
-      await tx('scan_runs').insert({
-        id: claim.newId,
-        source_id: claim.sourceId,
-        status: 'running',
-        trigger: claim.trigger,
-        errors: '[]',
-        ...lease,
+    if (claim.tx) {
+      return this.claimIn(claim, claim.tx);
+    }
+    return this.database.transaction(tx => this.claimIn(claim, tx));
+  }
+
+  private async claimIn(claim: SourceClaim, tx: StoreTransaction): Promise<SourceClaimResult> {
+    if (this.database.isPostgres) {
+      // Claims of one source queue here, across replicas (SQLite has one writer).
+      await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`keyring-scan-claim:${claim.sourceId}`]);
+    }
+    const live = await tx('scan_runs')
+      .where({ source_id: claim.sourceId, status: 'running' })
+      .whereNotNull('claimed_at')
+      .whereNotNull('lease_token')
+      .where('heartbeat_at', '>=', claim.heartbeatSince)
+      .where('started_at', '>', claim.startedAfter)
+      .orderBy('started_at', 'desc')
+      .first();
+    if (live) {
+      return { live: rowToScanRun(live), leaseToken: live.lease_token as string };
+    }
+    const abandoned = await tx('scan_runs')
+      .where({ source_id: claim.sourceId, status: 'running' })
+      .whereNotNull('claimed_at')
+      .update({
+        status: 'failed',
+        finished_at: claim.now,
+        error_count: 1,
+        errors: JSON.stringify([{ message: claim.abandonedReason }]),
       });
-      return { scanId: claim.newId, abandoned };
+    const lease = { claimed_at: claim.now, started_at: claim.now, lease_token: claim.leaseToken, heartbeat_at: claim.now };
+    const queued = claim.takeQueued
+      ? await tx('scan_runs')
+          .where({ source_id: claim.sourceId, status: 'running' })
+          .whereNull('claimed_at')
+          .orderBy('started_at')
+          .first()
+      : undefined;
+    if (queued) {
+      await tx('scan_runs').where({ id: queued.id }).update(lease);
+      return { scanId: queued.id as string, abandoned };
+    }
+    await tx('scan_runs').insert({
+      id: claim.newId,
+      source_id: claim.sourceId,
+      status: 'running',
+      trigger: claim.trigger,
+      errors: '[]',
+      ...lease,
     });
+    return { scanId: claim.newId, abandoned };
   }
 
   async failStale(heartbeatBefore: string, now: string, reason: string): Promise<number> {

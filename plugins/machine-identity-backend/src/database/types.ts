@@ -348,10 +348,12 @@ export interface SourceClaim {
   takeQueued: boolean;
   /** Recorded on the source's claimed running runs without a live lease, which the claim fails. */
   abandonedReason: string;
+  /** Claims inside this (outer) transaction instead of one of its own; it holds the source's claim lock until it ends. */
+  tx?: StoreTransaction;
 }
 
-/** The claimed run, or the run that holds a live lease on the source (nothing was claimed). */
-export type SourceClaimResult = { scanId: string; abandoned: number } | { live: ScanRun };
+/** The claimed run, or the run that holds a live lease on the source and its lease token (nothing was claimed). */
+export type SourceClaimResult = { scanId: string; abandoned: number } | { live: ScanRun; leaseToken: string };
 
 export interface ScanRunStore {
   /** Creates a run; a claimed one holds the lease `leaseToken` from the start. */

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { ConflictError, isError } from '@backstage/errors';
 import type { ScanError } from '@keyring/plugin-machine-identity-common';
-import type { StoreTransaction } from '../database/InventoryDatabase';
 import type { InventoryStores } from '../database/types';
 import { type RunConclusion, concludeRun } from './concludeRun';
-import { RunLease, STALE_AFTER_MS } from './RunLease';
+import { RunLease } from './RunLease';
 import type { ConfiguredSource } from './readSources';
+import { claimSourceRun } from './sourceClaim';
 
 /** How often a replica that handed a shard back tries to trigger its task again (until the scheduler released it). */
 const HAND_BACK_RETRY_MS = 100;
@@ -37,8 +36,6 @@ export async function handShardBack(
   logger.warn(`Could not hand shard ${index + 1}/${source.shards} of source ${source.id} back: its task stayed claimed`);
 }
 
-/** A running run older than its source's timeout plus this is not live. */
-const ABANDON_GRACE_MS = 5 * 60_000;
 const MAX_STORED_ERRORS = 100;
 
 /** The scheduler task id of shard `index` (0-based) of a sharded source. */
@@ -70,17 +67,15 @@ interface ShardRow {
   covered: string | null;
 }
 
-const isPostgres = (tx: StoreTransaction) =>
-  ['pg', 'postgres', 'postgresql'].includes(String(tx.client.config.client ?? ''));
-
 /**
  * Claims shard `index` of the source's current run, exclusively across
- * replicas (serialised per source on PostgreSQL by the same advisory lock as
- * unsharded claims; SQLite has one writer). The current run is the source's
- * running run with a live lease; without one, the oldest queued manual request
- * is claimed, else a new run is created — with one queued `scan_shards` row per
- * shard. Returns nothing when this shard of the current run was already
- * claimed (it ran, or runs, elsewhere): the task waits for its next tick.
+ * replicas: in one transaction, {@link claimSourceRun} finds the run holding a
+ * live lease on the source or claims one (the oldest queued manual request,
+ * else a new run — failing runs without a live lease), under the same claim
+ * rule and per-source lock as unsharded sources; a newly claimed run gets one
+ * queued `scan_shards` row per shard. Returns nothing when this shard of the
+ * current run was already claimed (it ran, or runs, elsewhere): the task waits
+ * for its next tick.
  */
 export async function claimShard(
   stores: InventoryStores,
@@ -89,56 +84,30 @@ export async function claimShard(
   at = Date.now(),
 ): Promise<ShardClaim | undefined> {
   const now = new Date(at).toISOString();
-  const heartbeatSince = new Date(at - STALE_AFTER_MS).toISOString();
-  const startedAfter = new Date(at - source.timeoutMs - ABANDON_GRACE_MS).toISOString();
   const count = source.shards;
   return stores.transaction(async tx => {
-    if (isPostgres(tx)) {
-      await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`keyring-scan-claim:${source.id}`]);
-    }
-    let run = await tx('scan_runs')
-      .where({ source_id: source.id, status: 'running' })
-      .whereNotNull('claimed_at')
-      .whereNotNull('lease_token')
-      .where('heartbeat_at', '>=', heartbeatSince)
-      .where('started_at', '>', startedAfter)
-      .orderBy('started_at', 'desc')
-      .first();
-    if (!run) {
-      // Claimed runs without a live lease: their processes stopped.
-      await tx('scan_runs')
-        .where({ source_id: source.id, status: 'running' })
-        .whereNotNull('claimed_at')
-        .update({
-          status: 'failed',
-          finished_at: now,
-          error_count: 1,
-          errors: JSON.stringify([{ message: 'Abandoned: the backends running its shards stopped or lost the run before it finished' }]),
-        });
-      const runToken = RunLease.newToken();
-      const lease = { claimed_at: now, started_at: now, lease_token: runToken, heartbeat_at: now };
-      const queued = await tx('scan_runs')
-        .where({ source_id: source.id, status: 'running' })
-        .whereNull('claimed_at')
-        .orderBy('started_at')
-        .first();
-      const scanId = (queued?.id as string | undefined) ?? randomUUID();
-      if (queued) {
-        await tx('scan_runs').where({ id: scanId }).update(lease);
-      } else {
-        await tx('scan_runs').insert({ id: scanId, source_id: source.id, status: 'running', trigger: 'schedule', errors: '[]', ...lease });
-      }
+    const claim = await claimSourceRun({
+      runs: stores.scanRuns,
+      sourceId: source.id,
+      timeoutMs: source.timeoutMs,
+      trigger: 'schedule',
+      takeQueued: true,
+      now: at,
+      abandonedReason: 'Abandoned: the backends running its shards stopped or lost the run before it finished',
+      tx,
+    });
+    const scanId = claim.claimed ? claim.scanId : claim.live.id;
+    if (claim.claimed) {
       await tx('scan_shards').insert(
         Array.from({ length: count }, (_, i) => ({ run_id: scanId, shard_index: i, shard_count: count, status: 'queued', errors: '[]' })),
       );
-      run = { id: scanId, lease_token: runToken };
     }
     const shardToken = RunLease.newToken();
     const claimed = await tx('scan_shards')
-      .where({ run_id: run.id, shard_index: index, status: 'queued' })
+      .where({ run_id: scanId, shard_index: index, status: 'queued' })
       .update({ status: 'running', lease_token: shardToken, started_at: now, heartbeat_at: now });
     if (claimed !== 1) return undefined;
-    return { scanId: run.id as string, runToken: run.lease_token as string, shardToken, index, count };
+    return { scanId, runToken: claim.token, shardToken, index, count };
   });
 }
 
