@@ -1,7 +1,7 @@
 /**
- * A separate backend process for the fault tests: the real plugin, the real
- * (database-coordinated) scheduler and the test scanner on the PostgreSQL
- * database in KEYRING_FAULT_DB. Source `alpha` yields KEYRING_FAULT_COUNT
+ * A separate backend process for the fault tests (see
+ * __testUtils__/startFixtureBackend.ts) on the PostgreSQL database in
+ * KEYRING_FAULT_DB. Source `alpha` yields KEYRING_FAULT_COUNT
  * discoveries covering 127.0.0.1; with KEYRING_FAULT_HANG_AFTER=n, run
  * KEYRING_FAULT_HANG_ON_RUN (default 1) of the process stops before discovery
  * n and never ends (the test kills the process). KEYRING_FAULT_FREQUENCY_SECONDS
@@ -12,12 +12,8 @@
  * Run with `node --import tsx scanningBackend.ts`.
  */
 import { existsSync } from 'node:fs';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import knexFactory from 'knex';
-import { machineIdentityPlugin } from '../../plugin';
-import { discovery, scanPlans, testScannerModule } from '../../__testUtils__/testScannerModule';
+import { startFixtureBackend } from '../../__testUtils__/startFixtureBackend';
+import { discovery, scanPlans } from '../../__testUtils__/testScannerModule';
 
 const count = Number(process.env.KEYRING_FAULT_COUNT ?? '0');
 const hangAfter = process.env.KEYRING_FAULT_HANG_AFTER ? Number(process.env.KEYRING_FAULT_HANG_AFTER) : undefined;
@@ -41,48 +37,22 @@ scanPlans.set('alpha', async function* plan(context) {
   }
 });
 
-async function main() {
-  const knex = knexFactory({ client: 'pg', connection: process.env.KEYRING_FAULT_DB!, pool: { min: 0, max: 5 } });
-  const backend = await startTestBackend({
-    features: [
-      machineIdentityPlugin,
-      testScannerModule,
-      schedulerServiceFactory,
-      mockServices.database.factory({ knex }),
-      mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
-      catalogServiceMock.factory({ entities: [] }),
-      mockServices.rootConfig.factory({
-        data: {
-          machineIdentity: {
-            fallbackOwner: 'group:default/security',
-            // Required under NODE_ENV=production; the test hands every process the same throw-away key.
-            tokenHashKey: process.env.KEYRING_FAULT_TOKEN_HASH_KEY,
-            retirement: { maxShare: 1 },
-            sources: [
-              {
-                id: 'alpha',
-                type: 'test',
-                // Yearly (a cron, not an initial delay: the worker sleeps through an initial delay, triggers included):
-                // scans come when the test asks. The timeout is also how long the scheduler keeps the task locked by a
-                // killed process (no new run of the source on any process before it expires): as long as the lease.
-                schedule: {
-                  frequency: frequencySeconds ? { seconds: frequencySeconds } : { cron: '0 0 1 1 *' },
-                  // (Sources default to a 30 s initial delay.)
-                  ...(frequencySeconds ? { initialDelay: { seconds: 1 } } : {}),
-                  timeout: { seconds: timeoutSeconds },
-                },
-              },
-            ],
-          },
-        },
-      }),
-    ],
-  });
-  const address = backend.server.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : undefined })}\n`);
-}
-
-main().catch(error => {
-  process.stderr.write(`${error?.stack ?? error}\n`);
-  process.exit(1);
+startFixtureBackend({
+  database: process.env.KEYRING_FAULT_DB!,
+  tokenHashKey: process.env.KEYRING_FAULT_TOKEN_HASH_KEY,
+  sources: [
+    {
+      id: 'alpha',
+      type: 'test',
+      // Yearly (a cron, not an initial delay: the worker sleeps through an initial delay, triggers included):
+      // scans come when the test asks. The timeout is also how long the scheduler keeps the task locked by a
+      // killed process (no new run of the source on any process before it expires): as long as the lease.
+      schedule: {
+        frequency: frequencySeconds ? { seconds: frequencySeconds } : { cron: '0 0 1 1 *' },
+        // (Sources default to a 30 s initial delay.)
+        ...(frequencySeconds ? { initialDelay: { seconds: 1 } } : {}),
+        timeout: { seconds: timeoutSeconds },
+      },
+    },
+  ],
 });
