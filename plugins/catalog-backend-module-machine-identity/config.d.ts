@@ -47,6 +47,15 @@ export interface Config {
        * Set it the same on every catalog replica.
        */
       ownerSideRelations?: boolean;
+      /**
+       * Feed items gathered and sent grouped by owner and component before
+       * the cursor moves on (default 10,000; 0 sends each feed page in feed
+       * order). A Group's identities then reach the catalog together, so the
+       * Group is re-stitched a few times per window rather than throughout an
+       * ingestion; a larger window groups better and holds more entities in
+       * memory during a poll or reconcile.
+       */
+      orderWindow?: number;
     };
   };
 }

@@ -38,6 +38,7 @@ export const catalogModuleMachineIdentity = createBackendModule({
           removalGuardMaxShare: settings.removalGuardMaxShare,
           removalGuardMinCount: settings.removalGuardMinCount,
           namespace: settings.namespace,
+          orderWindow: settings.orderWindow,
         });
         catalog.addProcessor(
           new MachineIdentityEntityProcessor({ ownerSideRelations: settings.ownerSideRelations }),

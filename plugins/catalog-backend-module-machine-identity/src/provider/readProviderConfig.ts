@@ -24,6 +24,8 @@ export interface MachineIdentityProviderConfig {
   namespace: string;
   /** Whether the processor also emits `ownerOf`/`dependsOn` from the Group and Component. */
   ownerSideRelations: boolean;
+  /** Feed items sent grouped by owner and component at a time; 0 sends pages in feed order. */
+  orderWindow: number;
 }
 
 const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
@@ -46,6 +48,10 @@ export function readProviderConfig(root: Config): MachineIdentityProviderConfig 
   const batchSize = config?.getOptionalNumber('batchSize') ?? 1000;
   const maxShare = config?.getOptionalNumber('removalGuard.maxShare') ?? 0.5;
   const minCount = config?.getOptionalNumber('removalGuard.minCount') ?? 100;
+  const orderWindow = config?.getOptionalNumber('orderWindow') ?? 10_000;
+  if (!Number.isInteger(orderWindow) || orderWindow < 0) {
+    throw new InputError('machineIdentity.catalog.orderWindow must be an integer of 0 or more');
+  }
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
     throw new InputError('machineIdentity.catalog.batchSize must be an integer from 1 to 10000');
   }
@@ -67,5 +73,6 @@ export function readProviderConfig(root: Config): MachineIdentityProviderConfig 
     removalGuardMinCount: minCount,
     namespace: config?.getOptionalString('namespace') ?? 'default',
     ownerSideRelations: config?.getOptionalBoolean('ownerSideRelations') ?? true,
+    orderWindow,
   };
 }
