@@ -78,6 +78,15 @@ export class AccountScan {
     this.context.reportProblem({ location, message });
   }
 
+  /**
+   * Records a call that succeeded but answered without `missing` (a partial
+   * or malformed answer): not evidence that the identity is gone, so
+   * `family` is left incomplete, as for a failed call.
+   */
+  missing(family: string, location: string, what: string, missing: string): void {
+    this.fail(family, location, `${what} answered without ${missing}`);
+  }
+
   /** Marks `family` and its ancestors (`iam/access-keys/bob` → `iam/access-keys`, `iam`) incomplete. */
   markIncomplete(family: string): void {
     const parts = family.split('/');

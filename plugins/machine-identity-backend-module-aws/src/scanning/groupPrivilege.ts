@@ -4,7 +4,7 @@ import {
   paginateListGroupPolicies,
 } from '@aws-sdk/client-iam';
 import { readAllPages, type AccountScan } from './AccountScan';
-import { adminActionOf, decodePolicyDocument, type ManagedPolicyJudge } from './policyPrivilege';
+import { judgeInlinePolicy, type ManagedPolicyJudge } from './policyPrivilege';
 
 /**
  * Judges IAM groups once per scan: the administrator-level grants of each
@@ -20,10 +20,11 @@ export class GroupPrivilegeJudge {
   ) {}
 
   /** The reasons a group is administrator-level (empty when it is not). */
-  judge(groupName: string, family: string): Promise<string[] | undefined> {
+  /** `who` (`user bob`) names the identity the group is read for in a problem. */
+  judge(groupName: string, family: string, who: string): Promise<string[] | undefined> {
     let verdict = this.verdicts.get(groupName);
     if (!verdict) {
-      verdict = this.read(groupName, family).then(v => {
+      verdict = this.read(groupName, family, who).then(v => {
         if (!v) this.verdicts.delete(groupName);
         return v;
       });
@@ -32,7 +33,7 @@ export class GroupPrivilegeJudge {
     return verdict;
   }
 
-  private async read(groupName: string, family: string): Promise<string[] | undefined> {
+  private async read(groupName: string, family: string, who: string): Promise<string[] | undefined> {
     const { iam } = this.scan.clients;
     const location = this.scan.location('iam', 'groups', groupName);
     const q = { GroupName: groupName };
@@ -43,16 +44,17 @@ export class GroupPrivilegeJudge {
     if (!attached.complete || !inline.complete) return undefined;
     const reasons: string[] = [];
     for (const policy of attached.items) {
-      const verdict = await this.policies.judge(policy.PolicyArn ?? '', family);
+      const verdict = await this.policies.judge(policy.PolicyArn ?? '', family, `group ${groupName} of ${who}`);
       if (!verdict) return undefined;
       if (verdict.privilegedReason) reasons.push(`group ${groupName}: ${verdict.privilegedReason}`);
     }
     for (const policyName of inline.items) {
-      const doc = await this.scan.call(family, location, `GetGroupPolicy ${policyName}`, () =>
+      const what = `GetGroupPolicy ${policyName} of group ${groupName} for ${who}`;
+      const doc = await this.scan.call(family, location, what, () =>
         iam.send(new GetGroupPolicyCommand({ GroupName: groupName, PolicyName: policyName })),
       );
-      if (!doc?.PolicyDocument) return undefined;
-      const admin = adminActionOf(decodePolicyDocument(doc.PolicyDocument));
+      const { known, admin } = judgeInlinePolicy(this.scan, family, location, what, doc);
+      if (!known) return undefined;
       if (admin) reasons.push(`group ${groupName}: inline policy ${policyName} allows ${admin}`);
     }
     return reasons;

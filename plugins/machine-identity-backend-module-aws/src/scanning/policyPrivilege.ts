@@ -35,6 +35,32 @@ export function adminActionOf(document: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Judges an inline policy as `Get{User,Role,Group}Policy` answered it: the
+ * administrator-level action it allows (`admin`), or `known: false` when
+ * the call failed (already recorded) or its answer had no readable document
+ * (recorded here, naming `what`, never the document).
+ */
+export function judgeInlinePolicy(
+  scan: AccountScan,
+  family: string,
+  location: string,
+  what: string,
+  answer: { PolicyDocument?: string } | undefined,
+): { known: boolean; admin?: string } {
+  if (!answer) return { known: false };
+  if (!answer.PolicyDocument) {
+    scan.missing(family, location, what, 'a policy document');
+    return { known: false };
+  }
+  try {
+    return { known: true, admin: adminActionOf(decodePolicyDocument(answer.PolicyDocument)) };
+  } catch {
+    scan.fail(family, location, `${what} answered with a malformed policy document`);
+    return { known: false };
+  }
+}
+
 /** A managed policy's name and, when administrator-level, why. */
 export interface ManagedPolicyVerdict {
   name: string;
@@ -50,16 +76,17 @@ export class ManagedPolicyJudge {
 
   constructor(private readonly scan: AccountScan) {}
 
-  judge(arn: string, family: string): Promise<ManagedPolicyVerdict | undefined> {
+  /** `who` (`user bob`) names the identity the policy is read for in a problem. */
+  judge(arn: string, family: string, who: string): Promise<ManagedPolicyVerdict | undefined> {
     let verdict = this.verdicts.get(arn);
     if (!verdict) {
-      verdict = this.read(arn, family);
+      verdict = this.read(arn, family, who);
       this.verdicts.set(arn, verdict);
     }
     return verdict;
   }
 
-  private async read(arn: string, family: string): Promise<ManagedPolicyVerdict | undefined> {
+  private async read(arn: string, family: string, who: string): Promise<ManagedPolicyVerdict | undefined> {
     const name = arn.slice(arn.lastIndexOf('/') + 1);
     if (ADMIN_POLICY_NAMES.has(name) && arn.startsWith('arn:aws:iam::aws:policy/')) {
       return { name, privilegedReason: `attached policy ${name}` };
@@ -71,6 +98,7 @@ export class ManagedPolicyJudge {
     );
     const versionId = policy?.Policy?.DefaultVersionId;
     if (!versionId) {
+      if (policy) this.scan.missing(family, location, `GetPolicy ${arn} for ${who}`, 'a DefaultVersionId');
       this.verdicts.delete(arn);
       return undefined;
     }
@@ -79,6 +107,7 @@ export class ManagedPolicyJudge {
     );
     const document = version?.PolicyVersion?.Document;
     if (!document) {
+      if (version) this.scan.missing(family, location, `GetPolicyVersion ${arn} ${versionId} for ${who}`, 'a policy document');
       this.verdicts.delete(arn);
       return undefined;
     }
@@ -86,7 +115,7 @@ export class ManagedPolicyJudge {
       const admin = adminActionOf(decodePolicyDocument(document));
       return { name, privilegedReason: admin ? `attached policy ${name} allows ${admin}` : undefined };
     } catch {
-      this.scan.fail(family, location, `Policy ${arn} has a malformed document`);
+      this.scan.fail(family, location, `Policy ${arn} (read for ${who}) has a malformed document`);
       this.verdicts.delete(arn);
       return undefined;
     }

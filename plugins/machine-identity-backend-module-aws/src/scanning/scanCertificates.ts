@@ -29,7 +29,10 @@ export async function* scanServerCertificates(scan: AccountScan, counts: { serve
       iam.send(new GetServerCertificateCommand({ ServerCertificateName: name })),
     );
     const body = got?.ServerCertificate?.CertificateBody;
-    if (!body) continue;
+    if (!body) {
+      if (got) scan.missing(SERVER_CERTS, location, `GetServerCertificate ${name}`, 'a CertificateBody');
+      continue;
+    }
     try {
       yield certificateDiscovery(body, {
         location,
@@ -76,6 +79,8 @@ async function acmDiscovery(scan: AccountScan, summary: CertificateSummary): Pro
     scan.call(ACM, location, 'ListTagsForCertificate', () => acm.send(new ListTagsForCertificateCommand(q))),
   ]);
   const cert = described?.Certificate;
+  if (described && !cert) scan.missing(ACM, location, `DescribeCertificate ${arn}`, 'a Certificate');
+  if (got && !got.Certificate) scan.missing(ACM, location, `GetCertificate ${arn}`, 'a Certificate');
   if (!cert || !got?.Certificate || !tags) return undefined;
   const automated = cert.Type === 'AMAZON_ISSUED' && cert.RenewalEligibility === 'ELIGIBLE';
   try {

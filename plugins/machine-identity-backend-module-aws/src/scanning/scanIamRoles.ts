@@ -9,7 +9,7 @@ import {
 import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-node';
 import { describeAwsError, mapConcurrent, readAllPages, sha256Hex, type AccountScan } from './AccountScan';
 import { ownerHintFromTags, trustedPrincipals } from './ownerHintFromTags';
-import { adminActionOf, decodePolicyDocument, type ManagedPolicyJudge } from './policyPrivilege';
+import { decodePolicyDocument, judgeInlinePolicy, type ManagedPolicyJudge } from './policyPrivilege';
 
 const ROLES = 'iam/roles';
 
@@ -55,19 +55,21 @@ async function scanRole(scan: AccountScan, judge: ManagedPolicyJudge, listed: Ro
     readAllPages(scan, ROLES, location, 'ListRolePolicies', paginateListRolePolicies({ client: iam }, q), p => p.PolicyNames),
   ]);
   const role = got?.Role;
+  if (got && !role) scan.missing(ROLES, location, `GetRole for role ${name}`, 'a Role');
   if (!role || !attached.complete || !inlineNames.complete) return undefined;
   const reasons: string[] = [];
   for (const policy of attached.items) {
-    const verdict = await judge.judge(policy.PolicyArn ?? '', ROLES);
+    const verdict = await judge.judge(policy.PolicyArn ?? '', ROLES, `role ${name}`);
     if (!verdict) return undefined;
     if (verdict.privilegedReason) reasons.push(verdict.privilegedReason);
   }
   for (const policyName of inlineNames.items) {
-    const doc = await scan.call(ROLES, location, `GetRolePolicy ${policyName}`, () =>
+    const what = `GetRolePolicy ${policyName} for role ${name}`;
+    const doc = await scan.call(ROLES, location, what, () =>
       iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName })),
     );
-    if (!doc?.PolicyDocument) return undefined;
-    const admin = adminActionOf(decodePolicyDocument(doc.PolicyDocument));
+    const { known, admin } = judgeInlinePolicy(scan, ROLES, location, what, doc);
+    if (!known) return undefined;
     if (admin) reasons.push(`inline policy ${policyName} allows ${admin}`);
   }
   let principals: string[] = [];

@@ -16,7 +16,7 @@ import type { MachineIdentityDiscovery } from '@keyring/plugin-machine-identity-
 import { describeAwsError, mapConcurrent, readAllPages, sha256Hex, type AccountScan } from './AccountScan';
 import { ownerHintFromTags } from './ownerHintFromTags';
 import type { GroupPrivilegeJudge } from './groupPrivilege';
-import { adminActionOf, decodePolicyDocument, type ManagedPolicyJudge } from './policyPrivilege';
+import { judgeInlinePolicy, type ManagedPolicyJudge } from './policyPrivilege';
 import { sshKeyDiscovery } from './sshKeyDiscovery';
 
 const USERS = 'iam/users';
@@ -101,23 +101,22 @@ async function scanUser(
   const reasons: string[] = [];
   let policiesKnown = attached.complete && inlineNames.complete && groups.complete;
   for (const policy of attached.items) {
-    const verdict = await judges.policies.judge(policy.PolicyArn ?? '', USERS);
+    const verdict = await judges.policies.judge(policy.PolicyArn ?? '', USERS, `user ${name}`);
     if (!verdict) policiesKnown = false;
     else if (verdict.privilegedReason) reasons.push(verdict.privilegedReason);
   }
   for (const policyName of inlineNames.items) {
-    const doc = await scan.call(USERS, location, `GetUserPolicy ${policyName}`, () =>
+    const what = `GetUserPolicy ${policyName} for user ${name}`;
+    const doc = await scan.call(USERS, location, what, () =>
       iam.send(new GetUserPolicyCommand({ UserName: name, PolicyName: policyName })),
     );
-    if (!doc?.PolicyDocument) {
-      policiesKnown = false;
-      continue;
-    }
-    const admin = adminActionOf(decodePolicyDocument(doc.PolicyDocument));
-    if (admin) reasons.push(`inline policy ${policyName} allows ${admin}`);
+    const { known, admin } = judgeInlinePolicy(scan, USERS, location, what, doc);
+    if (!known) policiesKnown = false;
+    else if (admin) reasons.push(`inline policy ${policyName} allows ${admin}`);
   }
   for (const group of groups.items) {
-    const granted = group.GroupName ? await judges.groups.judge(group.GroupName, USERS) : undefined;
+    if (!group.GroupName) scan.missing(USERS, location, `ListGroupsForUser for user ${name}`, 'a GroupName');
+    const granted = group.GroupName ? await judges.groups.judge(group.GroupName, USERS, `user ${name}`) : undefined;
     if (!granted) policiesKnown = false;
     else reasons.push(...granted);
   }
@@ -135,6 +134,7 @@ async function scanUser(
     const got = await scan.call(sshFamily, location, `GetSSHPublicKey ${meta.SSHPublicKeyId}`, () =>
       iam.send(new GetSSHPublicKeyCommand({ UserName: name, SSHPublicKeyId: meta.SSHPublicKeyId, Encoding: 'SSH' })),
     );
+    if (got && !got.SSHPublicKey) scan.missing(sshFamily, location, `GetSSHPublicKey ${meta.SSHPublicKeyId} for user ${name}`, 'an SSHPublicKey');
     const d = got?.SSHPublicKey && sshKeyDiscovery(scan, scan.location(sshFamily, got.SSHPublicKey.SSHPublicKeyId ?? ''), got.SSHPublicKey, hint);
     if (d) {
       out.push(d);
@@ -181,7 +181,10 @@ async function accessKeyDiscovery(
   hint: ReturnType<typeof ownerHintFromTags>,
 ): Promise<MachineIdentityDiscovery | undefined> {
   const id = key.AccessKeyId;
-  if (!id) return undefined;
+  if (!id) {
+    scan.missing(`${KEYS}/${userName}`, scan.location(USERS, userName), `ListAccessKeys for user ${userName}`, 'an AccessKeyId');
+    return undefined;
+  }
   const location = scan.location(KEYS, userName, id);
   const used = await scan.call(`${KEYS}/${userName}`, location, 'GetAccessKeyLastUsed', () =>
     scan.clients.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: id })),
