@@ -173,11 +173,12 @@ export class ScanEngine {
       startedAt: new Date().toISOString(),
       claimed: false,
     });
+    let claimedShards: number[];
     try {
-      await triggerSource(this.options.scheduler, source, ScanEngine.taskId(sourceId));
+      claimedShards = await triggerSource(this.options.scheduler, source, ScanEngine.taskId(sourceId));
     } catch (error) {
       await runs.deleteQueued(scanId);
-      if (isError(error) && error.name === 'ConflictError' && source.shards === 1) {
+      if (isError(error) && error.name === 'ConflictError') {
         // The scheduler still holds the task's claim — for a live run, or for a process that died (until the task's
         // timeout and its janitor). Keyring's own lease decides: with no live run, the scan runs here, now.
         const claim = await claimSourceRun({ runs, sourceId, timeoutMs: source.timeoutMs, trigger: 'manual', takeQueued: false, scanId });
@@ -191,6 +192,16 @@ export class ScanEngine {
         return { scanId: claim.scanId, alreadyRunning: false };
       }
       throw error;
+    }
+    if (claimedShards.length > 0) {
+      // The same for shards: with no run of the source live, a shard whose task the scheduler holds claimed runs here
+      // (claimShard is exclusive: if a tick elsewhere claims that shard first, this one skips).
+      this.options.logger.info(
+        `Scheduler tasks of ${fmt(claimedShards.length)} of ${fmt(source.shards)} shards of source ${sourceId} are claimed but no run of it is live; running them on this backend`,
+      );
+      for (const index of claimedShards) {
+        void this.runShardHere(source, index, new AbortController().signal);
+      }
     }
     return { scanId, alreadyRunning: false };
   }
@@ -245,16 +256,25 @@ export class ScanEngine {
         void handShardBack(this.options.scheduler, source, index, logger);
         return;
       }
-      this.localShards.set(source.id, (this.localShards.get(source.id) ?? 0) + 1);
-      try {
-        await this.runClaimedShard(source, index, signal);
-      } finally {
-        this.localShards.set(source.id, (this.localShards.get(source.id) ?? 1) - 1);
-      }
+      await this.runShardHere(source, index, signal);
     } catch (error) {
       logger.error(
         `Scan task of shard ${index + 1}/${source.shards} of source ${source.id} failed outside a run: ${isError(error) ? error.message : String(error)}`,
       );
+    }
+  }
+
+  /** Claims and runs shard `index` on this replica, counted against its shards of the source; never throws. */
+  private async runShardHere(source: ConfiguredSource, index: number, signal: AbortSignal) {
+    this.localShards.set(source.id, (this.localShards.get(source.id) ?? 0) + 1);
+    try {
+      await this.runClaimedShard(source, index, signal);
+    } catch (error) {
+      this.options.logger.error(
+        `Shard ${index + 1}/${source.shards} of source ${source.id} failed outside a run: ${isError(error) ? error.message : String(error)}`,
+      );
+    } finally {
+      this.localShards.set(source.id, (this.localShards.get(source.id) ?? 1) - 1);
     }
   }
 

@@ -232,29 +232,28 @@ export async function finishShard(
 }
 
 /**
- * Triggers a source's scheduler task now, or every shard's task of a sharded
- * source (a shard's task that is still running elsewhere is left to finish);
- * a `ConflictError` only when every one of them is running.
+ * Triggers a source's scheduler task now (a `ConflictError` when it is
+ * claimed), or every shard's task of a sharded source; returns the shards
+ * whose tasks the scheduler still holds claimed — by a tick elsewhere, or by a
+ * process that died (until the task's timeout and a scheduler janitor).
  */
 export async function triggerSource(
   scheduler: Pick<SchedulerService, 'triggerTask'>,
   source: ConfiguredSource,
   taskId: string,
-): Promise<void> {
+): Promise<number[]> {
   if (source.shards <= 1) {
     await scheduler.triggerTask(taskId);
-    return;
+    return [];
   }
-  let conflicts = 0;
+  const claimed: number[] = [];
   for (let index = 0; index < source.shards; index++) {
     try {
       await scheduler.triggerTask(shardTaskId(source.id, index));
     } catch (error) {
       if (!isError(error) || error.name !== 'ConflictError') throw error;
-      conflicts += 1;
+      claimed.push(index);
     }
   }
-  if (conflicts === source.shards) {
-    throw new ConflictError(`Every shard of source ${source.id} is already running`);
-  }
+  return claimed;
 }
