@@ -249,19 +249,13 @@ export class ScanEngine {
   private async runShard(source: ConfiguredSource, index: number, signal: AbortSignal) {
     const { logger } = this.options;
     const busy = this.localShards.get(source.id) ?? 0;
-    try {
-      if (busy >= source.shardsPerReplica) {
-        // Spread the run over replicas: this one is busy, so the shard goes back to the scheduler for an idle one.
-        logger.info(`Handed shard ${index + 1}/${source.shards} of source ${source.id} back: this backend runs ${busy} of its shards`);
-        void handShardBack(this.options.scheduler, source, index, logger);
-        return;
-      }
-      await this.runShardHere(source, index, signal);
-    } catch (error) {
-      logger.error(
-        `Scan task of shard ${index + 1}/${source.shards} of source ${source.id} failed outside a run: ${isError(error) ? error.message : String(error)}`,
-      );
+    if (busy >= source.shardsPerReplica) {
+      // Spread the run over replicas: this one is busy, so the shard goes back to the scheduler for an idle one.
+      logger.info(`Handed shard ${index + 1}/${source.shards} of source ${source.id} back: this backend runs ${busy} of its shards`);
+      void handShardBack(this.options.scheduler, source, index, logger);
+      return;
     }
+    await this.runShardHere(source, index, signal);
   }
 
   /** Claims and runs shard `index` on this replica, counted against its shards of the source; never throws. */
