@@ -69,7 +69,6 @@ export interface LoadFigures {
   peerPaced: Measured;
   /** The scan was still running when the last load window ended. */
   scanRanThroughout: boolean;
-  scanRounds: number;
   /** Identities the scan sighted from its start to the end of the last window. */
   scanSighted: number;
   /** 1-minute load average at the start and end of the load windows. */
@@ -114,7 +113,7 @@ function identity(n: number, now: number): MachineIdentityDiscovery {
  * bench/tls.ts finds 250–400 endpoints/s; 0: as fast as the engine takes
  * them, ~50,000/s, no scanner's pace).
  */
-const scanControl = { stop: false, rounds: 0, now: Date.now(), total: 0, rate: 2_000, sighted: 0 };
+const scanControl = { stop: false, now: Date.now(), total: 0, rate: 0, sighted: 0 };
 const loadScannerModule = createScannerModule({
   moduleId: 'bench-load',
   scanner: {
@@ -132,7 +131,6 @@ const loadScannerModule = createScannerModule({
           scanControl.sighted++;
           yield identity(n, scanControl.now);
         }
-        scanControl.rounds++;
       }
     },
   },
@@ -215,7 +213,6 @@ export async function measureLoad(database: string, knex: Knex, options: LoadOpt
   scanControl.stop = false;
   scanControl.rate = options.scanRate;
   scanControl.sighted = 0;
-  scanControl.rounds = 0;
   const backend = await startTestBackend({
     features: [
       import('@keyring/plugin-machine-identity-backend'),
@@ -278,7 +275,6 @@ export async function measureLoad(database: string, knex: Knex, options: LoadOpt
       peer: peerFigures,
       peerPaced,
       scanRanThroughout: scanRow?.status === 'running',
-      scanRounds: scanControl.rounds,
       scanSighted: scanControl.sighted,
       loadAverage: [before, after],
     };
