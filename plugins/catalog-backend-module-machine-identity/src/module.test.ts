@@ -212,6 +212,34 @@ describe.each(databases.eachSupportedId())('MachineIdentity in the catalog on %s
     }
   });
 
+  it('removes an identity whose retention ended while the feed window that added it was read, in a reconcile and a poll', async () => {
+    const { backend, emulator, provider, server } = await start({ batchSize: 10, retentionMs: DAY });
+    try {
+      // After the first page of a read is served, `n` (on it) is retired long ago: the feed serves it again, later.
+      const page = emulator.page.bind(emulator);
+      const retireAfterFirstPage = (n: number) => {
+        let served = 0;
+        emulator.page = (since, limit) => {
+          const answer = page(since, limit);
+          if (++served === 1) emulator.upsert({ ...makeIdentity(n, { state: 'gone' }), stateChangedAt: '2026-01-01T00:00:00.000Z' });
+          return answer;
+        };
+      };
+      emulator.upsert(...Array.from({ length: 30 }, (_, n) => makeIdentity(n)));
+      retireAfterFirstPage(3);
+      expect(await provider.poll()).toMatchObject({ kind: 'reconcile', added: 30, removed: 1 });
+      expect((await waitForCount(server, 29)).map(e => e.metadata.name)).not.toContain(nameOf(3));
+
+      emulator.upsert(...Array.from({ length: 20 }, (_, n) => makeIdentity(30 + n)));
+      retireAfterFirstPage(32);
+      expect(await provider.poll()).toMatchObject({ kind: 'poll', added: 20, removed: 1 });
+      expect((await waitForCount(server, 48)).map(e => e.metadata.name)).not.toContain(nameOf(32));
+      expect(await provider.reconcile()).toMatchObject({ added: 0, removed: 0 });
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('mutates nothing on an unchanged re-scan and only the changed identity on a change', async () => {
     const { backend, emulator, provider, server } = await start();
     try {

@@ -1,4 +1,3 @@
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { DeferredEntity } from '@backstage/plugin-catalog-node';
 import type { IdentityChange } from '@keyring/plugin-machine-identity-common';
 import { type MutationBatch, newMutationBatch } from './MutationSender';
@@ -16,9 +15,11 @@ export interface FeedPagesResult {
  * holds `parts.orderWindow` entities (or the feed ends), then the batch is
  * applied grouped by owner and component (see {@link orderByOwner}) before
  * the cursor moves on; with an `orderWindow` of 0 each page is applied in
- * feed order. Items that cannot be named are counted as skipped. Never
- * throws: a failed read or mutation ends the loop and is returned with the
- * sequence of the last batch applied.
+ * feed order. An item whose entity is already queued in the batch (it
+ * changed while the window was read) first has the batch applied, so it is
+ * decided against what the catalog then has. Items that cannot be named are
+ * counted as skipped. Never throws: a failed read or mutation ends the loop
+ * and is returned with the sequence of the last batch applied.
  */
 export async function applyFeedPages(
   parts: ProviderParts,
@@ -30,10 +31,14 @@ export async function applyFeedPages(
   let since = from;
   let read = from;
   let batch = newMutationBatch();
+  // Refs queued in the batch: an identity that changed while the window was read comes again in a later page, and
+  // `handle` decides from what was applied (a removal only of what the catalog has), so the batch goes first.
+  let queued = new Set<string>();
   const flush = async () => {
     if (parts.orderWindow > 0) batch.added = orderByOwner(batch.added);
     await parts.sender.apply(batch, run);
     batch = newMutationBatch();
+    queued = new Set();
     since = read;
     onPage?.(since);
   };
@@ -43,8 +48,13 @@ export async function applyFeedPages(
       run.feedItems += page.items.length;
       for (const item of page.items) {
         const ref = parts.mapping.refOf(item);
-        if (ref) handle(item, ref, batch);
-        else run.skipped += 1;
+        if (!ref) {
+          run.skipped += 1;
+          continue;
+        }
+        if (queued.has(ref)) await flush();
+        queued.add(ref);
+        handle(item, ref, batch);
       }
       read = Math.max(read, page.nextSince);
       const last = !page.hasMore || page.items.length === 0;
@@ -59,20 +69,17 @@ export async function applyFeedPages(
 
 /**
  * The entities grouped by `spec.owner`, then `spec.component` (stable, so feed
- * order within a group), keeping only the last of an entity queued twice.
+ * order within a group).
  * Processing an identity queues its Group and Component for stitching; sent
  * together, a Group's identities are processed together and the Group is
  * re-stitched a few times per window instead of throughout the ingestion.
  */
 export function orderByOwner(added: DeferredEntity[]): DeferredEntity[] {
-  const last = new Map<string, number>();
-  for (const [index, deferred] of added.entries()) last.set(stringifyEntityRef(deferred.entity), index);
   const key = (deferred: DeferredEntity) => {
     const spec = (deferred.entity.spec ?? {}) as { owner?: unknown; component?: unknown };
     return `${String(spec.owner ?? '')}\n${String(spec.component ?? '')}`;
   };
   return added
-    .filter((deferred, index) => last.get(stringifyEntityRef(deferred.entity)) === index)
     .map(deferred => ({ deferred, key: key(deferred) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map(({ deferred }) => deferred);

@@ -24,11 +24,17 @@ export async function fullReconcile(parts: ProviderParts): Promise<ProviderRunSu
   const nextRetained = new Map<string, number>();
   const read = await applyFeedPages(parts, run, 0, (item, ref, batch) => {
     if (!retention.isVisible(item)) {
-      if (state.applied.has(ref) || listed?.has(ref)) {
+      // Shown before, or added by an earlier batch of this reconcile (it changed while the feed was read).
+      if (state.applied.has(ref) || listed?.has(ref) || nextApplied.has(ref)) {
         // Retention ended: explicit state, so not subject to the guard.
         batch.removed.push(ref);
-        batch.commits.push(() => state.forget(ref));
+        batch.commits.push(() => {
+          state.forget(ref);
+          nextApplied.delete(ref);
+          nextRetained.delete(ref);
+        });
         retired.add(ref);
+        desired.delete(ref);
       }
       return;
     }
