@@ -70,7 +70,8 @@ describe('readTbsCertificate (the tree walk) against the schema decoder', () => 
         if (fast) expect(decodeTbsWithSchema(copy)).toEqual(fast);
         expect(data(() => parseCertificate(copy))).toEqual(data(() => parseCertificateWithSchema(copy)));
       }),
-      { numRuns: 300 },
+      // A seed whose mutation made a name's attribute value a NULL (the walk kept its bytes, the schema null).
+      { numRuns: 300, examples: [[[[89, 5]]]] },
     );
   }, 120_000);
 });

@@ -92,6 +92,8 @@ function name(node: Node | undefined): TbsAttribute[][] | undefined {
       const [typeNode, value, ...rest] = children(ava);
       const type = oid(typeNode);
       if (!type || !value || rest.length) return undefined;
+      // The schema's `any` converter reads a NULL value as null, not its bytes: such a name is left to the schema.
+      if (value instanceof asn1js.Null) return undefined;
       rdn.push({ type, value: copyOf((value as asn1js.BaseBlock).valueBeforeDecodeView) });
     }
     rdns.push(rdn);
