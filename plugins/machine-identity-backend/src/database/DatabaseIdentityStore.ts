@@ -11,6 +11,7 @@ import { IdentityCountDeltas } from './IdentityCounts';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
 import { applyIdentityFilter, countFromCounters, querySummary } from './identityQueries';
 import { listSearchByUrgency } from './identitySearchPage';
+import { readLastSeenScopes } from './lastSeenScopes';
 import { type IdentitySort, countIdentities, listByUrgency, withOpenRules } from './identityOrder';
 import { updateCampaignReviewStatus, updateReviewStatus } from './reviewStatusUpdates';
 import {
@@ -154,11 +155,15 @@ export class DatabaseIdentityStore implements IdentityStore {
   async listLiveDetails(ids: string[], sourceId: string, tx: StoreTransaction): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>();
     for (const chunk of chunks(ids, 5_000)) {
-      const q = tx('observations').select('identity_id', 'location', 'details').where('source_id', sourceId).whereNull('gone_at');
+      // The source and liveness are checked here, not in SQL: in the statement, on a table not yet
+      // analyzed, they made PostgreSQL read the whole source through a source index instead of
+      // probing the (identity, source, location) key by identity.
+      const q = tx('observations').select('identity_id', 'source_id', 'location', 'details', 'gone_at');
       // PostgreSQL: one array parameter instead of a bound parameter per id.
       if (this.database.isPostgres) q.whereRaw('identity_id = ANY(?::text[])', [chunk]);
       else q.whereIn('identity_id', chunk);
-      for (const row of (await q) as Pick<ObservationRow, 'identity_id' | 'location' | 'details'>[]) {
+      for (const row of (await q) as Pick<ObservationRow, 'identity_id' | 'source_id' | 'location' | 'details' | 'gone_at'>[]) {
+        if (row.gone_at || row.source_id !== sourceId) continue;
         out.set(JSON.stringify([row.identity_id, row.location]), row.details ?? null);
       }
     }
@@ -247,6 +252,10 @@ export class DatabaseIdentityStore implements IdentityStore {
       out.push(...rows.map(rowToRecord));
     }
     return out;
+  }
+
+  listLastSeenScopes(sourceId: string, under: string): AsyncIterable<string> {
+    return readLastSeenScopes(this.database, sourceId, under);
   }
 
   async countActiveInSource(sourceId: string, tx?: StoreTransaction): Promise<number> {
