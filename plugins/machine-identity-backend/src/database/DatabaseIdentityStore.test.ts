@@ -46,9 +46,22 @@ async function countersAndRecount(knex: Knex) {
   return { counters, recount };
 }
 
+/** The per-owner counters, and the same counts recomputed from every identity row. */
+async function ownerCountersAndRecount(knex: Knex) {
+  const normalize = (rows: any[]) => rows.map(r => `${r.owner}/${r.type}/${r.state}=${Number(r.n)}`).sort();
+  return {
+    counters: normalize(await knex('identity_owner_counts').whereNot('n', 0)),
+    recount: normalize(
+      await knex('identities').whereNotNull('owner').select('owner', 'type', 'state').count({ n: '*' }).groupBy('owner', 'type', 'state'),
+    ),
+  };
+}
+
 async function expectCountersExact(knex: Knex) {
   const { counters, recount } = await countersAndRecount(knex);
   expect(counters).toEqual(recount);
+  const owners = await ownerCountersAndRecount(knex);
+  expect(owners.counters).toEqual(owners.recount);
   return counters;
 }
 

@@ -12,7 +12,7 @@ import { type InventoryDatabase, type StoreTransaction, chunks } from './Invento
 import { applyIdentityFilter, countFromCounters, querySummary } from './identityQueries';
 import { listSearchByUrgency } from './identitySearchPage';
 import { readLastSeenScopes } from './lastSeenScopes';
-import { type IdentitySort, countIdentities, listByUrgency, withOpenRules } from './identityOrder';
+import { type IdentitySort, countIdentities, decodeUrgencyCursor, listByUrgency, withOpenRules } from './identityOrder';
 import { updateCampaignReviewStatus, updateReviewStatus } from './reviewStatusUpdates';
 import {
   type IdentityRow,
@@ -304,29 +304,32 @@ export class DatabaseIdentityStore implements IdentityStore {
       const page = await listSearchByUrgency(this.db, filter, options);
       return { items: await withOpenRules(this.db, page.items), nextCursor: page.nextCursor, total: page.total };
     }
+    // The total does not depend on the page: it is counted while the page is read.
     if (options.sort === 'urgency') {
-      const page = await listByUrgency(this.db, filter, options);
-      return {
-        items: await withOpenRules(this.db, page.items),
-        nextCursor: page.nextCursor,
-        total: await this.total(filter, page.now),
-      };
+      const now = options.cursor ? decodeUrgencyCursor(options.cursor).now : options.now;
+      const [page, total] = await Promise.all([
+        listByUrgency(this.db, filter, options).then(async p => ({ ...p, items: await withOpenRules(this.db, p.items) })),
+        this.total(filter, now),
+      ]);
+      return { items: page.items, nextCursor: page.nextCursor, total };
     }
     const q = this.db<IdentityRow>('identities');
     applyIdentityFilter(q, filter, options.now);
     if (options.cursor) {
       q.where('id', '>', String(decodeCursor(options.cursor)));
     }
-    const rows = (await q.orderBy('id').limit(options.limit + 1)) as IdentityRow[];
-    const items = rows.slice(0, options.limit).map(rowToIdentity);
-    return {
-      items,
-      nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].id) : undefined,
-      ...(options.sort === 'id' && {
-        items: await withOpenRules(this.db, rows.slice(0, options.limit)),
-        total: await this.total(filter, options.now),
-      }),
-    };
+    const read = q.orderBy('id').limit(options.limit + 1).then(rows => rows as IdentityRow[]);
+    if (options.sort !== 'id') {
+      const rows = await read;
+      const items = rows.slice(0, options.limit).map(rowToIdentity);
+      return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].id) : undefined };
+    }
+    const [rows, items, total] = await Promise.all([
+      read,
+      read.then(r => withOpenRules(this.db, r.slice(0, options.limit))),
+      this.total(filter, options.now),
+    ]);
+    return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].id) : undefined, total };
   }
 
   /** The exact `total` of a page: from the summary counters when they answer the filter, else counted. */

@@ -66,6 +66,21 @@ export class IdentityAccess {
     return this.allowsResource(decision, identity);
   }
 
+  /**
+   * The decisions on several resource permissions, asked in one request before the
+   * identity is known; the answer applies them to an identity (read once they and it arrive).
+   */
+  async decider(
+    permissions: ResourcePermission[],
+    credentials: BackstageCredentials,
+  ): Promise<(identity: Identity) => boolean[]> {
+    const decisions = await this.permissions.authorizeConditional(
+      permissions.map(permission => ({ permission })),
+      { credentials },
+    );
+    return identity => decisions.map(decision => this.allowsResource(decision, identity));
+  }
+
   private async decide(permission: ResourcePermission, credentials: BackstageCredentials) {
     const [decision] = await this.permissions.authorizeConditional([{ permission }], { credentials });
     if (decision.result === AuthorizeResult.DENY) {

@@ -67,20 +67,25 @@ export function addInventoryRoutes(router: ApiRouter, options: InventoryRoutesOp
 
   router.get('/identities/:id', async (req, res) => {
     const credentials = await caller(req);
-    const identity = await store.identities.get(req.params.id);
+    const id = req.params.id;
+    // Everything is asked at once: the identity, both decisions in one request and the
+    // details (dropped unread when the caller may not see them).
+    const details = Promise.all([store.identities.getObservations(id), store.violations.getOpen(id), store.audit.getHistory(id)]);
+    details.catch(() => undefined);
+    const [identity, decide] = await Promise.all([
+      store.identities.get(id),
+      access.decider([machineIdentityReadPermission, machineIdentityDetailsReadPermission], credentials),
+    ]);
+    const [mayRead, mayReadDetails] = identity ? decide(identity) : [false, false];
     // An identity the caller may not read is as unknown as one that does not exist.
-    if (!identity || !(await access.allows(machineIdentityReadPermission, identity, credentials))) {
-      throw new NotFoundError(`No identity with id "${req.params.id.slice(0, 100)}"`);
+    if (!identity || !mayRead) {
+      throw new NotFoundError(`No identity with id "${id.slice(0, 100)}"`);
     }
-    if (!(await access.allows(machineIdentityDetailsReadPermission, identity, credentials))) {
+    if (!mayReadDetails) {
       res.json({ ...identity, observations: [], violations: [], history: [], restricted: true });
       return;
     }
-    const [observations, violations, history] = await Promise.all([
-      store.identities.getObservations(identity.id),
-      store.violations.getOpen(identity.id),
-      store.audit.getHistory(identity.id),
-    ]);
+    const [observations, violations, history] = await details;
     res.json({ ...identity, observations, violations, history });
   });
 
