@@ -43,7 +43,7 @@ export async function* scanServerCertificates(scan: AccountScan, counts: { serve
       });
       counts.serverCertificates += 1;
     } catch (error) {
-      scan.context.reportProblem({ location, message: `Skipped IAM server certificate ${name}: ${(error as Error).message}`, incomplete: false });
+      scan.fail(SERVER_CERTS, location, `Skipped IAM server certificate ${name}: ${(error as Error).message}`);
     }
   }
   scan.coverIfComplete(SERVER_CERTS);
@@ -100,7 +100,7 @@ async function acmDiscovery(scan: AccountScan, summary: CertificateSummary): Pro
       },
     });
   } catch (error) {
-    scan.context.reportProblem({ location, message: `Skipped ACM certificate ${arn}: ${(error as Error).message}`, incomplete: false });
+    scan.fail(ACM, location, `Skipped ACM certificate ${arn}: ${(error as Error).message}`);
     return undefined;
   }
 }

@@ -135,7 +135,7 @@ async function scanUser(
       iam.send(new GetSSHPublicKeyCommand({ UserName: name, SSHPublicKeyId: meta.SSHPublicKeyId, Encoding: 'SSH' })),
     );
     if (got && !got.SSHPublicKey) scan.missing(sshFamily, location, `GetSSHPublicKey ${meta.SSHPublicKeyId} for user ${name}`, 'an SSHPublicKey');
-    const d = got?.SSHPublicKey && sshKeyDiscovery(scan, scan.location(sshFamily, got.SSHPublicKey.SSHPublicKeyId ?? ''), got.SSHPublicKey, hint);
+    const d = got?.SSHPublicKey && sshKeyDiscovery(scan, sshFamily, got.SSHPublicKey, hint);
     if (d) {
       out.push(d);
       counts.sshKeys += 1;
