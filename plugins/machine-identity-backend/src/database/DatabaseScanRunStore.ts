@@ -131,6 +131,29 @@ export class DatabaseScanRunStore implements ScanRunStore {
     }
   }
 
+  /**
+   * Identities of the source the run sighted, each once however many shards
+   * or locations saw it: those whose observation the run wrote (its
+   * `last_scan_id`) and those its `scan_sightings` log holds (seen unchanged,
+   * not yet applied). Read set-based through the observations' source index
+   * and the log's run index.
+   */
+  async countSighted(scanId: string, sourceId: string, tx: StoreTransaction): Promise<number> {
+    const logged = this.database.isPostgres
+      ? `SELECT p.value->>0 FROM scan_sightings s CROSS JOIN LATERAL json_array_elements(s.pairs::json) AS p(value) WHERE s.scan_id = ?`
+      : `SELECT json_extract(p.value, '$[0]') FROM scan_sightings s, json_each(s.pairs) p WHERE s.scan_id = ?`;
+    const result = await tx.raw(
+      `SELECT count(*) AS n FROM (
+         SELECT o.identity_id FROM observations o WHERE o.source_id = ? AND o.last_scan_id = ?
+         UNION
+         ${logged}
+       ) sighted`,
+      [sourceId, scanId, scanId],
+    );
+    const rows = (this.database.isPostgres ? result.rows : result) as { n: number | string }[];
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async deleteQueued(id: string): Promise<void> {
     await this.db('scan_runs').where({ id }).whereNull('claimed_at').delete();
   }

@@ -370,6 +370,8 @@ export interface ScanRunStore {
    * source on PostgreSQL). Fails the source's claimed runs without a live lease.
    */
   claimSource(claim: SourceClaim): Promise<SourceClaimResult>;
+  /** Identities of the source the run sighted so far, each counted once (written by it or in its sightings log). */
+  countSighted(scanId: string, sourceId: string, tx: StoreTransaction): Promise<number>;
   deleteQueued(id: string): Promise<void>;
   /** Updates a run; with `leaseToken`, only while the run still holds that lease. */
   update(id: string, update: ScanRunUpdate, tx?: StoreTransaction, leaseToken?: string): Promise<void>;

@@ -114,7 +114,11 @@ export async function claimShard(
 const sumOf = (rows: ShardRow[], pick: (r: ShardRow) => number | null) =>
   rows.reduce((sum, r) => sum + Number(pick(r) ?? 0), 0);
 
-/** The run's counters: its shards' summed; problems prefixed with their shard. */
+/**
+ * The run's counters: its shards' summed (`seen` too while the run goes: an
+ * identity two shards sighted counts twice until the run ends, when `seen`
+ * becomes the distinct count); problems prefixed with their shard.
+ */
 function summed(rows: ShardRow[]) {
   const errors: ScanError[] = [];
   for (const r of rows) {
@@ -203,6 +207,8 @@ export async function finishShard(
         ? 'succeeded'
         : 'partial';
     const totals = summed(rows);
+    // Shards may sight one identity (at locations in several shards): the run counts it once.
+    totals.seen = await stores.scanRuns.countSighted(shard.scanId, conclusion.sourceId, tx);
     const notDone = rows.filter(r => r.status !== 'succeeded');
     if (notDone.length > 0) {
       totals.errors.push({

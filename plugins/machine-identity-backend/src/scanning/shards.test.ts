@@ -39,6 +39,30 @@ describe('shards', () => {
   });
 
   it.each(databases.eachSupportedId())(
+    'a run counts an identity every shard sighted once, written (first run) or seen unchanged (next run) (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { backend, scan } = await startTestPlugin(knex, [], {}, [], { extraSources: [sharded] });
+      try {
+        const own = shardedPlan(range(1, 30));
+        // Identity 99 is served by an endpoint of every shard (one certificate on several hosts).
+        scanPlans.set('wide', async function* plan(context) {
+          yield* own(context);
+          yield discovery(99, { location: `10.9.9.${context.shard!.index}:443` });
+        });
+        const first = await scan('wide');
+        expect(first).toMatchObject({ status: 'succeeded', seen: 31, added: 31, retired: 0 });
+        const shards = await knex('scan_shards').where({ run_id: first.id });
+        expect(shards.reduce((sum, r) => sum + Number(r.seen), 0)).toBe(30 + SHARDS);
+        const again = await scan('wide');
+        expect(again).toMatchObject({ status: 'succeeded', seen: 31, added: 0, retired: 0 });
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'a run of a sharded source is one run; a failed shard retires nothing, all shards succeeding retire the unseen once (%p)',
     async databaseId => {
       const knex = await databases.init(databaseId);
