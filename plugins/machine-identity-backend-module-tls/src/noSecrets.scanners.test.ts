@@ -3,20 +3,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { coreServices, createServiceFactory, type RootLoggerService } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { capturingRootLoggerFactory } from '@keyring/plugin-machine-identity-node/testUtils';
 import machineIdentityModuleSsh from '@keyring/plugin-machine-identity-backend-module-ssh';
 import knexFactory from 'knex';
 import { makeCertificate } from './__testUtils__/testPki';
 import { TestServers } from './__testUtils__/testServers';
 import { startModuleBackend } from './__testUtils__/testBackend';
-
-/** A root logger keeping every line with its metadata. */
-function capturingLogger(lines: string[], meta: Record<string, unknown> = {}): RootLoggerService {
-  const at = (level: string) => (message: string, extra?: unknown) =>
-    void lines.push([level, message, JSON.stringify(meta), extra instanceof Error ? extra.stack : JSON.stringify(extra ?? {})].join(' '));
-  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), child: m => capturingLogger(lines, { ...meta, ...m }) };
-}
 
 const token = (prefix: string, n: number) => `${prefix}${randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, 'z').slice(0, n)}`;
 
@@ -80,7 +73,7 @@ describe('no secret material from the real TLS, certificate-files and SSH scanne
     const { backend, http, scan, get: getRaw, pollCatalog } = await startModuleBackend({
       knex,
       catalogKnex,
-      features: [machineIdentityModuleSsh, createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => capturingLogger(lines) })],
+      features: [machineIdentityModuleSsh, capturingRootLoggerFactory(lines)],
       machineIdentity: {
         sources: [
           { id: 'tls', type: 'tls', targets: [`127.0.117.1:${port}`] },

@@ -2,36 +2,16 @@ import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'n
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type RootLoggerService,
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createScannerModule } from '@keyring/plugin-machine-identity-node';
+import { capturingRootLoggerFactory } from '@keyring/plugin-machine-identity-node/testUtils';
 import knexFactory from 'knex';
 import request from 'supertest';
 import { machineIdentityPlugin } from './plugin';
 
 const API = '/api/machine-identity';
 const AUTH = mockCredentials.user.header();
-
-/** Root logger that keeps every line, metadata included, for inspection. */
-class CapturingLogger implements RootLoggerService {
-  constructor(
-    readonly lines: string[],
-    private readonly meta: Record<string, unknown> = {},
-  ) {}
-  private log(level: string, message: string, meta?: unknown) {
-    this.lines.push(`${level} ${message} ${JSON.stringify(this.meta)} ${meta instanceof Error ? `${meta.message} ${meta.stack}` : JSON.stringify(meta ?? {})}`);
-  }
-  error(m: string, meta?: unknown) { this.log('error', m, meta); }
-  warn(m: string, meta?: unknown) { this.log('warn', m, meta); }
-  info(m: string, meta?: unknown) { this.log('info', m, meta); }
-  debug(m: string, meta?: unknown) { this.log('debug', m, meta); }
-  child(meta: Record<string, unknown>) { return new CapturingLogger(this.lines, { ...this.meta, ...meta }); }
-}
 
 /**
  * A scanner that reads a file holding a PEM private key and a token, as a
@@ -88,7 +68,7 @@ describe('secret material', () => {
         secretMaterialScanner,
         mockServices.database.factory({ knex }),
         catalogServiceMock.factory({ entities: [] }),
-        createServiceFactory({ service: coreServices.rootLogger, deps: {}, factory: () => new CapturingLogger(lines) }),
+        capturingRootLoggerFactory(lines),
         mockServices.rootConfig.factory({
           data: {
             machineIdentity: {

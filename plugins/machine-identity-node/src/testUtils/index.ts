@@ -16,3 +16,6 @@ export {
   makeTestIdentity,
 } from './policyFixtures';
 export { until } from './until';
+export { capturingRootLogger, capturingRootLoggerFactory } from './capturingRootLogger';
+export { startMachineIdentityTestBackend } from './startMachineIdentityTestBackend';
+export type { MachineIdentityTestBackend, MachineIdentityTestBackendOptions } from './startMachineIdentityTestBackend';
