@@ -121,6 +121,19 @@ export class DatabaseScanRunStore implements ScanRunStore {
     return n === 1;
   }
 
+  async heartbeatShard(id: string, index: number, shardToken: string, now: string): Promise<boolean> {
+    const n = await this.db('scan_shards')
+      .where({ run_id: id, shard_index: index, lease_token: shardToken, status: 'running' })
+      .update({ heartbeat_at: now });
+    return n === 1;
+  }
+
+  async lockRunning(id: string, tx: StoreTransaction): Promise<{ sourceId: string; leaseToken: string } | undefined> {
+    const q = tx('scan_runs').select('source_id', 'lease_token').where({ id, status: 'running' }).whereNotNull('lease_token');
+    const row = await (this.database.isPostgres ? q.forUpdate() : q).first();
+    return row ? { sourceId: row.source_id as string, leaseToken: row.lease_token as string } : undefined;
+  }
+
   async assertLease(id: string, leaseToken: string, tx: StoreTransaction): Promise<void> {
     const q = tx('scan_runs').select('status', 'lease_token').where({ id });
     const row = await (this.database.isPostgres ? q.forUpdate() : q).first();

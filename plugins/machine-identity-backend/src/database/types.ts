@@ -362,6 +362,10 @@ export interface ScanRunStore {
   failStale(heartbeatBefore: string, now: string, reason: string): Promise<number>;
   /** Renews a run's lease; `false` when the run no longer holds it (failed or superseded). */
   heartbeat(id: string, leaseToken: string, now: string): Promise<boolean>;
+  /** Renews the claim of shard `index` of a run; `false` when the shard no longer holds it (failed as abandoned). */
+  heartbeatShard(id: string, index: number, shardToken: string, now: string): Promise<boolean>;
+  /** The source and lease token of a running claimed run, its row locked for the transaction on PostgreSQL. */
+  lockRunning(id: string, tx: StoreTransaction): Promise<{ sourceId: string; leaseToken: string } | undefined>;
   /** Throws `ConflictError` unless the run is running under `leaseToken` (locks the run row on PostgreSQL). */
   assertLease(id: string, leaseToken: string, tx: StoreTransaction): Promise<void>;
   /**

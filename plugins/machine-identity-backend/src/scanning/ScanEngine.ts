@@ -17,7 +17,7 @@ import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
 import type { ScanSignals } from '../signals/ScanSignals';
 import { concludeRun } from './concludeRun';
-import { type ShardClaim, claimShard, finishShard, handShardBack, shardTaskId, triggerSource, writeShardProgress } from './shardRuns';
+import { type ShardClaim, claimShard, failStaleShards, finishShard, handShardBack, shardTaskId, triggerSource, writeShardProgress } from './shardRuns';
 import { RunLease, scheduleStaleRunSweep } from './RunLease';
 import { ABANDON_GRACE_MS, claimSourceRun } from './sourceClaim';
 import type { ConfiguredSource } from './readSources';
@@ -132,6 +132,7 @@ export class ScanEngine {
       scheduler: this.options.scheduler,
       runs: this.options.stores.scanRuns,
       sightings: this.options.stores.sightings,
+      failStaleShards: () => failStaleShards(this.options.stores),
       logger: this.options.logger,
     });
   }
@@ -280,7 +281,7 @@ export class ScanEngine {
       logger.info(`Skipped shard ${index + 1}/${source.shards} of source ${source.id}: the current run already claimed it`);
       return;
     }
-    const lease = RunLease.hold({ runs: stores.scanRuns, scanId: shard.scanId, token: shard.runToken, logger });
+    const lease = RunLease.hold({ runs: stores.scanRuns, scanId: shard.scanId, token: shard.runToken, logger, shard });
     try {
       await this.execute(source, lease, signal, shard);
     } finally {

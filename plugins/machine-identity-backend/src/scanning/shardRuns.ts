@@ -1,9 +1,10 @@
 import type { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { ConflictError, isError } from '@backstage/errors';
 import type { ScanError } from '@keyring/plugin-machine-identity-common';
+import type { StoreTransaction } from '../database/InventoryDatabase';
 import type { InventoryStores } from '../database/types';
 import { type RunConclusion, concludeRun } from './concludeRun';
-import { RunLease } from './RunLease';
+import { RunLease, STALE_AFTER_MS } from './RunLease';
 import type { ConfiguredSource } from './readSources';
 import { claimSourceRun } from './sourceClaim';
 
@@ -152,18 +153,21 @@ function shardPatch(update: ReturnType<RunConclusion['final']>) {
   };
 }
 
-/** Writes a shard's progress and the run's, summed over its shards. */
+/**
+ * Writes a shard's progress and the run's, summed over its shards (the run row
+ * locked first, as everything that writes a run's shards does).
+ */
 export async function writeShardProgress(
   stores: InventoryStores,
   shard: ShardClaim,
   update: ReturnType<RunConclusion['final']>,
 ): Promise<void> {
   await stores.transaction(async tx => {
+    await stores.scanRuns.assertLease(shard.scanId, shard.runToken, tx);
     await tx('scan_shards')
       .where({ run_id: shard.scanId, shard_index: shard.index, lease_token: shard.shardToken, status: 'running' })
       .update({ ...shardPatch(update), heartbeat_at: new Date().toISOString() });
-    const rows = (await tx('scan_shards').where({ run_id: shard.scanId })) as ShardRow[];
-    await stores.scanRuns.update(shard.scanId, summed(rows), tx, shard.runToken);
+    await stores.scanRuns.update(shard.scanId, summed(await shardRows(tx, shard.scanId)), tx, shard.runToken);
   });
 }
 
@@ -195,46 +199,111 @@ export async function finishShard(
     if (ended !== 1) {
       throw new ConflictError(`Shard ${shard.index + 1}/${shard.count} of scan run ${shard.scanId} no longer holds its claim`);
     }
-    const rows = (await tx('scan_shards').where({ run_id: shard.scanId }).orderBy('shard_index')) as ShardRow[];
+    const rows = await shardRows(tx, shard.scanId);
     if (rows.some(r => r.status === 'queued' || r.status === 'running')) {
       await stores.scanRuns.update(shard.scanId, summed(rows), tx, shard.runToken);
       return { status: conclusion.status, retired: [], concluded: false };
     }
-    const statuses = rows.map(r => r.status);
-    const runStatus: RunConclusion['status'] = statuses.includes('failed')
-      ? 'failed'
-      : statuses.every(s => s === 'succeeded')
-        ? 'succeeded'
-        : 'partial';
-    const totals = summed(rows);
-    // Shards may sight one identity (at locations in several shards): the run counts it once.
-    totals.seen = await stores.scanRuns.countSighted(shard.scanId, conclusion.sourceId, tx);
-    const notDone = rows.filter(r => r.status !== 'succeeded');
-    if (notDone.length > 0) {
-      totals.errors.push({
-        message: `Nothing retired: shard(s) ${notDone.map(r => `${r.shard_index + 1}/${r.shard_count} ${r.status}`).join(', ')}; only a run whose every shard succeeded may retire identities`,
-      });
-      totals.errorCount += 1;
-    }
-    const covered = new Set<string>();
-    for (const r of rows) for (const scope of JSON.parse(r.covered ?? '[]') as string[]) covered.add(scope);
-    const outcome = await concludeRun(
-      stores,
-      {
-        ...conclusion,
-        status: runStatus,
-        covered,
-        leaseToken: shard.runToken,
-        record: (problem: ScanError) => {
-          totals.errorCount += 1;
-          if (totals.errors.length < MAX_STORED_ERRORS) totals.errors.push(problem);
-        },
-        final: () => totals,
-      },
-      tx,
-    );
+    const run = { scanId: shard.scanId, sourceId: conclusion.sourceId, runToken: shard.runToken, maxShare: conclusion.maxShare };
+    const outcome = await concludeShardedRun(stores, run, rows, tx);
     return { status: conclusion.status, retired: outcome.retired, concluded: true };
   });
+}
+
+const shardRows = async (tx: StoreTransaction, scanId: string) =>
+  (await tx('scan_shards').where({ run_id: scanId }).orderBy('shard_index')) as ShardRow[];
+
+/**
+ * Concludes a sharded run none of whose shards is queued or running, inside
+ * the transaction that locked its run row: a run whose every shard succeeded
+ * applies the retirement rule over the union of the shards' coverage, with the
+ * share guard over the whole source; a failed or partial shard fails or
+ * partials the run and nothing is retired. `seen` counts each identity once,
+ * however many shards sighted it.
+ */
+async function concludeShardedRun(
+  stores: InventoryStores,
+  run: { scanId: string; sourceId: string; runToken: string; maxShare: number },
+  rows: ShardRow[],
+  tx: StoreTransaction,
+): Promise<{ status: RunConclusion['status']; retired: string[] }> {
+  const statuses = rows.map(r => r.status);
+  const status: RunConclusion['status'] = statuses.includes('failed')
+    ? 'failed'
+    : statuses.every(s => s === 'succeeded')
+      ? 'succeeded'
+      : 'partial';
+  const totals = summed(rows);
+  // Shards may sight one identity (at locations in several shards): the run counts it once.
+  totals.seen = await stores.scanRuns.countSighted(run.scanId, run.sourceId, tx);
+  const notDone = rows.filter(r => r.status !== 'succeeded');
+  if (notDone.length > 0) {
+    totals.errors.push({
+      message: `Nothing retired: shard(s) ${notDone.map(r => `${r.shard_index + 1}/${r.shard_count} ${r.status}`).join(', ')}; only a run whose every shard succeeded may retire identities`,
+    });
+    totals.errorCount += 1;
+  }
+  const covered = new Set<string>();
+  for (const r of rows) for (const scope of JSON.parse(r.covered ?? '[]') as string[]) covered.add(scope);
+  return concludeRun(
+    stores,
+    {
+      scanId: run.scanId,
+      sourceId: run.sourceId,
+      status,
+      covered,
+      maxShare: run.maxShare,
+      leaseToken: run.runToken,
+      record: (problem: ScanError) => {
+        totals.errorCount += 1;
+        if (totals.errors.length < MAX_STORED_ERRORS) totals.errors.push(problem);
+      },
+      final: () => totals,
+    },
+    tx,
+  );
+}
+
+/**
+ * Fails running shards whose claim had no heartbeat for {@link STALE_AFTER_MS}
+ * (their process died; a live shard heartbeats with its run's lease), one run
+ * at a time, each in a transaction that locks the run row first. A run left
+ * with no shard queued or running is concluded at once — failed, retiring
+ * nothing — rather than when its own lease goes stale; one whose other shards
+ * still run is concluded by the last of them. Shards of runs that already
+ * ended are marked failed too. Returns how many shards were failed.
+ */
+export async function failStaleShards(stores: InventoryStores, at = Date.now()): Promise<number> {
+  const heartbeatBefore = new Date(at - STALE_AFTER_MS).toISOString();
+  const now = new Date(at).toISOString();
+  const stale = (tx: StoreTransaction, scanId?: string) =>
+    tx('scan_shards')
+      .where({ status: 'running', ...(scanId ? { run_id: scanId } : {}) })
+      .where('heartbeat_at', '<', heartbeatBefore);
+  const scanIds = await stores.transaction(async tx => (await stale(tx).distinct('run_id')).map(r => r.run_id as string));
+  let failed = 0;
+  for (const scanId of scanIds) {
+    failed += await stores.transaction(async tx => {
+      const run = await stores.scanRuns.lockRunning(scanId, tx);
+      const ended = await stale(tx, scanId).update({
+        status: 'failed',
+        finished_at: now,
+        error_count: 1,
+        errors: JSON.stringify([
+          { message: `Abandoned: no heartbeat for ${STALE_AFTER_MS / 1000}s, the process running the shard stopped` },
+        ]),
+      });
+      if (!run || ended === 0) return ended;
+      const after = await shardRows(tx, scanId);
+      if (after.some(r => r.status === 'queued' || r.status === 'running')) {
+        await stores.scanRuns.update(scanId, summed(after), tx, run.leaseToken);
+      } else {
+        await concludeShardedRun(stores, { scanId, sourceId: run.sourceId, runToken: run.leaseToken, maxShare: 0 }, after, tx);
+      }
+      return ended;
+    });
+  }
+  return failed;
 }
 
 /**
