@@ -17,6 +17,7 @@ import type { PolicyEvaluation } from '../policy/PolicyEvaluation';
 import type { SecretFingerprintFn } from '../secrets/SecretFingerprinter';
 import type { ScanSignals } from '../signals/ScanSignals';
 import { concludeRun } from './concludeRun';
+import { runClaimedShards } from './runClaimedShards';
 import { type ShardClaim, claimShard, failStaleShards, finishShard, handShardBack, shardTaskId, triggerSource, writeShardProgress } from './shardRuns';
 import { RunLease, scheduleStaleRunSweep } from './RunLease';
 import { ABANDON_GRACE_MS, claimSourceRun } from './sourceClaim';
@@ -200,9 +201,10 @@ export class ScanEngine {
       this.options.logger.info(
         `Scheduler tasks of ${fmt(claimedShards.length)} of ${fmt(source.shards)} shards of source ${sourceId} are claimed but no run of it is live; running them on this backend`,
       );
-      for (const index of claimedShards) {
-        void this.runShardHere(source, index, new AbortController().signal);
-      }
+      const { scheduler, logger } = this.options;
+      const busy = () => this.localShards.get(source.id) ?? 0;
+      const run = (index: number) => this.runShardHere(source, index, new AbortController().signal);
+      void runClaimedShards({ scheduler, source, indexes: claimedShards, busy, run, logger });
     }
     return { scanId, alreadyRunning: false };
   }
