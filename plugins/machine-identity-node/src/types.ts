@@ -110,6 +110,23 @@ export interface ScannerContext {
    * `<root>/<host>/…`), so a host folder gone from a readable parent is evidence.
    */
   reportCovered(scope: string): void;
+  /**
+   * The places one level below `under` where this source's identities were
+   * last seen and not yet retired, as the inventory holds them: what earlier
+   * runs saw, on any replica and before any restart. Each is `under`, one
+   * path segment and `/` (`prod/payments/` under `prod/` for a location
+   * `prod/payments/Secret/api-tls/tls.crt`), or a whole location that has no
+   * `/` after `under`; distinct, read a few at a time (a source of 300,000
+   * identities costs one indexed read per place, not its rows).
+   *
+   * For evidence of what a scanner can no longer list: a place that held
+   * identities and that a complete listing of its parent no longer holds
+   * (a namespace deleted from the cluster, a host gone from a fleet) is
+   * covered — report it with {@link ScannerContext.reportCovered}. Never
+   * on a listing that failed, broke off or was refused. Absent in contexts
+   * that keep no inventory (test kits): then report nothing.
+   */
+  lastSeenScopes?(under: string): AsyncIterable<string>;
   /** Records progress on the run. */
   reportProgress(progress: { done: number; total?: number }): void;
   /**

@@ -252,6 +252,12 @@ export interface IdentityStore {
   markObservationsGone(observations: ObservationRecord[], now: string, tx: StoreTransaction): Promise<void>;
   /** Live (`active`) records among the ids that have no live observation left. */
   listUnobserved(ids: string[], tx: StoreTransaction): Promise<IdentityRecord[]>;
+  /**
+   * The distinct places one level below `under` of the source's live
+   * observations (`under`, one segment and `/`), read a few at a time by
+   * index (see `ScannerContext.lastSeenScopes`).
+   */
+  listLastSeenScopes(sourceId: string, under: string): AsyncIterable<string>;
   /** Number of active identities with a live observation in the source. */
   countActiveInSource(sourceId: string, tx?: StoreTransaction): Promise<number>;
   /** Records an explicit review decision (the highest ownership precedence). */

@@ -392,6 +392,8 @@ export class ScanEngine {
         reportCovered: scope => {
           covered.add(String(scope));
         },
+        // What earlier runs saw, from the inventory: evidence survives a restart and a move to another replica.
+        lastSeenScopes: under => stores.identities.listLastSeenScopes(source.id, String(under)),
         reportProgress: p => {
           progress = { done: p.done, total: p.total };
           void signalProgress('running');
