@@ -7,7 +7,7 @@ import { caBundleDiscoveries, type CaBundleKind } from './scanning/caBundleDisco
 import { CertManagerIndex } from './scanning/CertManagerIndex';
 import { createCertificateFactsCache, type CertificateFactsCache } from './scanning/certificateFacts';
 import { CoverageTracker } from './scanning/CoverageTracker';
-import { NamespaceMemory } from './scanning/NamespaceMemory';
+import { vanishedNamespaces } from './scanning/vanishedNamespaces';
 import { kubernetesIdOf } from './scanning/ownership';
 import { RbacIndex } from './scanning/RbacIndex';
 import { secretDiscoveries } from './scanning/secretDiscoveries';
@@ -163,7 +163,6 @@ class ClusterScan {
 export class KubernetesScanner implements MachineIdentityScanner {
   readonly sourceTypes = ['kubernetes'] as const;
   private readonly certificates: CertificateFactsCache;
-  private readonly namespaceMemory = new NamespaceMemory();
 
   private constructor(private readonly options: KubernetesScannerOptions) {
     this.certificates = createCertificateFactsCache(options.certificateCacheSize);
@@ -218,10 +217,7 @@ export class KubernetesScanner implements MachineIdentityScanner {
       });
       run.namespacesInCluster = listed.size;
       // Only a complete list is evidence that a namespace it lacks was deleted; each vanished one is covered by its own shard.
-      if (complete) {
-        const vanished = this.namespaceMemory.vanished(`${run.context.source.id}/${run.cluster}`, listed);
-        run.cover(vanished.filter(name => inShard(name, run.context.shard)).map(name => `${run.cluster}/${name}/`));
-      }
+      if (complete) run.cover(await vanishedNamespaces(run.context, run.cluster, listed));
       return complete;
     }
     run.namespacesInCluster = run.connection.namespaces.length;
