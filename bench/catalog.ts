@@ -26,6 +26,13 @@
  *   KEYRING_BENCH_CATALOG_TIMEOUT_S=3600            give up waiting for steady after this
  *   KEYRING_BENCH_CATALOG_GROUPS=50                 owning Groups (identity n → team-(n % groups))
  *   KEYRING_BENCH_CATALOG_COMPONENTS=1000           Components (identity n → service-(n % components))
+ *   KEYRING_BENCH_PG_VACUUM_S=60                    PostgreSQL: VACUUM (ANALYZE) both databases this often while
+ *                                                   the catalog works (0: never). A production server's autovacuum
+ *                                                   does this; this machine's server runs with autovacuum = off
+ *                                                   (/etc/postgresql/15/main/conf.d/90-ci.conf), so without it the
+ *                                                   catalog's often-updated tables (refresh_state, stitch queue)
+ *                                                   keep every dead row and are planned from the statistics of
+ *                                                   empty tables.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -62,6 +69,7 @@ const batchSize = Number(process.env.KEYRING_BENCH_CATALOG_BATCH ?? 1000);
 const withRelations = process.env.KEYRING_BENCH_CATALOG_RELATIONS !== '0';
 const peerName = process.env.KEYRING_BENCH_CATALOG_PEER ?? 'before';
 const timeoutMs = Number(process.env.KEYRING_BENCH_CATALOG_TIMEOUT_S ?? 3600) * 1000;
+const analyzeEveryMs = Number(process.env.KEYRING_BENCH_PG_VACUUM_S ?? 60) * 1000;
 
 /** What the in-bench scanner finds on its next run, and the hosts it looks at completely. */
 let estate: MachineIdentityDiscovery[] = [];
@@ -257,11 +265,18 @@ async function benchOne(db: string, size: number, variant: CatalogVariant): Prom
     let processedAt = 0;
     let last: Counts | undefined;
     let lastLog = 0;
+    let lastAnalyze = Date.now() - t0;
+    let analyzed = 0;
     const timeline: string[] = [];
     for (;;) {
       const c = await counts(knex);
       await pgCpu?.sample();
       const elapsed = Date.now() - t0;
+      if (db === 'postgres' && analyzeEveryMs > 0 && elapsed - lastAnalyze >= analyzeEveryMs) {
+        lastAnalyze = elapsed;
+        analyzed++;
+        await Promise.all([knex.raw('VACUUM (ANALYZE)'), inventoryDb.knex.raw('VACUUM (ANALYZE)')]);
+      }
       if (!tVisible && c.visible >= size) tVisible = elapsed;
       if (!processedAt && c.processed >= size) processedAt = elapsed;
       if (elapsed - lastLog >= 30_000) {
@@ -311,7 +326,7 @@ async function benchOne(db: string, size: number, variant: CatalogVariant): Prom
     console.log(`${db}, ${fmt(size)} identities, ${variant.describe} (batch ${batchSize}, ${withRelations ? `related to ${GROUPS} groups and ${COMPONENTS} components` : 'owned by the fallback group only'}):`);
     console.log(`  scan by the real backend: ${firstScan.status}, ${fmt(firstScan.seen)} seen in ${s(tScan)}; provider applied ${fmt(run.added)} entities in ${run.mutations} delta mutations, ${s(tApplied - tScan)}`);
     console.log(`  all visible with relations ${s(tVisible)} after the scan started: ${fmt(rate)} entities/s end to end, ${fmt(catalogRate)}/s from feed to visible; processing done at ${s(processedAt)}, steady (${fmt(last!.relations)} relations, stitch queue empty) at ${s(tSteady)}; catalog API totalItems ${api.body.totalItems}`);
-    console.log(`  catalog CPU ${(cpuPerEntity).toFixed(2)} ms per identity (${split}); ${(steady.searchRows / size).toFixed(1)} search rows per identity; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
+    console.log(`  catalog CPU ${(cpuPerEntity).toFixed(2)} ms per identity (${split}); ${(steady.searchRows / size).toFixed(1)} search rows per identity; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores${db === 'postgres' ? `; VACUUM (ANALYZE) run ${analyzed} times (every ${analyzeEveryMs / 1000} s)` : ''}`);
     console.log(`  projected 300,000 at this rate: ${(300_000 / rate / 60).toFixed(1)} min (target 15 min)`);
     console.log(`  unchanged re-scan (${rescanRun.status}, ${fmt(rescanRun.seen)} seen): ${rescan.feedItems} feed items, ${rescan.mutations} mutations; full reconcile: ${fmt(reconcile.feedItems)} items read, ${reconcile.mutations} mutations in ${s(tReconcile)}`);
     console.log(`  1 % gone (${fmt(changed)}, scan ${retireRun.status} retired ${fmt(retireRun.retired ?? 0)}): ${delta.mutations} mutations, ${fmt(delta.added)} entities, visible as gone ${s(tDelta)} after the scan started`);
