@@ -13,6 +13,8 @@
  *
  *   KEYRING_BENCH_TLS_ADDRESSES=250     loopback addresses (× 4 ports)
  *   KEYRING_BENCH_TLS_CONCURRENCY=64    Keyring scanner concurrency
+ *   KEYRING_BENCH_TLS_WORKERS=          the source's `handshakeWorkers` (default: the scanner's
+ *                                       default for this machine's cores; 0 = handshakes in process)
  *   KEYRING_BENCH_TLS_ROUNDS=3          rounds (Keyring, re-scan, nmap alternate); medians printed
  *   KEYRING_BENCH_TLS_NMAP_ARGS=-T4     nmap timing options (tried: adding --min-hostgroup 256
  *                                       --min-parallelism 64 did not make nmap faster here)
@@ -29,6 +31,7 @@ import type { MachineIdentityDiscovery, ScannerContext } from '@keyring/plugin-m
 const SERVE_FLAG = '--keyring-bench-tls-serve';
 const ADDRESSES = Number(process.env.KEYRING_BENCH_TLS_ADDRESSES ?? 250);
 const CONCURRENCY = Number(process.env.KEYRING_BENCH_TLS_CONCURRENCY ?? 64);
+const WORKERS = process.env.KEYRING_BENCH_TLS_WORKERS ? Number(process.env.KEYRING_BENCH_TLS_WORKERS) : undefined;
 const ROUNDS = Number(process.env.KEYRING_BENCH_TLS_ROUNDS ?? 3);
 const NMAP_TIMING = (process.env.KEYRING_BENCH_TLS_NMAP_ARGS ?? '-T4').split(' ').filter(Boolean);
 
@@ -140,7 +143,8 @@ function cidrs(n: number, ports: number[]): string[] {
 
 export async function run(): Promise<void> {
   const { makeCertificate, makeTestPki } = await import('../plugins/machine-identity-backend-module-tls/src/__testUtils__/testPki');
-  const { TlsScanner } = await import('../plugins/machine-identity-backend-module-tls/src/TlsScanner');
+  const { TlsScanner, defaultHandshakeWorkers } = await import('../plugins/machine-identity-backend-module-tls/src/TlsScanner');
+  const workers = WORKERS ?? defaultHandshakeWorkers();
   const { CertificateCache } = await import('../plugins/machine-identity-node/src/certificates/CertificateCache');
   const genStarted = Date.now();
   const pki = await makeTestPki('Bench');
@@ -168,13 +172,13 @@ export async function run(): Promise<void> {
 
     const targets = cidrs(ADDRESSES, ports);
     // Warm-up (root store, JIT) on a few endpoints, not timed.
-    for await (const _ of TlsScanner.create().scan(context({ targets: [`127.0.30.0:${ports[0]}`] }))) void _;
+    for await (const _ of TlsScanner.create().scan(context({ targets: [`127.0.30.0:${ports[0]}`], handshakeWorkers: workers }))) void _;
 
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const mainThread = `/proc/${process.pid}/task/${process.pid}/stat`;
     const servers = `/proc/${child.pid}/stat`;
     const scanOnce = async (scanner: ReturnType<typeof TlsScanner.create>) => {
-      const ctx = context({ targets, concurrency: CONCURRENCY, handshakeTimeout: { seconds: 10 }, trustedCaFiles: [trustFile] });
+      const ctx = context({ targets, concurrency: CONCURRENCY, handshakeWorkers: workers, handshakeTimeout: { seconds: 10 }, trustedCaFiles: [trustFile] });
       const started = Date.now();
       const cpuBefore = process.cpuUsage();
       const mainBefore = procCpuMs(mainThread);
@@ -228,7 +232,7 @@ export async function run(): Promise<void> {
     const cpu = (xs: number[]) => median(xs).toFixed(2);
     console.log(`Medians of ${ROUNDS} round(s):`);
     console.log(
-      `Keyring TLS scanner (first scan, full chain parsed, trust-checked, concurrency ${CONCURRENCY}): ${keyringRate.toFixed(0)} endpoints/s, ` +
+      `Keyring TLS scanner (first scan, full chain parsed, trust-checked, concurrency ${CONCURRENCY}, handshakeWorkers ${workers}): ${keyringRate.toFixed(0)} endpoints/s, ` +
         `${cpu(rounds.map(r => r.first.cpuMs / r.first.leaves))} ms CPU per endpoint (main thread ${cpu(rounds.map(r => r.first.mainCpuMs / r.first.leaves))})`,
     );
     console.log(

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import os from 'node:os';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type {
@@ -17,13 +18,14 @@ import {
   readOptionalDurationMs,
   type ParsedCertificate,
 } from '@keyring/plugin-machine-identity-node';
-import { fetchPeerChain, PeerChainResult } from './scanning/fetchPeerChain';
+import { fetchPeerChain, type FetchPeerChainOptions, PeerChainResult } from './scanning/fetchPeerChain';
 import { Endpoint, parseTarget, ParsedTarget } from './scanning/parseTargets';
 import { RateLimiter } from './scanning/RateLimiter';
 import { IssuerLinks } from './scanning/IssuerLinks';
 import { TrustStore } from './scanning/TrustStore';
 import { EndpointEvidence } from './scanning/EndpointEvidence';
 import { AbortFanout } from './scanning/AbortFanout';
+import { HandshakePool } from './scanning/HandshakePool';
 
 /** Settings of one `tls` source, read from config. */
 export interface TlsSourceSettings {
@@ -36,10 +38,16 @@ export interface TlsSourceSettings {
   trustedCaFiles: string[];
   /** Which addresses may be connected to (`allowedRanges`). */
   addresses: AddressPolicy;
+  /** Worker threads running the TLS handshakes (0: in the scan's own thread). */
+  handshakeWorkers: number;
 }
 
 const DEFAULTS = { concurrency: 64, connectTimeoutMs: 3000, handshakeTimeoutMs: 5000 };
 
+/** One handshake worker per spare core, at most two; none on a single core. */
+export function defaultHandshakeWorkers(cores = os.availableParallelism()): number {
+  return Math.max(0, Math.min(2, cores - 1));
+}
 
 /** Reads and validates a `tls` source block. Throws an `InputError` naming the bad key. */
 export function readTlsSourceSettings(config: Config): TlsSourceSettings {
@@ -60,6 +68,10 @@ export function readTlsSourceSettings(config: Config): TlsSourceSettings {
   checkEndpointCap(config, targets.reduce((sum, t) => sum + t.count, 0) * Math.max(1, serverNames.length));
   const rateLimit = config.getOptionalNumber('rateLimit');
   if (rateLimit !== undefined && !(rateLimit > 0)) throw new InputError('rateLimit must be a positive number of connections per second');
+  const handshakeWorkers = config.getOptionalNumber('handshakeWorkers') ?? defaultHandshakeWorkers();
+  if (!Number.isInteger(handshakeWorkers) || handshakeWorkers < 0 || handshakeWorkers > 16) {
+    throw new InputError(`handshakeWorkers must be an integer from 0 to 16, got ${handshakeWorkers}`);
+  }
   return {
     targets,
     serverNames,
@@ -69,6 +81,7 @@ export function readTlsSourceSettings(config: Config): TlsSourceSettings {
     rateLimit,
     trustedCaFiles: config.getOptionalStringArray('trustedCaFiles') ?? [],
     addresses,
+    handshakeWorkers,
   };
 }
 
@@ -168,9 +181,12 @@ export class TlsScanner implements MachineIdentityScanner {
     context.reportProgress({ done, total });
 
     const aborts = new AbortFanout(context.signal);
+    // Started with the first handshake, stopped when the sweep ends however it ends.
+    const pool = settings.handshakeWorkers > 0 ? new HandshakePool(settings.handshakeWorkers) : undefined;
+    const handshake = pool ? (o: FetchPeerChainOptions) => pool.fetch(o) : fetchPeerChain;
     const attempt = async (a: Attempt): Promise<AttemptResult> => {
       await limiter?.take(context.signal);
-      const result = await fetchPeerChain({
+      const result = await handshake({
         host: a.endpoint.host,
         port: a.endpoint.port,
         serverName: a.serverName,
@@ -182,62 +198,66 @@ export class TlsScanner implements MachineIdentityScanner {
       return { ...a, result };
     };
 
-    for await (const { endpoint, serverName, result } of mapConcurrent(
-      attempts(settings, refusedByPolicy, context.shard),
-      settings.concurrency,
-      attempt,
-      context.signal,
-    )) {
-      done++;
-      if (done === total || Date.now() - lastProgress > 500) {
-        lastProgress = Date.now();
-        context.reportProgress({ done, total });
-      }
-      const where = serverName && serverName !== endpoint.host ? `${endpoint.location} (SNI ${serverName})` : endpoint.location;
-      if (!result.ok) {
-        evidence.answer(endpoint.location, result.stage === 'refused');
-        if (result.stage === 'refused' && endpoint.sweep) {
-          refusedByTarget.set(endpoint.target, (refusedByTarget.get(endpoint.target) ?? 0) + 1);
-        } else if (result.stage === 'unreachable' && endpoint.sweep) {
-          // No answer from an address of a range: no evidence either way, and no gap to report.
-          silent++;
-        } else {
-          failed++;
-          context.reportProblem({ location: where, message: result.message, incomplete: true });
+    try {
+      for await (const { endpoint, serverName, result } of mapConcurrent(
+        attempts(settings, refusedByPolicy, context.shard),
+        settings.concurrency,
+        attempt,
+        context.signal,
+      )) {
+        done++;
+        if (done === total || Date.now() - lastProgress > 500) {
+          lastProgress = Date.now();
+          context.reportProgress({ done, total });
         }
-        continue;
-      }
-      const parsed: ParsedCertificate[] = [];
-      for (const [position, der] of result.chain.entries()) {
-        const decoded = result.certificates?.[position];
-        try {
-          parsed.push(decoded ? this.certificates.parseX509(decoded) : this.certificates.parse(der));
-        } catch (e) {
-          context.reportProblem({
-            location: where,
-            message: `certificate ${position} of the presented chain is malformed: ${(e as Error).message}`,
+        const where = serverName && serverName !== endpoint.host ? `${endpoint.location} (SNI ${serverName})` : endpoint.location;
+        if (!result.ok) {
+          evidence.answer(endpoint.location, result.stage === 'refused');
+          if (result.stage === 'refused' && endpoint.sweep) {
+            refusedByTarget.set(endpoint.target, (refusedByTarget.get(endpoint.target) ?? 0) + 1);
+          } else if (result.stage === 'unreachable' && endpoint.sweep) {
+            // No answer from an address of a range: no evidence either way, and no gap to report.
+            silent++;
+          } else {
+            failed++;
+            context.reportProblem({ location: where, message: result.message, incomplete: true });
+          }
+          continue;
+        }
+        const parsed: ParsedCertificate[] = [];
+        for (const [position, der] of result.chain.entries()) {
+          const decoded = result.certificates?.[position];
+          try {
+            parsed.push(decoded ? this.certificates.parseX509(decoded) : this.certificates.parse(der));
+          } catch (e) {
+            context.reportProblem({
+              location: where,
+              message: `certificate ${position} of the presented chain is malformed: ${(e as Error).message}`,
+            });
+            break;
+          }
+        }
+        evidence.answer(endpoint.location, parsed.length === result.chain.length);
+        for (const [position, cert] of parsed.entries()) {
+          certificates++;
+          yield certificateToDiscovery(cert, {
+            location: endpoint.location,
+            details: {
+              tlsVersion: result.tlsVersion,
+              cipher: result.cipher,
+              serverName,
+              chainPosition: position,
+            },
+            hostnames:
+              position === 0 ? [serverName, endpoint.isIp ? undefined : endpoint.host].filter((h): h is string => !!h) : [],
+            chainTrusted: trust.verifies(parsed, position, this.links),
+            publiclyTrusted: publicRoots.verifies(parsed, position, this.links),
+            chain: parsed.slice(position + 1).map(c => c.fingerprintSha256),
           });
-          break;
         }
       }
-      evidence.answer(endpoint.location, parsed.length === result.chain.length);
-      for (const [position, cert] of parsed.entries()) {
-        certificates++;
-        yield certificateToDiscovery(cert, {
-          location: endpoint.location,
-          details: {
-            tlsVersion: result.tlsVersion,
-            cipher: result.cipher,
-            serverName,
-            chainPosition: position,
-          },
-          hostnames:
-            position === 0 ? [serverName, endpoint.isIp ? undefined : endpoint.host].filter((h): h is string => !!h) : [],
-          chainTrusted: trust.verifies(parsed, position, this.links),
-          publiclyTrusted: publicRoots.verifies(parsed, position, this.links),
-          chain: parsed.slice(position + 1).map(c => c.fingerprintSha256),
-        });
-      }
+    } finally {
+      await pool?.close();
     }
     if (context.signal.aborted) {
       context.reportProblem({ message: `scan aborted after ${done} of ${total} endpoints` });

@@ -28,3 +28,15 @@ export class AbortFanout {
     for (const handler of handlers) handler();
   }
 }
+
+/**
+ * Calls `onAbort` once when the scan's `aborts` (or else the caller's own `signal`) fires;
+ * returns the removal of the listener.
+ */
+export function listenForAbort(on: { aborts?: AbortFanout; signal?: AbortSignal }, onAbort: () => void): () => void {
+  if (on.aborts) return on.aborts.add(onAbort);
+  const own = on.signal;
+  if (!own) return () => undefined;
+  own.addEventListener('abort', onAbort, { once: true });
+  return () => own.removeEventListener('abort', onAbort);
+}

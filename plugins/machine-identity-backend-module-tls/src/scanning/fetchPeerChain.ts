@@ -2,7 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import tls from 'node:tls';
 import { ADDRESS_NOT_ALLOWED } from '@keyring/plugin-machine-identity-node';
-import type { AbortFanout } from './AbortFanout';
+import { type AbortFanout, listenForAbort } from './AbortFanout';
 import { LocalIssuers } from './localIssuers';
 import { MAX_CHAIN_DEPTH, orderPeerChain, presentedCertificates } from './peerChainOrder';
 
@@ -49,13 +49,16 @@ export interface FetchPeerChainOptions {
 
 let sharedContext: tls.SecureContext | undefined;
 
+/** The client context's settings, also used by the handshake workers ({@link HandshakePool}). */
+export const CLIENT_CONTEXT_OPTIONS: tls.SecureContextOptions = { minVersion: 'TLSv1', ciphers: 'ALL:@SECLEVEL=0' };
+
 /**
  * One client context for every connection: building a context per connection
  * loads the root store each time and costs several milliseconds. Discovery must
  * see old and weak servers too, hence TLS 1.0+ and security level 0.
  */
 function clientContext(): tls.SecureContext {
-  sharedContext ??= tls.createSecureContext({ minVersion: 'TLSv1', ciphers: 'ALL:@SECLEVEL=0' });
+  sharedContext ??= tls.createSecureContext(CLIENT_CONTEXT_OPTIONS);
   return sharedContext;
 }
 /**
@@ -97,7 +100,19 @@ export function readPeerX509Chain(socket: tls.TLSSocket, store = LocalIssuers.de
 }
 
 /** Errors before the TCP connection that prove nothing about the endpoint (a partition looks the same). */
-const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ENETDOWN']);
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ENETDOWN']);
+
+/** The result of a socket error: `connected` tells whether the TCP connection was made first. */
+export function failureOf(error: { code?: string; message: string }, connected: boolean): PeerChainResult {
+  const code = error.code ?? '';
+  if (!connected && code === 'ECONNREFUSED') {
+    return { ok: false, stage: 'refused', message: 'nothing listening (ECONNREFUSED)' };
+  }
+  if (!connected && (UNREACHABLE_CODES.has(code) || code === ADDRESS_NOT_ALLOWED)) {
+    return { ok: false, stage: 'unreachable', message: `not reachable (${code}): ${error.message}` };
+  }
+  return { ok: false, stage: 'failed', message: `TLS handshake failed: ${code ? `${code} ` : ''}${error.message}`.trim() };
+}
 
 /**
  * Connects, completes a TLS handshake without verifying the peer, and reads the
@@ -140,13 +155,7 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
       onAbort();
       return;
     }
-    if (options.aborts) {
-      stopListening = options.aborts.add(onAbort);
-    } else if (options.signal) {
-      const own = options.signal;
-      own.addEventListener('abort', onAbort, { once: true });
-      stopListening = () => own.removeEventListener('abort', onAbort);
-    }
+    stopListening = listenForAbort(options, onAbort);
     timer = setTimeout(
       () => finish({ ok: false, stage: 'unreachable', message: `connect timed out after ${options.connectTimeoutMs} ms` }),
       options.connectTimeoutMs,
@@ -192,16 +201,7 @@ export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChai
         finish({ ok: false, stage: 'failed', message: `could not read the peer chain: ${(e as Error).message}` });
       }
     });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      const code = error.code ?? '';
-      if (!connected && code === 'ECONNREFUSED') {
-        finish({ ok: false, stage: 'refused', message: 'nothing listening (ECONNREFUSED)' });
-      } else if (!connected && (UNREACHABLE_CODES.has(code) || code === ADDRESS_NOT_ALLOWED)) {
-        finish({ ok: false, stage: 'unreachable', message: `not reachable (${code}): ${error.message}` });
-      } else {
-        finish({ ok: false, stage: 'failed', message: `TLS handshake failed: ${code ? `${code} ` : ''}${error.message}`.trim() });
-      }
-    });
+    socket.on('error', (error: NodeJS.ErrnoException) => finish(failureOf(error, connected)));
     socket.once('close', () =>
       finish({
         ok: false,

@@ -7,7 +7,8 @@ import * as x509 from '@peculiar/x509';
 import { readCertificateBlocks } from '@keyring/plugin-machine-identity-node';
 import { makeCertificate, makeTestPki, TestCertificate, TestPki } from '../__testUtils__/testPki';
 import { TestServers } from '../__testUtils__/testServers';
-import { readDetailedPeerChain, readPeerChain } from './fetchPeerChain';
+import { fetchPeerChain, readDetailedPeerChain, readPeerChain } from './fetchPeerChain';
+import { HandshakePool } from './HandshakePool';
 import { LocalIssuers } from './localIssuers';
 
 const CORPUS = '/work/shared/corpora/boringssl/pki-verify_certificate_chain_unittest';
@@ -34,18 +35,30 @@ async function bothWays(port: number, ca?: string[]): Promise<{ detailed: Buffer
 
 const pem = (...certs: TestCertificate[]) => certs.map(c => c.certPem).join('');
 
+/** One handshake in process and one through a handshake worker: what the scanner gets from each. */
+async function inProcessAndWorker(pool: HandshakePool, port: number) {
+  const options = { host: HOST, port, connectTimeoutMs: 5000, handshakeTimeoutMs: 5000 };
+  const seen = (r: Awaited<ReturnType<typeof fetchPeerChain>>) =>
+    r.ok ? { chain: r.chain, certificates: r.certificates?.map(c => c.raw), tlsVersion: r.tlsVersion, cipher: r.cipher } : r;
+  return { inProcess: seen(await fetchPeerChain(options)), worker: seen(await pool.fetch(options)) };
+}
+
 describe('readPeerChain (getPeerX509Certificate walk) gives the chain getPeerCertificate(true) gives', () => {
   const servers = new TestServers();
   let pki: TestPki;
   let leaf: TestCertificate;
   let other: TestPki;
+  const pool = new HandshakePool(1);
 
   beforeAll(async () => {
     pki = await makeTestPki('Order');
     other = await makeTestPki('Other');
     leaf = await makeCertificate({ subject: 'CN=order.example.test', issuer: pki.intermediate });
   }, 30_000);
-  afterAll(() => servers.closeAll());
+  afterAll(async () => {
+    await pool.close();
+    await servers.closeAll();
+  });
 
   const serve = (cert: string, key = leaf.keyPem) => servers.tls(HOST, 0, { key, cert });
 
@@ -64,6 +77,10 @@ describe('readPeerChain (getPeerX509Certificate walk) gives the chain getPeerCer
     const { detailed, walked } = await bothWays(port);
     expect(walked).toEqual(detailed);
     expect(walked).toEqual(expected().map(c => c.der));
+    // A handshake worker hands the scanner the same chain, byte for byte.
+    const { inProcess, worker } = await inProcessAndWorker(pool, port);
+    expect(worker).toEqual(inProcess);
+    expect(worker).toMatchObject({ chain: walked, certificates: walked });
   });
 
   it('a self-signed leaf presented twice', async () => {
@@ -72,6 +89,8 @@ describe('readPeerChain (getPeerX509Certificate walk) gives the chain getPeerCer
     const { detailed, walked } = await bothWays(port);
     expect(walked).toEqual(detailed);
     expect(walked).toEqual([self.der]);
+    const { inProcess, worker } = await inProcessAndWorker(pool, port);
+    expect(worker).toEqual(inProcess);
   });
 
   it('completes the chain from the client store as Node does (root, and intermediate + root)', async () => {
@@ -139,6 +158,8 @@ describe('readPeerChain (getPeerX509Certificate walk) gives the chain getPeerCer
         }
         const { detailed, walked } = await bothWays(port);
         expect({ dir, chain: walked.map(d => d.toString("base64").slice(-24)) }).toEqual({ dir, chain: detailed.map(d => d.toString("base64").slice(-24)) });
+        const { inProcess, worker } = await inProcessAndWorker(pool, port);
+        expect({ dir, worker }).toEqual({ dir, worker: inProcess });
         cases++;
         if (detailed.length > 1) linked++;
       }
