@@ -38,6 +38,11 @@ export interface Measured {
   loopDelayP99?: number;
   /** Identities the scan sighted per second during the window (measured in the servers' process). */
   scanSightingsPerSecond?: number;
+  /**
+   * Paced windows: how the answers over 50 ms spread over the window's seconds (by when the
+   * request was due) — all of them, and how many of the window's seconds hold half of them.
+   */
+  slow?: { over50: number; secondsWithHalf: number; seconds: number };
 }
 
 /** One window of load. */
@@ -143,6 +148,7 @@ async function measurePaced(window: LoadWindow, rate: number): Promise<Measured>
   const times = new Map<string, number[]>(mix.map(m => [m.kind, []]));
   const failures = new Map<string, number>(mix.map(m => [m.kind, 0]));
   const all: number[] = [];
+  const slowBySecond = new Map<number, number>();
   let errors = 0;
   // Each client starts at its own place in the mix: in step, all would send the same kind in the same half second.
   const clients = Array.from({ length: window.connections }, (_, index) => ({
@@ -175,6 +181,10 @@ async function measurePaced(window: LoadWindow, rate: number): Promise<Measured>
       const took = performance.now() - due;
       times.get(entry.kind)!.push(took);
       all.push(took);
+      if (took > 50) {
+        const second = Math.floor((due - started) / 1000);
+        slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
+      }
     });
     pending.push(client.busy);
   }
@@ -183,6 +193,10 @@ async function measurePaced(window: LoadWindow, rate: number): Promise<Measured>
   for (const client of clients) client.agent.destroy();
   all.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
+  const slowCounts = [...slowBySecond.values()].sort((a, b) => b - a);
+  const over50 = slowCounts.reduce((a, b) => a + b, 0);
+  let secondsWithHalf = 0;
+  for (let held = 0; held * 2 < over50; secondsWithHalf++) held += slowCounts[secondsWithHalf];
   return {
     p50: round(percentile(all, 50)),
     p99: round(percentile(all, 99)),
@@ -190,6 +204,7 @@ async function measurePaced(window: LoadWindow, rate: number): Promise<Measured>
     errors,
     requests: all.length,
     byKind: byKindOf(times, failures),
+    slow: { over50, secondsWithHalf, seconds: window.seconds },
   };
 }
 

@@ -315,6 +315,9 @@ function print(figures: LoadFigures): void {
     console.log(
       `    ${'all'.padEnd(38)} ${String(m.p50).padStart(7)} ${String(m.p99).padStart(8)} ${fmt(m.requests).padStart(9)} ${String(m.errors).padStart(7)} ${(m.p99 / Math.max(1, peerWindow.p99)).toFixed(1).padStart(9)}   ${fmt(m.rps)} req/s; server event-loop delay p99 ${m.loopDelayP99?.toFixed(0)} ms; the scan sighted ${fmt(m.scanSightingsPerSecond ?? 0)}/s`,
     );
+    if (m.slow) {
+      console.log(`    answers over 50 ms: ${fmt(m.slow.over50)}, half of them due in ${m.slow.secondsWithHalf} of the window's ${m.slow.seconds} seconds`);
+    }
   }
   const goal = figures.scanningPaced;
   console.log(
