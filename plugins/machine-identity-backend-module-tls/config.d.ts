@@ -35,6 +35,14 @@ export interface Config {
       connectTimeout?: HumanDuration;
       /** tls: how long the TLS handshake may take once connected (default 5 seconds). */
       handshakeTimeout?: HumanDuration;
+      /**
+       * tls: worker threads that run the TLS handshakes (0–16), so Node's TLS
+       * client (about half the CPU of a sweep) does not share the thread that
+       * parses certificates and checks trust. 0 runs them in the scan's own
+       * thread. Default: 2 on a machine with two or more cores, 0 on one core.
+       * Started with the scan's first handshake, stopped when the scan ends.
+       */
+      handshakeWorkers?: number;
       /** tls: most new connections per second (default: unlimited). */
       rateLimit?: number;
       /**

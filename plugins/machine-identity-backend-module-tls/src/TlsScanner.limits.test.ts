@@ -1,5 +1,5 @@
 import { runScanner } from '@keyring/plugin-machine-identity-node/testUtils';
-import { TlsScanner } from './TlsScanner';
+import { defaultHandshakeWorkers, TlsScanner } from './TlsScanner';
 import { HANDSHAKE_WORKERS } from './__testUtils__/handshakeWorkers';
 
 describe('TlsScanner limits: allowedRanges and maxEndpoints', () => {
@@ -40,5 +40,14 @@ describe('TlsScanner limits: allowedRanges and maxEndpoints', () => {
         runScanner(TlsScanner.create(), { type: 'tls', handshakeWorkers, targets: ['127.0.0.0/24:443,8443'], serverNames: ['a', 'b', 'c'], maxEndpoints: 1000 }),
       ).rejects.toThrow(/plans 1,536 connections .*maxEndpoints \(1,000\)/);
     });
+  });
+
+  it('refuses handshakeWorkers outside 0–16; by default runs two from two cores on, none on one core', async () => {
+    for (const handshakeWorkers of [-1, 1.5, 17]) {
+      await expect(runScanner(TlsScanner.create(), { type: 'tls', handshakeWorkers, targets: ['127.0.0.1:1'] })).rejects.toThrow(
+        /handshakeWorkers must be an integer from 0 to 16/,
+      );
+    }
+    expect([1, 2, 4, 64].map(cores => defaultHandshakeWorkers(cores))).toEqual([0, 2, 2, 2]);
   });
 });
