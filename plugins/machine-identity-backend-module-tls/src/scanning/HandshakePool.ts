@@ -6,7 +6,7 @@ import { listenForAbort } from './AbortFanout';
 import { CLIENT_CONTEXT_OPTIONS, failureOf, type FetchPeerChainOptions, type PeerChainResult } from './fetchPeerChain';
 import { HANDSHAKE_WORKER_SOURCE } from './handshakeWorkerSource';
 import { LocalIssuers } from './localIssuers';
-import { MAX_CHAIN_DEPTH, orderPeerChain } from './peerChainOrder';
+import { MAX_CHAIN_DEPTH, MAX_PRESENTED, orderPeerChain } from './peerChainOrder';
 
 /** What a handshake worker answers for one job (see handshakeWorkerSource.ts). */
 type WorkerReply = { id: number } & (
@@ -22,9 +22,6 @@ interface Slot {
 }
 
 const ABORTED: PeerChainResult = { ok: false, stage: 'failed', message: 'scan aborted' };
-
-/** Most presented certificates read from a peer (as `presentedCertificates`). */
-const MAX_PRESENTED = 4096;
 
 /** Workers of every pool still running (for tests: a scan leaves none behind). */
 let running = 0;

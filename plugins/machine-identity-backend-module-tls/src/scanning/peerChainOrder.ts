@@ -53,8 +53,11 @@ export function orderPeerChain(presented: readonly X509Certificate[], store: Loc
   return chain;
 }
 
+/** Most presented certificates read from a peer (a bound on the walk, far above any real chain). */
+export const MAX_PRESENTED = 4096;
+
 /** The certificates a peer presented, in its order (`getPeerX509Certificate()` linked by presentation). */
-export function presentedCertificates(first: X509Certificate | undefined, limit = 4096): X509Certificate[] {
+export function presentedCertificates(first: X509Certificate | undefined, limit = MAX_PRESENTED): X509Certificate[] {
   const out: X509Certificate[] = [];
   for (let cert = first; cert && out.length < limit; cert = cert.issuerCertificate) out.push(cert);
   return out;
