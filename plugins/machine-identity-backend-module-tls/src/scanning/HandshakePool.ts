@@ -3,7 +3,7 @@ import dns from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { listenForAbort } from './AbortFanout';
-import { CLIENT_CONTEXT_OPTIONS, failureOf, type FetchPeerChainOptions, type PeerChainResult } from './fetchPeerChain';
+import { CLIENT_CONTEXT_OPTIONS, DEFAULT_MAX_HANDSHAKE_BYTES, failureOf, type FetchPeerChainOptions, type PeerChainResult } from './fetchPeerChain';
 import { HANDSHAKE_WORKER_SOURCE } from './handshakeWorkerSource';
 import { LocalIssuers } from './localIssuers';
 import { MAX_CHAIN_DEPTH, MAX_PRESENTED, orderPeerChain } from './peerChainOrder';
@@ -92,7 +92,7 @@ export class HandshakePool {
         // The lookup counts against the connect timeout, as it does in process.
         connectTimeoutMs: Math.max(1, options.connectTimeoutMs - (Date.now() - started)),
         handshakeTimeoutMs: options.handshakeTimeoutMs,
-        maxBytes: options.maxBytes ?? 1024 * 1024,
+        maxBytes: options.maxBytes ?? DEFAULT_MAX_HANDSHAKE_BYTES,
       },
       options,
     );

@@ -49,6 +49,9 @@ export interface FetchPeerChainOptions {
 
 let sharedContext: tls.SecureContext | undefined;
 
+/** Most bytes read from a peer during the handshake unless `maxBytes` says otherwise (in process and in the workers). */
+export const DEFAULT_MAX_HANDSHAKE_BYTES = 1024 * 1024;
+
 /** The client context's settings, also used by the handshake workers ({@link HandshakePool}). */
 export const CLIENT_CONTEXT_OPTIONS: tls.SecureContextOptions = { minVersion: 'TLSv1', ciphers: 'ALL:@SECLEVEL=0' };
 
@@ -123,7 +126,7 @@ export function failureOf(error: { code?: string; message: string }, connected: 
  * loops and depth.
  */
 export function fetchPeerChain(options: FetchPeerChainOptions): Promise<PeerChainResult> {
-  const maxBytes = options.maxBytes ?? 1024 * 1024;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_HANDSHAKE_BYTES;
   return new Promise(resolve => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;

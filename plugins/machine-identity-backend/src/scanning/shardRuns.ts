@@ -200,18 +200,31 @@ export async function finishShard(
       throw new ConflictError(`Shard ${shard.index + 1}/${shard.count} of scan run ${shard.scanId} no longer holds its claim`);
     }
     const rows = await shardRows(tx, shard.scanId);
-    if (rows.some(r => r.status === 'queued' || r.status === 'running')) {
-      await stores.scanRuns.update(shard.scanId, summed(rows), tx, shard.runToken);
-      return { status: conclusion.status, retired: [], concluded: false };
-    }
     const run = { scanId: shard.scanId, sourceId: conclusion.sourceId, runToken: shard.runToken, maxShare: conclusion.maxShare };
-    const outcome = await concludeShardedRun(stores, run, rows, tx);
-    return { status: conclusion.status, retired: outcome.retired, concluded: true };
+    const outcome = await settleShardedRun(stores, run, rows, tx);
+    return { status: conclusion.status, retired: outcome.retired, concluded: outcome.concluded };
   });
 }
 
 const shardRows = async (tx: StoreTransaction, scanId: string) =>
   (await tx('scan_shards').where({ run_id: scanId }).orderBy('shard_index')) as ShardRow[];
+
+/**
+ * After one of its shards ended: a run with shards still queued or running gets
+ * their summed counters; one with none is concluded ({@link concludeShardedRun}).
+ */
+async function settleShardedRun(
+  stores: InventoryStores,
+  run: { scanId: string; sourceId: string; runToken: string; maxShare: number },
+  rows: ShardRow[],
+  tx: StoreTransaction,
+): Promise<{ concluded: boolean; retired: string[] }> {
+  if (rows.some(r => r.status === 'queued' || r.status === 'running')) {
+    await stores.scanRuns.update(run.scanId, summed(rows), tx, run.runToken);
+    return { concluded: false, retired: [] };
+  }
+  return { concluded: true, retired: (await concludeShardedRun(stores, run, rows, tx)).retired };
+}
 
 /**
  * Concludes a sharded run none of whose shards is queued or running, inside
@@ -294,12 +307,8 @@ export async function failStaleShards(stores: InventoryStores, at = Date.now()):
         ]),
       });
       if (!run || ended === 0) return ended;
-      const after = await shardRows(tx, scanId);
-      if (after.some(r => r.status === 'queued' || r.status === 'running')) {
-        await stores.scanRuns.update(scanId, summed(after), tx, run.leaseToken);
-      } else {
-        await concludeShardedRun(stores, { scanId, sourceId: run.sourceId, runToken: run.leaseToken, maxShare: 0 }, after, tx);
-      }
+      const held = { scanId, sourceId: run.sourceId, runToken: run.leaseToken, maxShare: 0 };
+      await settleShardedRun(stores, held, await shardRows(tx, scanId), tx);
       return ended;
     });
   }
