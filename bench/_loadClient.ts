@@ -42,7 +42,7 @@ export interface Measured {
    * Paced windows: how the answers over 50 ms spread over the window's seconds (by when the
    * request was due) — all of them, and how many of the window's seconds hold half of them.
    */
-  slow?: { over50: number; secondsWithHalf: number; seconds: number };
+  slow?: { over50: number; secondsWithHalf: number; seconds: number; bySecond: Array<[epochSecond: number, over50: number]> };
 }
 
 /** One window of load. */
@@ -182,7 +182,8 @@ async function measurePaced(window: LoadWindow, rate: number): Promise<Measured>
       times.get(entry.kind)!.push(took);
       all.push(took);
       if (took > 50) {
-        const second = Math.floor((due - started) / 1000);
+        // By wall-clock second (both processes read the same clock), so the servers' timeline can be laid beside it.
+        const second = Math.floor((performance.timeOrigin + due) / 1000);
         slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
       }
     });
@@ -204,7 +205,7 @@ async function measurePaced(window: LoadWindow, rate: number): Promise<Measured>
     errors,
     requests: all.length,
     byKind: byKindOf(times, failures),
-    slow: { over50, secondsWithHalf, seconds: window.seconds },
+    slow: { over50, secondsWithHalf, seconds: window.seconds, bySecond: [...slowBySecond.entries()] },
   };
 }
 

@@ -36,11 +36,14 @@ import { type MachineIdentityDiscovery, createScannerModule } from '@keyring/plu
 import type { Knex } from 'knex';
 import { DatabaseInventoryStores } from '../plugins/machine-identity-backend/src/database/DatabaseInventoryStores';
 import { writeDiscoveries } from '../plugins/machine-identity-backend/src/inventory/writeDiscoveries';
+import { ComponentIndex } from '../plugins/machine-identity-backend/src/ownership/ComponentIndex';
 import { OwnershipResolver } from '../plugins/machine-identity-backend/src/ownership/OwnershipResolver';
 import { DefaultPolicyEngine } from '../plugins/machine-identity-backend/src/policy/DefaultPolicyEngine';
 import { PolicyEvaluation } from '../plugins/machine-identity-backend/src/policy/PolicyEvaluation';
 import { onEachDatabase } from './_databases';
-import { type Measured, TEAMS, TYPES, fingerprintOf, runLoad } from './_loadClient';
+import { type Measured as MeasuredByClient, TEAMS, TYPES, fingerprintOf, runLoad } from './_loadClient';
+import { type ServerSecond, describeStalls, startServerTimeline } from './_serverTimeline';
+import { startWindowProfile } from './_windowProfile';
 
 /** Size and shape of one load run. */
 export interface LoadOptions {
@@ -55,7 +58,8 @@ export interface LoadOptions {
   idle?: boolean;
 }
 
-export type { Measured };
+/** A window's figures and, for a paced one, what the servers' process did each second. */
+export type Measured = MeasuredByClient & { timeline?: Map<number, ServerSecond> };
 
 /** What {@link measureLoad} found. */
 export interface LoadFigures {
@@ -71,6 +75,8 @@ export interface LoadFigures {
   scanRanThroughout: boolean;
   /** Identities the scan sighted from its start to the end of the last window. */
   scanSighted: number;
+  /** Identities the scan changed (moved in the change feed): 0 for the unchanged estate it re-sights. */
+  scanRewrote: number;
   /** 1-minute load average at the start and end of the load windows. */
   loadAverage: [number, number];
 }
@@ -119,14 +125,17 @@ const loadScannerModule = createScannerModule({
   scanner: {
     sourceTypes: ['bench-load'],
     async *scan() {
+      // When the next hundred is due. A scan held back (by a saturating window) does not catch up later
+      // at full speed: the next window would measure an unpaced scan.
+      let due = performance.now();
       while (!scanControl.stop) {
-        const started = performance.now();
         for (let n = 0; n < scanControl.total && !scanControl.stop; n++) {
           // A real scanner waits on the network or the disk between findings; without any such wait the
           // engine's loop (better-sqlite3 is synchronous) would never hand the event loop to the API.
           if (n % 100 === 0) {
-            const due = scanControl.rate ? started + (n / scanControl.rate) * 1000 : 0;
-            await new Promise(resolve => (due > performance.now() ? setTimeout(resolve, due - performance.now()) : setImmediate(resolve)));
+            const now = performance.now();
+            due = scanControl.rate ? Math.max(due + (100 / scanControl.rate) * 1000, now - 1000) : now;
+            await new Promise(resolve => (due > now ? setTimeout(resolve, due - now) : setImmediate(resolve)));
           }
           scanControl.sighted++;
           yield identity(n, scanControl.now);
@@ -189,11 +198,15 @@ export async function seed(knex: Knex, total: number): Promise<number> {
   await stores.scanRuns.create({ id: 'seed', sourceId: 'load', trigger: 'manual', startedAt: new Date().toISOString(), claimed: true });
   const resolver = OwnershipResolver.create({ fallbackOwner: 'group:default/security' });
   const resolveOwnership = resolver.resolve;
+  // The plugin's scans hash each sighting with the version of the Component index they resolve against
+  // (from the catalog, which holds no Component here): seeded with the same, the scan under load is a
+  // re-sighting of an unchanged estate, as a steady-state scan is, not a rewrite of every identity.
+  const inputVersion = ComponentIndex.fromEntities([]).version;
   const policy = PolicyEvaluation.create({ engine: DefaultPolicyEngine.create(), components: () => resolver.getIndex(), logger: silentLogger });
   for (let start = 0; start < total; start += SEED_BATCH) {
     const discoveries = [];
     for (let n = start; n < Math.min(total, start + SEED_BATCH); n++) discoveries.push(identity(n, scanControl.now));
-    await writeDiscoveries(stores, { scanId: 'seed', sourceId: 'load', discoveries, now: new Date().toISOString(), resolveOwnership, policy });
+    await writeDiscoveries(stores, { scanId: 'seed', sourceId: 'load', discoveries, now: new Date().toISOString(), resolveOwnership, policy, inputVersion });
   }
   await stores.scanRuns.update('seed', { status: 'succeeded', finishedAt: new Date().toISOString(), seen: total });
   if (knex.client.config.client === 'pg') await knex.raw('VACUUM ANALYZE');
@@ -210,6 +223,8 @@ export async function measureLoad(database: string, knex: Knex, options: LoadOpt
   scanControl.total = options.identities;
   const seedSeconds = await seed(knex, options.identities);
   step(`seeded ${fmt(options.identities)} in ${seedSeconds.toFixed(1)} s`);
+  // Identities the scan under load moves in the change feed past this are ones it rewrote.
+  const seededSeq = Number((await knex('identities').max({ seq: 'change_seq' }).first())?.seq ?? 0);
   scanControl.stop = false;
   scanControl.rate = options.scanRate;
   scanControl.sighted = 0;
@@ -240,9 +255,12 @@ export async function measureLoad(database: string, knex: Knex, options: LoadOpt
       const delay = monitorEventLoopDelay({ resolution: 5 });
       delay.enable();
       const [sighted, started] = [scanControl.sighted, performance.now()];
+      const timeline = rate ? startServerTimeline(knex, () => scanControl.sighted) : undefined;
+      const profile = rate ? await startWindowProfile() : undefined;
       const measured = await runLoad({ origin: over, peer: peerForm, total: options.identities, connections: options.connections, seconds: options.seconds, rate, headers: peerForm ? {} : headers });
       delay.disable();
-      return { ...measured, loopDelayP99: delay.percentile(99) / 1e6, scanSightingsPerSecond: ((scanControl.sighted - sighted) * 1000) / (performance.now() - started) };
+      if (profile) console.log(`  ${peerForm ? 'peer' : 'Keyring'} paced window, self time:\n${(await profile.stop(peerForm ? 'peer-paced' : 'keyring-paced')).join('\n')}`);
+      return { ...measured, timeline: timeline?.stop(), loopDelayP99: delay.percentile(99) / 1e6, scanSightingsPerSecond: ((scanControl.sighted - sighted) * 1000) / (performance.now() - started) };
     };
     step('idle mix, closed loop');
     const idle = options.idle === false ? undefined : await window(origin, false);
@@ -262,6 +280,7 @@ export async function measureLoad(database: string, knex: Knex, options: LoadOpt
     step(`peer mix while the scan runs, paced at ${options.rate}/s`);
     const peerPaced = await window(peer.url, true, options.rate);
     const after = loadavg()[0];
+    const rewritten = await knex('identities').where('change_seq', '>', seededSeq).count({ n: '*' }).first();
     const scanRow = await knex('scan_runs').where({ source_id: 'load' }).whereNot({ id: 'seed' }).orderBy('started_at', 'desc').first();
     scanControl.stop = true;
     await scanAnswer.catch(() => undefined);
@@ -276,6 +295,7 @@ export async function measureLoad(database: string, knex: Knex, options: LoadOpt
       peerPaced,
       scanRanThroughout: scanRow?.status === 'running',
       scanSighted: scanControl.sighted,
+      scanRewrote: Number(rewritten?.n ?? 0),
       loadAverage: [before, after],
     };
   } finally {
@@ -294,7 +314,7 @@ function print(figures: LoadFigures): void {
       `${options.connections} clients × ${options.seconds} s per window on loopback; load average ${figures.loadAverage[0].toFixed(2)} → ${figures.loadAverage[1].toFixed(2)} on 2 cores`,
   );
   const pace = options.scanRate ? `paced at ${fmt(options.scanRate)} identities/s` : 'unpaced';
-  const scan = figures.scanRanThroughout ? `${pace}, throughout: ${fmt(figures.scanSighted)} sightings` : `${pace}, it ENDED before the load did`;
+  const scan = figures.scanRanThroughout ? `${pace}, throughout: ${fmt(figures.scanSighted)} sightings, ${fmt(figures.scanRewrote)} identities rewritten` : `${pace}, it ENDED before the load did`;
   const paced = `paced at ${options.rate} req/s`;
   const windows: Array<[string, Measured, Measured]> = [
     ...(figures.idle ? [['Keyring, no scan, closed loop', figures.idle, figures.peer] as [string, Measured, Measured]] : []),
@@ -316,7 +336,8 @@ function print(figures: LoadFigures): void {
       `    ${'all'.padEnd(38)} ${String(m.p50).padStart(7)} ${String(m.p99).padStart(8)} ${fmt(m.requests).padStart(9)} ${String(m.errors).padStart(7)} ${(m.p99 / Math.max(1, peerWindow.p99)).toFixed(1).padStart(9)}   ${fmt(m.rps)} req/s; server event-loop delay p99 ${m.loopDelayP99?.toFixed(0)} ms; the scan sighted ${fmt(m.scanSightingsPerSecond ?? 0)}/s`,
     );
     if (m.slow) {
-      console.log(`    answers over 50 ms: ${fmt(m.slow.over50)}, half of them due in ${m.slow.secondsWithHalf} of the window's ${m.slow.seconds} seconds`);
+      console.log(`    answers over 50 ms: ${fmt(m.slow.over50)}, half of them due in ${m.slow.secondsWithHalf} of the window's ${m.slow.seconds} seconds; the seconds with most, beside the servers' process then:`);
+      if (m.timeline) for (const line of describeStalls(m.slow.bySecond, m.timeline)) console.log(line);
     }
   }
   const goal = figures.scanningPaced;

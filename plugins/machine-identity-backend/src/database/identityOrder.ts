@@ -133,6 +133,20 @@ function laneQuery(
   return q.orderBy(lane.expiry === null ? [{ column: 'id' }] : [{ column: 'not_after' }, { column: 'id' }]).limit(limit);
 }
 
+/**
+ * The lanes of a tier as one statement (`select * from (lane) union all …`,
+ * which both PostgreSQL and SQLite accept with each lane's own order and
+ * limit): one round trip and one pooled connection per tier instead of one
+ * per lane, which under load queued a page's lanes behind each other's
+ * connections.
+ */
+function inOneStatement(db: Knex, lanes: Knex.QueryBuilder[]): Promise<IdentityRow[]> {
+  const [first, ...rest] = lanes;
+  if (rest.length === 0) return first as unknown as Promise<IdentityRow[]>;
+  const from = (lane: Knex.QueryBuilder, i: number) => db.select('*').from(lane.as(`lane${i}`));
+  return from(first, 0).unionAll(rest.map((lane, i) => from(lane, i + 1))) as unknown as Promise<IdentityRow[]>;
+}
+
 /** The lanes' merge order; ids are lowercase hex, so every collation agrees with this comparison. */
 const byExpiryThenId = (a: RankedRow, b: RankedRow) =>
   a.sort_expiry < b.sort_expiry ? -1 : a.sort_expiry > b.sort_expiry ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -160,7 +174,7 @@ export async function listByUrgency(
     const queries = sidesOf(filter).flatMap(side =>
       LANES.filter(l => l.tier === tier).flatMap(lane => laneQuery(db, side, lane, bounds, after, need) ?? []),
     );
-    const found = (await Promise.all(queries.map(q => q as Promise<IdentityRow[]>))).flat();
+    const found: IdentityRow[] = queries.length ? await inOneStatement(db, queries) : [];
     const ranked = found.map(r => ({ ...r, sort_tier: tier, sort_expiry: r.not_after ?? NO_EXPIRY }) as RankedRow);
     rows.push(...ranked.sort(byExpiryThenId).slice(0, need));
   }
