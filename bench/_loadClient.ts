@@ -158,6 +158,8 @@ async function measurePaced(window: LoadWindow, rate: number): Promise<Measured>
     busy: Promise.resolve(),
   }));
   const count = Math.round(rate * window.seconds);
+  // performance.timeOrigin can be minutes off the wall clock: read it once against Date.now().
+  const wallClockAtZero = Date.now() - performance.now();
   const started = performance.now();
   const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)));
   const pending: Promise<void>[] = [];
@@ -183,7 +185,7 @@ async function measurePaced(window: LoadWindow, rate: number): Promise<Measured>
       all.push(took);
       if (took > 50) {
         // By wall-clock second (both processes read the same clock), so the servers' timeline can be laid beside it.
-        const second = Math.floor((performance.timeOrigin + due) / 1000);
+        const second = Math.floor((wallClockAtZero + due) / 1000);
         slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
       }
     });

@@ -17,6 +17,8 @@ export interface ServerSecond {
   poolUsedMax: number;
   poolPendingMax: number;
   sighted: number;
+  /** The slowest statement that ended in this second: its first words and how long it took. */
+  slowestStatement?: { sql: string; ms: number };
 }
 
 const TICK_MS = 10;
@@ -24,6 +26,8 @@ const TICK_MS = 10;
 /** Starts sampling; `stop()` returns the seconds seen. `sighted()` reads the scan's running count. */
 export function startServerTimeline(knex: Knex, sighted: () => number): { stop: () => Map<number, ServerSecond> } {
   const seconds = new Map<number, ServerSecond>();
+  // performance.timeOrigin can be minutes off the wall clock (the load client reads Date.now() the same way).
+  const wallClockAtZero = Date.now() - performance.now();
   const at = (epochMs: number) => {
     const key = Math.floor(epochMs / 1000);
     let second = seconds.get(key);
@@ -35,18 +39,30 @@ export function startServerTimeline(knex: Knex, sighted: () => number): { stop: 
   };
   const gc = new PerformanceObserver(list => {
     for (const entry of list.getEntries()) {
-      const second = at(performance.timeOrigin + entry.startTime);
+      const second = at(wallClockAtZero + entry.startTime);
       second.gcMs += entry.duration;
       second.gcMaxMs = Math.max(second.gcMaxMs, entry.duration);
     }
   });
   gc.observe({ entryTypes: ['gc'] });
+  const started = new Map<string, { sql: string; at: number }>();
+  const onQuery = (q: { __knexQueryUid: string; sql: string }) => started.set(q.__knexQueryUid, { sql: q.sql, at: performance.now() });
+  const onResponse = (_response: unknown, q: { __knexQueryUid: string }) => {
+    const query = started.get(q.__knexQueryUid);
+    if (!query) return;
+    started.delete(q.__knexQueryUid);
+    const now = performance.now();
+    const second = at(wallClockAtZero + now);
+    const ms = now - query.at;
+    if (!second.slowestStatement || second.slowestStatement.ms < ms) second.slowestStatement = { sql: query.sql.replace(/\s+/g, ' ').slice(0, 70), ms };
+  };
+  knex.on('query', onQuery).on('query-response', onResponse).on('query-error', onResponse);
   const pool = (knex.client as any).pool;
   let last = performance.now();
   let lastSighted = sighted();
   const tick = setInterval(() => {
     const now = performance.now();
-    const second = at(performance.timeOrigin + now);
+    const second = at(wallClockAtZero + now);
     second.loopLagMaxMs = Math.max(second.loopLagMaxMs, now - last - TICK_MS);
     if (pool) {
       second.poolUsedMax = Math.max(second.poolUsedMax, pool.numUsed());
@@ -61,6 +77,7 @@ export function startServerTimeline(knex: Knex, sighted: () => number): { stop: 
     stop: () => {
       clearInterval(tick);
       gc.disconnect();
+      knex.off('query', onQuery).off('query-response', onResponse).off('query-error', onResponse);
       return seconds;
     },
   };
@@ -74,7 +91,7 @@ export function describeStalls(slowBySecond: Array<[number, number]>, timeline: 
   const ranked = [...slowBySecond].sort((a, b) => b[1] - a[1]).slice(0, top);
   const row = (s: ServerSecond | undefined) =>
     s
-      ? `gc ${s.gcMs.toFixed(0)} ms (longest ${s.gcMaxMs.toFixed(0)}), loop lag max ${s.loopLagMaxMs.toFixed(0)} ms, pool used ≤${s.poolUsedMax} waiting ≤${s.poolPendingMax}, scan sighted ${s.sighted}`
+      ? `gc ${s.gcMs.toFixed(0)} ms (longest ${s.gcMaxMs.toFixed(0)}), loop lag max ${s.loopLagMaxMs.toFixed(0)} ms, pool used ≤${s.poolUsedMax} waiting ≤${s.poolPendingMax}, scan sighted ${s.sighted}${s.slowestStatement ? `; slowest statement ${s.slowestStatement.ms.toFixed(0)} ms: ${s.slowestStatement.sql}` : ''}`
       : 'no sample';
   const stalled = new Set(ranked.map(([second]) => second));
   const calm = [...timeline.entries()].filter(([second]) => !stalled.has(second)).map(([, s]) => s);

@@ -12,7 +12,7 @@ import { type InventoryDatabase, type StoreTransaction, chunks } from './Invento
 import { applyIdentityFilter, countFromCounters, querySummary } from './identityQueries';
 import { listSearchByUrgency } from './identitySearchPage';
 import { readLastSeenScopes } from './lastSeenScopes';
-import { type IdentitySort, countIdentities, decodeUrgencyCursor, listByUrgency, withOpenRules } from './identityOrder';
+import { type IdentitySort, countIdentities, decodeUrgencyCursor, listByUrgency, openRulesColumn, rowWithOpenRules } from './identityOrder';
 import { updateCampaignReviewStatus, updateReviewStatus } from './reviewStatusUpdates';
 import {
   type IdentityRow,
@@ -302,13 +302,13 @@ export class DatabaseIdentityStore implements IdentityStore {
   ): Promise<Page<Identity>> {
     if (options.sort === 'urgency' && filter.q) {
       const page = await listSearchByUrgency(this.db, filter, options);
-      return { items: await withOpenRules(this.db, page.items), nextCursor: page.nextCursor, total: page.total };
+      return { items: page.items.map(rowWithOpenRules), nextCursor: page.nextCursor, total: page.total };
     }
     // The total does not depend on the page: it is counted while the page is read.
     if (options.sort === 'urgency') {
       const now = options.cursor ? decodeUrgencyCursor(options.cursor).now : options.now;
       const [page, total] = await Promise.all([
-        listByUrgency(this.db, filter, options).then(async p => ({ ...p, items: await withOpenRules(this.db, p.items) })),
+        listByUrgency(this.db, filter, options).then(p => ({ ...p, items: p.items.map(rowWithOpenRules) })),
         this.total(filter, now),
       ]);
       return { items: page.items, nextCursor: page.nextCursor, total };
@@ -318,17 +318,16 @@ export class DatabaseIdentityStore implements IdentityStore {
     if (options.cursor) {
       q.where('id', '>', String(decodeCursor(options.cursor)));
     }
-    const read = q.orderBy('id').limit(options.limit + 1).then(rows => rows as IdentityRow[]);
     if (options.sort !== 'id') {
-      const rows = await read;
+      const rows = (await q.orderBy('id').limit(options.limit + 1)) as IdentityRow[];
       const items = rows.slice(0, options.limit).map(rowToIdentity);
       return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].id) : undefined };
     }
-    const [rows, items, total] = await Promise.all([
-      read,
-      read.then(r => withOpenRules(this.db, r.slice(0, options.limit))),
+    const [rows, total] = await Promise.all([
+      q.select('identities.*', openRulesColumn(this.db)).orderBy('id').limit(options.limit + 1) as Promise<IdentityRow[]>,
       this.total(filter, options.now),
     ]);
+    const items = rows.slice(0, options.limit).map(rowWithOpenRules);
     return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].id) : undefined, total };
   }
 

@@ -112,6 +112,18 @@ describe('identity list in urgency order', () => {
       // the rules a row breaks travel with it: open ones only, never the resolved one
       const n21 = seen.find(i => i.displayName === 'identity-21.example.test')!;
       expect(n21.openRules).toEqual([{ ruleId: 'tls.expiry', severity: 'error', message: 'tls.expiry broken' }]);
+      // every list form reads them in the page's own statement: two open rules in rule order, the resolved one left out
+      const n84 = [
+        { ruleId: 'tls.expiry', severity: 'error', message: 'tls.expiry broken' },
+        { ruleId: 'tls.key-size', severity: 'warning', message: 'tls.key-size broken' },
+      ];
+      expect(seen.find(i => i.displayName === 'identity-84.example.test')!.openRules).toEqual(n84);
+      for (const sort of ['urgency', 'id'] as const) {
+        const found = await stores.identities.list({ q: 'identity-84.' }, { limit: 5, now: NOW, sort });
+        expect(found.items.map(i => [i.displayName, i.openRules])).toEqual([['identity-84.example.test', n84]]);
+      }
+      const none = seen.find(i => i.displayName === 'identity-1.example.test')!;
+      expect(none.openRules).toBeUndefined();
     },
   );
 

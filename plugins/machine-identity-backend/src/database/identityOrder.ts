@@ -1,7 +1,6 @@
 import { InputError } from '@backstage/errors';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
 import type { Knex } from 'knex';
-import { chunks } from './InventoryDatabase';
 import { decodeCursor, encodeCursor } from './cursor';
 import { applyIdentityFilter } from './identityQueries';
 import { type IdentityRow, rowToIdentity } from './rowMapping';
@@ -104,7 +103,7 @@ function laneQuery(
   after: UrgencyKey | undefined,
   limit: number,
 ): Knex.QueryBuilder | undefined {
-  const q = db('identities').select('identities.*');
+  const q = db('identities').select('identities.*', openRulesColumn(db));
   applyIdentityFilter(q, side.filter, bounds.now);
   side.extra?.(q);
   q.where('open_severity_rank', lane.rank);
@@ -204,24 +203,24 @@ export async function countIdentities(db: Knex, filter: IdentityFilter, now: str
   return counts.reduce((a, b) => a + b, 0);
 }
 
-/** Adds each identity's open violations (rule id, severity, message) as `openRules`. */
-export async function withOpenRules(db: Knex, rows: IdentityRow[]): Promise<Identity[]> {
-  const byId = new Map<string, NonNullable<Identity['openRules']>>();
-  for (const chunk of chunks(rows.map(r => r.id))) {
-    const violations = await db('violations')
-      .whereIn('identity_id', chunk)
-      .whereNull('resolved_at')
-      .select('identity_id', 'rule_id', 'severity', 'message')
-      .orderBy(['identity_id', 'rule_id']);
-    for (const v of violations) {
-      const list = byId.get(v.identity_id) ?? [];
-      list.push({ ruleId: v.rule_id, severity: v.severity, message: v.message });
-      byId.set(v.identity_id, list);
-    }
-  }
-  return rows.map(row => {
-    const identity = rowToIdentity(row);
-    const rules = byId.get(row.id);
-    return rules ? { ...identity, openRules: rules } : identity;
-  });
+/**
+ * A select-list column with the row's open violations (rule id, severity,
+ * message), in rule order, as JSON text: a page's rows and their open rules
+ * come in one statement, read through the violations' identity index for the
+ * rows the page returns. `[]` or null when it has none.
+ */
+export function openRulesColumn(db: Knex): Knex.Raw {
+  const pg = db.client.config.client === 'pg';
+  const agg = pg ? 'json_agg(json_build_array(v.rule_id, v.severity, v.message) ORDER BY v.rule_id)::text' : 'json_group_array(json_array(v.rule_id, v.severity, v.message) ORDER BY v.rule_id)';
+  return db.raw(`(SELECT ${agg} FROM violations v WHERE v.identity_id = identities.id AND v.resolved_at IS NULL) AS open_rules`);
+}
+
+type OpenRule = NonNullable<Identity['openRules']>[number];
+
+/** A row read with {@link openRulesColumn} → API `Identity` with its `openRules` (none: no field). */
+export function rowWithOpenRules(row: IdentityRow & { open_rules?: string | null }): Identity {
+  const { open_rules: rules, ...rest } = row;
+  const identity = rowToIdentity(rest);
+  const list = rules ? (JSON.parse(rules) as Array<[string, string, string]>) : [];
+  return list.length ? { ...identity, openRules: list.map(([ruleId, severity, message]) => ({ ruleId, severity: severity as OpenRule['severity'], message })) } : identity;
 }

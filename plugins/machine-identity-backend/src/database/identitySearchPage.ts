@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { EXPIRING_SOON_DAYS, NO_EXPIRY, decodeUrgencyCursor, encodeUrgencyCursor } from './identityOrder';
+import { EXPIRING_SOON_DAYS, NO_EXPIRY, decodeUrgencyCursor, encodeUrgencyCursor, openRulesColumn } from './identityOrder';
 import { applyIdentityFilter } from './identityQueries';
 import type { IdentityRow } from './rowMapping';
 import type { IdentityFilter } from './types';
@@ -61,7 +61,7 @@ export async function listSearchByUrgency(
     .with('page', page)
     .from('page')
     .join('identities', 'identities.id', 'page.id')
-    .select('identities.*', 'page.sort_tier', 'page.sort_expiry', 'page.match_total')
+    .select('identities.*', openRulesColumn(db), 'page.sort_tier', 'page.sort_expiry', 'page.match_total')
     .orderBy(['page.sort_tier', 'page.sort_expiry', 'page.id'])) as SearchRow[];
   const total = rows.length
     ? Number(rows[0].match_total)
