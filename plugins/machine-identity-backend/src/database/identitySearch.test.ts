@@ -26,9 +26,17 @@ async function seed(knex: Knex) {
   return stores;
 }
 
+/** The names a search finds, by id and in urgency order (on PostgreSQL the latter reads identity_search): the same. */
 async function search(stores: Awaited<ReturnType<typeof seed>>, q: string) {
-  const page = await stores.identities.list({ q }, { limit: 100, now: NOW, sort: 'id' });
-  return page.items.map(i => i.displayName).sort();
+  const [byId, byUrgency] = await Promise.all(
+    (['id', 'urgency'] as const).map(async sort => {
+      const page = await stores.identities.list({ q }, { limit: 100, now: NOW, sort });
+      expect(page.total).toBe(page.items.length);
+      return page.items.map(i => i.displayName).sort();
+    }),
+  );
+  expect(byUrgency).toEqual(byId);
+  return byId;
 }
 
 /** The plan PostgreSQL picks for the `q` search of GET /identities, sequential scans off. */
@@ -88,6 +96,51 @@ describe('identity search (q)', () => {
       expect(plan).toContain('identities_search_text_trgm_idx');
       expect(plan).toContain('identities_fingerprint_pattern_idx');
       expect(plan).not.toMatch(/Seq Scan/);
+    },
+  );
+
+  it.each(databases.eachSupportedId().filter(([id]) => id.startsWith('POSTGRES')))(
+    'keeps identity_search equal to what a search reads of identities through inserts, rank and expiry changes and deletes, and searches it alone (%p)',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const stores = await seed(knex);
+      const columns = ['id', 'search_text', 'fingerprint_sha256', 'not_after', 'open_severity_rank'];
+      const same = async () => {
+        const [wide, narrow] = await Promise.all([knex('identities').select(columns).orderBy('id'), knex('identity_search').select(columns).orderBy('id')]);
+        expect(narrow).toEqual(wide);
+        return narrow.length;
+      };
+      expect(await same()).toBe(42);
+      const id = (await knex('identities').where('display_name', 'Payments-API gateway').first()).id;
+      // an open error (the violations' trigger moves the rank), then resolved
+      await knex('violations').insert({ identity_id: id, rule_id: 'tls.expiry', severity: 'error', message: 'm', remediation: 'r', first_detected: NOW });
+      expect((await knex('identity_search').where({ id }).first()).open_severity_rank).toBe(0);
+      await same();
+      await knex('violations').where({ identity_id: id }).update({ resolved_at: NOW });
+      expect((await knex('identity_search').where({ id }).first()).open_severity_rank).toBe(2);
+      // a re-scan that renames and re-dates it (the store's upsert), and one that changes nothing of it
+      const renamed = discovery(100, { displayName: 'Ledger gateway', attributes: { subject: 'CN=ledger.example.test', notAfter: '2027-01-01T00:00:00.000Z' } });
+      await writeDiscoveries(stores, { scanId: 'rename', sourceId: 'alpha', now: NOW, resolveOwnership, discoveries: [renamed] });
+      expect(await knex('identity_search').where({ id }).first()).toMatchObject({ search_text: 'ledger gateway\ncn=ledger.example.test', not_after: '2027-01-01T00:00:00.000Z' });
+      await knex('identities').update({ last_seen: '2026-12-03T00:00:00.000Z' });
+      expect(await same()).toBe(42);
+      for (const table of ['observations', 'violations']) await knex(table).where({ identity_id: id }).delete();
+      await knex('identities').where({ id }).delete();
+      expect(await same()).toBe(41);
+      // a search alone reads the narrow table; with another filter (or access conditions), identities
+      const statements: string[] = [];
+      const keep = (q: { sql: string }) => statements.push(q.sql);
+      knex.on('query', keep);
+      try {
+        expect((await stores.identities.list({ q: 'ity-4' }, { limit: 10, now: NOW, sort: 'urgency' })).total).toBe(2);
+        expect((await stores.identities.list({ q: 'ity-4', type: 'tls-certificate' }, { limit: 10, now: NOW, sort: 'urgency' })).total).toBe(2);
+      } finally {
+        knex.off('query', keep);
+      }
+      const searches = statements.filter(sql => /^with "matches"/.test(sql));
+      expect(searches).toHaveLength(2);
+      expect(searches[0]).toMatch(/from "identity_search"/);
+      expect(searches[1]).not.toMatch(/identity_search/);
     },
   );
 

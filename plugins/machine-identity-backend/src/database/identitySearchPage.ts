@@ -21,6 +21,19 @@ const TIER = `CASE
   ELSE 4 END`;
 
 /**
+ * Where a search finds its matches: on PostgreSQL, a search with no other
+ * filter reads the narrow `identity_search` (migration
+ * 20261203140000_identity_search_table, kept by triggers; it holds every
+ * column such a search and its urgency tier read); any other filter — the
+ * caller's access conditions included — reads `identities`.
+ */
+function searchedTable(db: Knex, filter: IdentityFilter): string {
+  const { q, ...others } = filter;
+  const alone = Object.values(others).every(value => value === undefined);
+  return q && alone && db.client.config.client === 'pg' ? 'identity_search' : 'identities';
+}
+
+/**
  * One page of a `q` search in urgency order, with its exact total, in one
  * statement. The lanes of `listByUrgency` walk an order index and filter
  * each row by the search, which reads most of the table when few rows match
@@ -42,7 +55,7 @@ export async function listSearchByUrgency(
   const after = options.cursor ? decodeUrgencyCursor(options.cursor) : undefined;
   const now = after?.now ?? options.now;
   const soon = new Date(Date.parse(now) + EXPIRING_SOON_DAYS * DAY_MS).toISOString();
-  const matches = db('identities').select('id', db.raw(`${TIER} AS sort_tier`, { now, soon }), db.raw('COALESCE(not_after, ?) AS sort_expiry', [NO_EXPIRY]));
+  const matches = db(searchedTable(db, filter)).select('id', db.raw(`${TIER} AS sort_tier`, { now, soon }), db.raw('COALESCE(not_after, ?) AS sort_expiry', [NO_EXPIRY]));
   applyIdentityFilter(matches, filter, now);
   const page = db
     .from('matches')
