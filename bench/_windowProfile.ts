@@ -34,7 +34,7 @@ export async function startWindowProfile(): Promise<{ stop: (name: string) => Pr
         const hits = node.hitCount ?? 0;
         total += hits;
         const { functionName, url, lineNumber } = node.callFrame;
-        const where = url.replace(/^.*node_modules\//, '').replace(/^.*\/work\/[^/]+\//, '');
+        const where = url.replace(/^.*node_modules\//, '').replace(`file://${process.cwd()}/`, '');
         const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
         self.set(key, (self.get(key) ?? 0) + hits);
       }

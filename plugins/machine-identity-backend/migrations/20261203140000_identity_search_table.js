@@ -18,11 +18,14 @@
 
 const COLUMNS = ['search_text', 'fingerprint_sha256', 'not_after', 'open_severity_rank'];
 
+/** The store's test (InventoryDatabase's isPostgresClient): the search reads this table wherever it holds. */
+const isPostgres = knex => ['pg', 'postgres', 'postgresql'].includes(String(knex.client.config.client ?? ''));
+
 /**
  * @param {import('knex').Knex} knex
  */
 exports.up = async function up(knex) {
-  if (knex.client.config.client !== 'pg') return;
+  if (!isPostgres(knex)) return;
   await knex.raw(`
     CREATE TABLE identity_search (
       id text PRIMARY KEY,
@@ -74,7 +77,7 @@ exports.up = async function up(knex) {
  * @param {import('knex').Knex} knex
  */
 exports.down = async function down(knex) {
-  if (knex.client.config.client !== 'pg') return;
+  if (!isPostgres(knex)) return;
   for (const name of ['insert', 'update', 'delete']) {
     await knex.raw(`DROP TRIGGER IF EXISTS identity_search_${name} ON identities`);
   }

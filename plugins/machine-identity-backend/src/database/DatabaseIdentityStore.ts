@@ -318,13 +318,14 @@ export class DatabaseIdentityStore implements IdentityStore {
     if (options.cursor) {
       q.where('id', '>', String(decodeCursor(options.cursor)));
     }
+    q.orderBy('id').limit(options.limit + 1);
     if (options.sort !== 'id') {
-      const rows = (await q.orderBy('id').limit(options.limit + 1)) as IdentityRow[];
+      const rows = (await q) as IdentityRow[];
       const items = rows.slice(0, options.limit).map(rowToIdentity);
       return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1].id) : undefined };
     }
     const [rows, total] = await Promise.all([
-      q.select('identities.*', openRulesColumn(this.db)).orderBy('id').limit(options.limit + 1) as Promise<IdentityRow[]>,
+      q.select('identities.*', openRulesColumn(this.db)) as Promise<IdentityRow[]>,
       this.total(filter, options.now),
     ]);
     const items = rows.slice(0, options.limit).map(rowWithOpenRules);

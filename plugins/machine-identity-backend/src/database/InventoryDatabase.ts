@@ -32,6 +32,11 @@ export function chunks<T>(items: T[], size = CHUNK): T[][] {
   return out;
 }
 
+/** Whether `knex` talks to PostgreSQL (else SQLite), under any of knex's names for the client. */
+export function isPostgresClient(knex: Knex): boolean {
+  return ['pg', 'postgres', 'postgresql'].includes(String(knex.client.config.client ?? ''));
+}
+
 /**
  * The plugin's database as every store shares it: the knex client, the
  * dialect facts the stores need, and the one transaction helper.
@@ -45,8 +50,7 @@ export class InventoryDatabase {
   readonly insertChunk: number;
 
   private constructor(readonly knex: Knex) {
-    const name = String(knex.client.config.client ?? '');
-    this.isPostgres = ['pg', 'postgres', 'postgresql'].includes(name);
+    this.isPostgres = isPostgresClient(knex);
     this.insertChunk = this.isPostgres ? CHUNK : SQLITE_INSERT_CHUNK;
   }
 

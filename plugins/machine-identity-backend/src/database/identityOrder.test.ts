@@ -230,7 +230,7 @@ describe('identity list in urgency order', () => {
       expect(wanted.length).toBeGreaterThan(1_000);
       expect(seen).toEqual(wanted);
       expect(totals).toEqual(new Set([wanted.length]));
-      // the page and its total in one statement, plus the open rules of its rows
+      // the page, its total and its rows' open rules in one statement
       expect(statements.filter(sql => /from [`"]?(identities|identity_search)[`"]?/i.test(sql))).toHaveLength(pages);
       // a search cursor is an urgency cursor: the lanes continue it without the search, and the reverse
       const first = await stores.identities.list({ q: 'identity' }, { limit: 60, now: NOW, sort: 'urgency' });

@@ -118,7 +118,7 @@ describe('identity search (q)', () => {
       await same();
       await knex('violations').where({ identity_id: id }).update({ resolved_at: NOW });
       expect((await knex('identity_search').where({ id }).first()).open_severity_rank).toBe(2);
-      // a re-scan that renames and re-dates it (the store's upsert), and one that changes nothing of it
+      // a re-scan that renames and re-dates it (the store's upsert), then a last_seen update of every row (a re-scan's end)
       const renamed = discovery(100, { displayName: 'Ledger gateway', attributes: { subject: 'CN=ledger.example.test', notAfter: '2027-01-01T00:00:00.000Z' } });
       await writeDiscoveries(stores, { scanId: 'rename', sourceId: 'alpha', now: NOW, resolveOwnership, discoveries: [renamed] });
       expect(await knex('identity_search').where({ id }).first()).toMatchObject({ search_text: 'ledger gateway\ncn=ledger.example.test', not_after: '2027-01-01T00:00:00.000Z' });

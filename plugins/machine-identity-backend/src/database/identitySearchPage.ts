@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { EXPIRING_SOON_DAYS, NO_EXPIRY, decodeUrgencyCursor, encodeUrgencyCursor, openRulesColumn } from './identityOrder';
+import { isPostgresClient } from './InventoryDatabase';
 import { applyIdentityFilter } from './identityQueries';
 import type { IdentityRow } from './rowMapping';
 import type { IdentityFilter } from './types';
@@ -30,7 +31,7 @@ const TIER = `CASE
 function searchedTable(db: Knex, filter: IdentityFilter): string {
   const { q, ...others } = filter;
   const alone = Object.values(others).every(value => value === undefined);
-  return q && alone && db.client.config.client === 'pg' ? 'identity_search' : 'identities';
+  return q && alone && isPostgresClient(db) ? 'identity_search' : 'identities';
 }
 
 /**
