@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from './cursor';
 import { IdentityCountDeltas } from './IdentityCounts';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
 import { applyIdentityFilter, countFromCounters, querySummary } from './identityQueries';
+import { type IdentityDetail, readIdentityDetail } from './identityDetail';
 import { listSearchByUrgency } from './identitySearchPage';
 import { readLastSeenScopes } from './lastSeenScopes';
 import { type IdentitySort, countIdentities, decodeUrgencyCursor, listByUrgency, openRulesColumn, rowWithOpenRules } from './identityOrder';
@@ -342,12 +343,8 @@ export class DatabaseIdentityStore implements IdentityStore {
     return row ? rowToIdentity(row) : undefined;
   }
 
-  async getObservations(identityId: string): Promise<Observation[]> {
-    const rows = await this.db('observations')
-      .where({ identity_id: identityId })
-      .orderBy(['source_id', 'location'])
-      .limit(1000);
-    return rows.map(rowToObservation);
+  async getDetail(id: string): Promise<IdentityDetail | undefined> {
+    return readIdentityDetail(this.db, id);
   }
 
   async listIds(options: { afterId?: string; limit: number; states?: IdentityState[] }): Promise<string[]> {

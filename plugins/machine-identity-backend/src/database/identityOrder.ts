@@ -1,8 +1,8 @@
 import { InputError } from '@backstage/errors';
 import type { Identity } from '@keyring/plugin-machine-identity-common';
 import type { Knex } from 'knex';
-import { isPostgresClient } from './InventoryDatabase';
 import { decodeCursor, encodeCursor } from './cursor';
+import { jsonRowsAggregate } from './identityDetail';
 import { applyIdentityFilter } from './identityQueries';
 import { type IdentityRow, rowToIdentity } from './rowMapping';
 import type { IdentityFilter } from './types';
@@ -211,7 +211,7 @@ export async function countIdentities(db: Knex, filter: IdentityFilter, now: str
  * rows the page returns. `[]` or null when it has none.
  */
 export function openRulesColumn(db: Knex): Knex.Raw {
-  const agg = isPostgresClient(db) ? 'json_agg(json_build_array(v.rule_id, v.severity, v.message) ORDER BY v.rule_id)::text' : 'json_group_array(json_array(v.rule_id, v.severity, v.message) ORDER BY v.rule_id)';
+  const agg = jsonRowsAggregate(db, ['v.rule_id', 'v.severity', 'v.message'], 'v.rule_id');
   return db.raw(`(SELECT ${agg} FROM violations v WHERE v.identity_id = identities.id AND v.resolved_at IS NULL) AS open_rules`);
 }
 

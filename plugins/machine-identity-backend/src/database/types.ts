@@ -18,6 +18,7 @@ import type {
   Violation,
 } from '@keyring/plugin-machine-identity-common';
 import type { IdentityLinks, OwnerHint } from '@keyring/plugin-machine-identity-node';
+import type { IdentityDetail } from './identityDetail';
 import type { StoreTransaction } from './InventoryDatabase';
 
 /**
@@ -278,7 +279,8 @@ export interface IdentityStore {
   /** A page in id order, or most urgent first with `sort: 'urgency'`; with a `sort`, the page has `total` and `openRules`. */
   list(filter: IdentityFilter, options: PageRequest & { now: string; sort?: 'urgency' | 'id' }): Promise<Page<Identity>>;
   get(id: string): Promise<Identity | undefined>;
-  getObservations(identityId: string): Promise<Observation[]>;
+  /** The identity with its observations, open violations and history, in one read. */
+  getDetail(id: string): Promise<IdentityDetail | undefined>;
   /** Ids in pages of `limit`, after `afterId` (for scheduled evaluation). */
   listIds(options: { afterId?: string; limit: number; states?: IdentityState[] }): Promise<string[]>;
   /** Identities with their live observations, for policy evaluation. */

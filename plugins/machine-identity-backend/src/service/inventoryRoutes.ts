@@ -68,24 +68,22 @@ export function addInventoryRoutes(router: ApiRouter, options: InventoryRoutesOp
   router.get('/identities/:id', async (req, res) => {
     const credentials = await caller(req);
     const id = req.params.id;
-    // Everything is asked at once: the identity, both decisions in one request and the
-    // details (dropped unread when the caller may not see them).
-    const details = Promise.all([store.identities.getObservations(id), store.violations.getOpen(id), store.audit.getHistory(id)]);
-    details.catch(() => undefined);
-    const [identity, decide] = await Promise.all([
-      store.identities.get(id),
+    // Both asked at once: the identity with its details in one statement, both decisions in one
+    // request (the details are dropped unread when the caller may not see them).
+    const [detail, decide] = await Promise.all([
+      store.identities.getDetail(id),
       access.decider([machineIdentityReadPermission, machineIdentityDetailsReadPermission], credentials),
     ]);
-    const [mayRead, mayReadDetails] = identity ? decide(identity) : [false, false];
+    const [mayRead, mayReadDetails] = detail ? decide(detail.identity) : [false, false];
     // An identity the caller may not read is as unknown as one that does not exist.
-    if (!identity || !mayRead) {
+    if (!detail || !mayRead) {
       throw new NotFoundError(`No identity with id "${id.slice(0, 100)}"`);
     }
+    const { identity, observations, violations, history } = detail;
     if (!mayReadDetails) {
       res.json({ ...identity, observations: [], violations: [], history: [], restricted: true });
       return;
     }
-    const [observations, violations, history] = await details;
     res.json({ ...identity, observations, violations, history });
   });
 
