@@ -12,6 +12,8 @@ import { type InventoryDatabase, type StoreTransaction, chunks } from './Invento
 import { applyIdentityFilter, countFromCounters, querySummary } from './identityQueries';
 import { type IdentityDetail, readIdentityDetail } from './identityDetail';
 import { listSearchByUrgency } from './identitySearchPage';
+import { SearchTrigramStatistics } from './SearchTrigramStatistics';
+import { searchNeedleOf } from './searchText';
 import { readLastSeenScopes } from './lastSeenScopes';
 import { type IdentitySort, countIdentities, decodeUrgencyCursor, listByUrgency, openRulesColumn, rowWithOpenRules } from './identityOrder';
 import { updateCampaignReviewStatus, updateReviewStatus } from './reviewStatusUpdates';
@@ -49,7 +51,12 @@ const PAIR_CHUNK = 300;
  * @internal
  */
 export class DatabaseIdentityStore implements IdentityStore {
-  private constructor(private readonly database: InventoryDatabase) {}
+  /** Which part of a `q` needle the trigram index is asked for. */
+  private readonly searchTrigrams: SearchTrigramStatistics;
+
+  private constructor(private readonly database: InventoryDatabase) {
+    this.searchTrigrams = new SearchTrigramStatistics(database.knex);
+  }
 
   /** A store on a migrated database. */
   static create(options: { database: InventoryDatabase }): DatabaseIdentityStore {
@@ -298,6 +305,15 @@ export class DatabaseIdentityStore implements IdentityStore {
   }
 
   async list(
+    filter: IdentityFilter,
+    options: PageRequest & { now: string; sort?: IdentitySort },
+  ): Promise<Page<Identity>> {
+    const { searchFragment: _ignored, ...given } = filter;
+    const fragment = given.q ? this.searchTrigrams.fragmentFor(searchNeedleOf(given.q)) : undefined;
+    return this.listFiltered(fragment ? { ...given, searchFragment: fragment } : given, options);
+  }
+
+  private async listFiltered(
     filter: IdentityFilter,
     options: PageRequest & { now: string; sort?: IdentitySort },
   ): Promise<Page<Identity>> {

@@ -48,7 +48,7 @@ describe('IdentityStore.getDetail', () => {
 
       const detail = (await stores.identities.getDetail(one))!;
       expect(detail.identity).toEqual(await stores.identities.get(one));
-      expect(detail.observations.map(o => [o.sourceId, o.location, o.details.goneAt])).toEqual([
+      expect(detail.observations.map(o => [o.sourceId, o.location, o.details?.goneAt])).toEqual([
         ['east', 'alpha:443', undefined],
         ['west', 'zeta:443', NOW],
       ]);

@@ -230,8 +230,9 @@ describe('identity list in urgency order', () => {
       expect(wanted.length).toBeGreaterThan(1_000);
       expect(seen).toEqual(wanted);
       expect(totals).toEqual(new Set([wanted.length]));
-      // the page, its total and its rows' open rules in one statement
-      expect(statements.filter(sql => /from [`"]?(identities|identity_search)[`"]?/i.test(sql))).toHaveLength(pages);
+      // the page, its total and its rows' open rules in one statement (beside the search's trigram sample, taken once)
+      const reads = statements.filter(sql => /from [`"]?(identities|identity_search)[`"]?/i.test(sql) && !/TABLESAMPLE/.test(sql));
+      expect(reads).toHaveLength(pages);
       // a search cursor is an urgency cursor: the lanes continue it without the search, and the reverse
       const first = await stores.identities.list({ q: 'identity' }, { limit: 60, now: NOW, sort: 'urgency' });
       const rest = await stores.identities.list({}, { cursor: first.nextCursor, limit: 60, now: NOW, sort: 'urgency' });

@@ -30,11 +30,16 @@ export function applyIdentityFilter(q: Knex.QueryBuilder, filter: IdentityFilter
   }
   if (filter.q) {
     const needle = searchNeedleOf(filter.q);
-    q.where(w =>
-      w
-        .whereRaw("search_text LIKE ? ESCAPE '\\'", [`%${escapeLike(needle)}%`])
-        .orWhere('fingerprint_sha256', 'like', `${escapeLike(needle)}%`),
-    );
+    const fragment = filter.searchFragment;
+    q.where(w => {
+      if (fragment && fragment !== needle && needle.includes(fragment)) {
+        // The index finds the fragment's rows; the needle itself is then matched exactly on them.
+        w.where(f => f.whereRaw("search_text LIKE ? ESCAPE '\\'", [`%${escapeLike(fragment)}%`]).whereRaw('strpos(search_text, ?) > 0', [needle]));
+      } else {
+        w.whereRaw("search_text LIKE ? ESCAPE '\\'", [`%${escapeLike(needle)}%`]);
+      }
+      w.orWhere('fingerprint_sha256', 'like', `${escapeLike(needle)}%`);
+    });
   }
 }
 

@@ -29,7 +29,7 @@ const TIER = `CASE
  * caller's access conditions included — reads `identities`.
  */
 function searchedTable(db: Knex, filter: IdentityFilter): string {
-  const { q, ...others } = filter;
+  const { q, searchFragment: _fragment, ...others } = filter;
   const alone = Object.values(others).every(value => value === undefined);
   return q && alone && isPostgresClient(db) ? 'identity_search' : 'identities';
 }

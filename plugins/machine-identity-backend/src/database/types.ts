@@ -108,6 +108,12 @@ export interface IdentityFilter {
   expiresWithinDays?: number;
   violating?: boolean;
   q?: string;
+  /**
+   * Set by the store, never from a request: the part of `q` the trigram index
+   * is asked for (`SearchTrigramStatistics`); the whole of `q` is still
+   * matched. Ignored unless it is part of `q`.
+   */
+  searchFragment?: string;
 }
 
 /** Filters of `GET /violations`. */
