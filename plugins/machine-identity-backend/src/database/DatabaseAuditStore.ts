@@ -1,7 +1,7 @@
-import type { HistoryEvent, Page } from '@keyring/plugin-machine-identity-common';
+import type { Page } from '@keyring/plugin-machine-identity-common';
 import { decodeCursor, encodeCursor } from './cursor';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
-import { type AuditRow, rowToAuditRecord, rowToHistoryEvent } from './rowMapping';
+import { type AuditRow, rowToAuditRecord } from './rowMapping';
 import type { AuditEventInput, AuditFilter, AuditRecord, AuditStore, PageRequest } from './types';
 
 /** Events per insert (at most 10 columns each). */
@@ -68,14 +68,5 @@ export class DatabaseAuditStore implements AuditStore {
       items,
       nextCursor: rows.length > page.limit ? encodeCursor(Number(items[items.length - 1].id)) : undefined,
     };
-  }
-
-  async getHistory(identityId: string): Promise<HistoryEvent[]> {
-    const rows = await this.database
-      .knex('audit_events')
-      .where({ identity_id: identityId })
-      .orderBy('id', 'desc')
-      .limit(200);
-    return rows.map(rowToHistoryEvent);
   }
 }

@@ -1,11 +1,10 @@
-import type { Page, Severity, Violation } from '@keyring/plugin-machine-identity-common';
+import type { Page, Severity } from '@keyring/plugin-machine-identity-common';
 import { applyAccessFilter } from './accessFilter';
 import { decodeCursor, encodeCursor } from './cursor';
 import { type InventoryDatabase, type StoreTransaction, chunks } from './InventoryDatabase';
 import {
   type ViolationRow,
   rowToStoredViolation,
-  rowToViolation,
   rowToViolationListItem,
 } from './rowMapping';
 import type {
@@ -66,14 +65,6 @@ export class DatabaseViolationStore implements ViolationStore {
     for (const part of chunks(writes.resolved)) {
       await tx('violations').whereIn('id', part).update({ resolved_at: writes.now });
     }
-  }
-
-  async getOpen(identityId: string): Promise<Violation[]> {
-    const rows = await this.db('violations')
-      .where({ identity_id: identityId })
-      .whereNull('resolved_at')
-      .orderBy('rule_id');
-    return rows.map(rowToViolation);
   }
 
   private openWithIdentity() {

@@ -1,7 +1,6 @@
 import type {
   AuditEvent,
   ChangeFeedPage,
-  HistoryEvent,
   Identity,
   IdentityAttributes,
   IdentityState,
@@ -410,7 +409,6 @@ export interface ViolationStore {
   /** Open violations of the ids. */
   listOpenFor(ids: string[], tx: StoreTransaction): Promise<StoredViolation[]>;
   write(writes: ViolationWrites, tx: StoreTransaction): Promise<void>;
-  getOpen(identityId: string): Promise<Violation[]>;
   list(filter: ViolationFilter, options: PageRequest): Promise<Page<ViolationListItem>>;
   /** Open violations per rule id (the set `list` pages through). */
   countOpenByRule(): Promise<Record<string, number>>;
@@ -431,8 +429,6 @@ export interface AuditStore {
   append(events: AuditEventInput[], tx?: StoreTransaction): Promise<void>;
   /** Newest first, paged by an opaque cursor. */
   list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>>;
-  /** An identity's latest 200 events, newest first. */
-  getHistory(identityId: string): Promise<HistoryEvent[]>;
 }
 
 /**

@@ -52,6 +52,8 @@ describe('ViolationEvaluator', () => {
         logger,
       });
       const evaluator = ViolationEvaluator.create({ stores: store, policy, logger });
+      /** An identity's open violations, as its detail shows them. */
+      const openOf = async (id: string) => (await store.identities.getDetail(id))!.violations;
       const t0 = new Date('2026-11-01T00:00:00.000Z');
       const notAfter = '2026-11-10T00:00:00.000Z';
       const { identityIds } = await writeDiscoveries(store, {
@@ -67,14 +69,14 @@ describe('ViolationEvaluator', () => {
       });
       const [id1, id2] = identityIds;
       await evaluator.evaluate(identityIds, t0);
-      expect(await store.violations.getOpen(id1)).toEqual([]);
-      expect((await store.violations.getOpen(id2)).map(v => v.ruleId)).toEqual(['ssh.shared-key']);
+      expect(await openOf(id1)).toEqual([]);
+      expect((await openOf(id2)).map(v => v.ruleId)).toEqual(['ssh.shared-key']);
       expect(engine.contexts.find(c => c.distinctAccounts === 2)?.observations).toHaveLength(2);
 
       const seqBefore = (await store.changes.list(0, 100)).items.find(i => i.id === id1)!.changeSeq;
       const t1 = new Date('2026-11-11T00:00:00.000Z');
       await evaluator.evaluate(identityIds, t1);
-      const [expired] = await store.violations.getOpen(id1);
+      const [expired] = await openOf(id1);
       expect(expired).toMatchObject({ ruleId: 'tls.expired', firstDetected: t1.toISOString() });
       const change = (await store.changes.list(0, 100)).items.find(i => i.id === id1)!;
       expect(change.changeSeq).toBeGreaterThan(seqBefore);
@@ -83,7 +85,7 @@ describe('ViolationEvaluator', () => {
 
       // re-evaluation keeps first_detected and does not bump change_seq
       await evaluator.evaluate(identityIds, new Date('2026-11-12T00:00:00.000Z'));
-      expect((await store.violations.getOpen(id1))[0].firstDetected).toBe(t1.toISOString());
+      expect((await openOf(id1))[0].firstDetected).toBe(t1.toISOString());
       expect((await store.changes.list(0, 100)).items.find(i => i.id === id1)!.changeSeq).toBe(change.changeSeq);
 
       // the digest source groups open violations by owner, most urgent first
@@ -106,11 +108,11 @@ describe('ViolationEvaluator', () => {
       // an unexpired waiver resolves it; an expired one does not count
       await store.violations.addWaiver({ identityId: id2, ruleId: 'ssh.shared-key', reason: 'bastion', approver: 'user:default/alice', expiresAt: '2026-11-20T00:00:00.000Z' }, t1.toISOString());
       await evaluator.evaluate([id2], new Date('2026-11-15T00:00:00.000Z'));
-      expect(await store.violations.getOpen(id2)).toEqual([]);
+      expect(await openOf(id2)).toEqual([]);
       const resolvedRow = await knex('violations').where({ identity_id: id2 }).first();
       expect(resolvedRow.resolved_at).toBe('2026-11-15T00:00:00.000Z');
       await evaluator.evaluate([id2], new Date('2026-11-21T00:00:00.000Z'));
-      const reopened = await store.violations.getOpen(id2);
+      const reopened = await openOf(id2);
       expect(reopened.map(v => v.firstDetected)).toEqual(['2026-11-21T00:00:00.000Z']);
       expect(Number((await knex('violations').count({ n: '*' }).first())!.n)).toBe(3);
 
